@@ -1,0 +1,151 @@
+package io.secretsdk;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads one mount root into names and values. A directory with {@code ..data} is a Kubernetes
+ * volume and is read as one generation (see {@link KubeletLayout}); any other directory is read
+ * entry by entry with a stability check, and its subdirectories are walked the same way, so a
+ * folder of volumes maps names exactly as Spring Boot's {@code configtree:} does.
+ *
+ * <p>Stateless apart from its settings; safe to use from several threads.
+ */
+final class MountReader {
+
+  static final int MAX_DEPTH = 32;
+
+  private final Path root;
+  private final String prefix;
+  private final String source;
+  private final ReadSettings settings;
+  private final SecretFileReader files;
+
+  MountReader(Path root, String prefix, ReadSettings settings) {
+    this.root = root;
+    this.prefix = prefix;
+    this.source = "mount:" + root;
+    this.settings = settings;
+    this.files = new SecretFileReader(source, settings);
+  }
+
+  String source() {
+    return source;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** Whether the root currently exists as a directory. */
+  boolean exists() {
+    return Files.isDirectory(root);
+  }
+
+  /**
+   * Reads every secret under the root.
+   *
+   * @throws SecretReadException naming the file and the problem; nothing partial is returned
+   */
+  Map<String, Secret> read() {
+    Path realRoot;
+    try {
+      realRoot = root.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw missing();
+    } catch (IOException e) {
+      throw new SecretReadException(source, "cannot resolve the mount directory: " + e.getClass().getSimpleName(), e);
+    }
+    if (!Files.isDirectory(realRoot)) {
+      throw new SecretReadException(source, root + " is not a directory; mount a directory of secret files");
+    }
+    Map<String, Secret> out = new TreeMap<>();
+    try {
+      walk(root, realRoot, prefix, 0, out);
+    } catch (SecretReadException e) {
+      throw e;
+    } catch (NoSuchFileException e) {
+      if (!Files.isDirectory(root)) {
+        throw missing();
+      }
+      throw new SecretReadException(
+          source, "a file vanished while the directory was read (" + e.getFile() + "); it will be read again", e);
+    } catch (IOException e) {
+      throw new SecretReadException(source, "read failed: " + e, e);
+    }
+    return out;
+  }
+
+  SecretReadException missing() {
+    return new SecretReadException(
+        source, "directory " + root + " does not exist; check the volume's mountPath, or declare the mount optional");
+  }
+
+  private void walk(Path dir, Path realRoot, String namePrefix, int depth, Map<String, Secret> out)
+      throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new SecretReadException(source, "directories nest deeper than " + MAX_DEPTH + " levels under " + root);
+    }
+    if (Files.exists(dir.resolve(KubeletLayout.DATA), LinkOption.NOFOLLOW_LINKS)) {
+      new KubeletLayout(dir, realRoot, namePrefix, source, files, settings).readGeneration(out);
+      return;
+    }
+    for (Path entry : sortedEntries(dir)) {
+      String fileName = entry.getFileName().toString();
+      if (!SecretNames.isCandidate(fileName)) {
+        continue;
+      }
+      BasicFileAttributes link = SecretFileReader.linkAttributes(entry);
+      BasicFileAttributes attrs;
+      if (link.isSymbolicLink()) {
+        attrs = SecretFileReader.attributesOrNull(entry);
+        if (attrs == null) {
+          throw new SecretReadException(
+              source, "link " + entry + " points to " + Files.readSymbolicLink(entry) + ", which does not exist; fix or remove the link");
+        }
+        Path target = entry.toRealPath();
+        if (!target.startsWith(realRoot)) {
+          throw escape(entry);
+        }
+      } else {
+        attrs = link;
+      }
+      String name = namePrefix + fileName;
+      if (attrs.isDirectory()) {
+        walk(entry, realRoot, name + ".", depth + 1, out);
+      } else if (attrs.isRegularFile()) {
+        byte[] value = settings.finish(files.readStable(entry, entry));
+        out.put(name, new Secret(name, value, "file:" + entry));
+      }
+      // Sockets, FIFOs and devices are not secrets: skipped.
+    }
+  }
+
+  SecretReadException escape(Path entry) {
+    return new SecretReadException(
+        source, "link " + entry + " resolves outside the mount " + root + "; refusing to read it");
+  }
+
+  static List<Path> sortedEntries(Path dir) throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path p : stream) {
+        entries.add(p);
+      }
+    } catch (NotDirectoryException e) {
+      return List.of();
+    }
+    entries.sort(null);
+    return entries;
+  }
+}

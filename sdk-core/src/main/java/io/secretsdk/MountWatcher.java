@@ -1,0 +1,159 @@
+package io.secretsdk;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Watches one mount: its root, every plain subdirectory and every volume directory inside it
+ * (never the timestamped directories, whose watches die at the next swap). While the root is
+ * missing it watches the nearest existing ancestor for the root's appearance.
+ *
+ * <p>A change of {@code ..data}, an {@code OVERFLOW} or a dead watch asks for an immediate read;
+ * any other entry change in a plain directory asks for a read after the quiet period. Handlers run
+ * on the shared dispatcher thread and only schedule work. {@link #sync()} runs under the store's
+ * refresh lock.
+ */
+final class MountWatcher implements WatchRegistry.Handler {
+
+  /** What the watcher asks of its store. */
+  interface Trigger {
+    void readNow();
+
+    void readAfterQuietPeriod();
+  }
+
+  private final Path root;
+  private final WatchRegistry registry;
+  private final Trigger trigger;
+  // Directory -> the child name we wait for (ancestors of a missing root), or null.
+  private final Map<Path, WatchRegistry.Registration> registrations = new HashMap<>();
+  private final Map<Path, String> awaitedChild = new HashMap<>();
+  private volatile boolean closed;
+
+  MountWatcher(Path root, WatchRegistry registry, Trigger trigger) {
+    this.root = root;
+    this.registry = registry;
+    this.trigger = trigger;
+  }
+
+  /**
+   * Brings the registrations in line with the directories that exist now.
+   *
+   * @return whether a directory was newly registered (its content may predate the watch)
+   * @throws IOException when a watch cannot be had (limits reached)
+   */
+  synchronized boolean sync() throws IOException {
+    if (closed) {
+      return false;
+    }
+    Map<Path, String> desired = new LinkedHashMap<>();
+    if (Files.isDirectory(root)) {
+      collect(root, desired, 0);
+    } else {
+      Path child = root;
+      Path ancestor = root.getParent();
+      while (ancestor != null && !Files.isDirectory(ancestor)) {
+        child = ancestor;
+        ancestor = ancestor.getParent();
+      }
+      if (ancestor != null) {
+        desired.put(ancestor, child.getFileName().toString());
+      }
+    }
+    registrations.entrySet().removeIf(
+        e -> {
+          if (!desired.containsKey(e.getKey())) {
+            e.getValue().close();
+            awaitedChild.remove(e.getKey());
+            return true;
+          }
+          return false;
+        });
+    boolean added = false;
+    for (Map.Entry<Path, String> e : desired.entrySet()) {
+      awaitedChild.put(e.getKey(), e.getValue());
+      if (!registrations.containsKey(e.getKey())) {
+        registrations.put(e.getKey(), registry.register(e.getKey(), this));
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  private static void collect(Path dir, Map<Path, String> out, int depth) throws IOException {
+    out.put(dir, null);
+    if (depth >= MountReader.MAX_DEPTH || Files.exists(dir.resolve(KubeletLayout.DATA), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    for (Path entry : MountReader.sortedEntries(dir)) {
+      if (SecretNames.isCandidate(entry.getFileName().toString()) && Files.isDirectory(entry)) {
+        collect(entry, out, depth + 1);
+      }
+    }
+  }
+
+  @Override
+  public void onEvents(Path directory, List<WatchEvent<?>> events) {
+    if (closed) {
+      return;
+    }
+    String awaited;
+    synchronized (this) {
+      awaited = awaitedChild.get(directory);
+    }
+    boolean now = false;
+    boolean later = false;
+    for (WatchEvent<?> event : events) {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        now = true;
+        continue;
+      }
+      String name = event.context().toString();
+      if (awaited != null) {
+        if (name.equals(awaited)) {
+          later = true;
+        }
+      } else if (name.equals(KubeletLayout.DATA)) {
+        now = true;
+      } else if (SecretNames.isCandidate(name)) {
+        later = true;
+      }
+    }
+    if (now) {
+      trigger.readNow();
+    } else if (later) {
+      trigger.readAfterQuietPeriod();
+    }
+  }
+
+  @Override
+  public void onInvalid(Path directory) {
+    if (closed) {
+      return;
+    }
+    synchronized (this) {
+      registrations.remove(directory);
+      awaitedChild.remove(directory);
+    }
+    trigger.readNow();
+  }
+
+  synchronized int watchedDirectories() {
+    return registrations.size();
+  }
+
+  synchronized void close() {
+    closed = true;
+    registrations.values().forEach(WatchRegistry.Registration::close);
+    registrations.clear();
+    awaitedChild.clear();
+  }
+}

@@ -1,0 +1,28 @@
+package io.secretsdk;
+
+/**
+ * A source could not be read as one consistent generation: a missing or vanished directory, an
+ * unreadable, oversized or unstable file, a symlink that leaves the mount, a dangling link, or
+ * conflicting environment variables. The store keeps serving its last good snapshot.
+ */
+public final class SecretReadException extends SecretException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String source;
+
+  SecretReadException(String source, String message) {
+    super(source + ": " + message);
+    this.source = source;
+  }
+
+  SecretReadException(String source, String message, Throwable cause) {
+    super(source + ": " + message, cause);
+    this.source = source;
+  }
+
+  /** The source that failed, for example {@code mount:/etc/secrets/db}. */
+  public String source() {
+    return source;
+  }
+}

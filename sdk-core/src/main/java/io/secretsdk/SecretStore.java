@@ -1,0 +1,74 @@
+package io.secretsdk;
+
+import java.util.Optional;
+
+/**
+ * Secrets read from mounted volumes and the environment, kept current while the process runs.
+ *
+ * <pre>{@code
+ * SecretStore store = SecretStore.builder()
+ *     .mount(Path.of("/etc/secrets/db"))
+ *     .mount(Path.of("/etc/secrets/api"), "api.")
+ *     .environment()
+ *     .build();
+ * SecretSnapshot snap = store.snapshot();          // one consistent generation
+ * String user = snap.get("username").orElseThrow().asString();
+ * String pass = snap.get("password").orElseThrow().asString();
+ * }</pre>
+ *
+ * <p>Sources are consulted in the order they were added to the builder; the first that has a name
+ * wins. Every mounted Kubernetes volume is read as one generation through its {@code ..data}
+ * link and published with one atomic swap, so readers never see a mix of old and new values.
+ *
+ * <p>Implementations are thread-safe. Reads ({@link #get}, {@link #require}, {@link #snapshot})
+ * never block and never touch the disk.
+ */
+public interface SecretStore extends AutoCloseable {
+
+  /** A builder for a store; nothing is read and no thread starts until {@code build()}. */
+  static SecretStoreBuilder builder() {
+    return new SecretStoreBuilder();
+  }
+
+  /** The secret with this name in the current snapshot. */
+  Optional<Secret> get(String name);
+
+  /**
+   * The secret with this name in the current snapshot.
+   *
+   * @throws SecretNotFoundException naming the key and the sources searched
+   */
+  Secret require(String name);
+
+  /**
+   * The current snapshot. Read related values (a username and its password) from one snapshot
+   * to see them from the same generation.
+   */
+  SecretSnapshot snapshot();
+
+  /**
+   * Registers a listener for published changes. Events are delivered asynchronously, one at a
+   * time, in publication order.
+   */
+  Subscription subscribe(SecretListener listener);
+
+  /**
+   * Re-reads every source now, on the calling thread, and publishes the result if it changed.
+   * Sources that fail keep their last good values.
+   *
+   * @return the snapshot current after the refresh
+   * @throws SecretReadException if a source failed; the message names it and the problem
+   * @throws IllegalStateException if the store is closed
+   */
+  SecretSnapshot refresh();
+
+  /** The store's state and counters; never values. */
+  SecretStoreHealth health();
+
+  /**
+   * Stops watching and polling, releases watch registrations and ends the store's threads.
+   * Idempotent. The last snapshot stays readable.
+   */
+  @Override
+  void close();
+}

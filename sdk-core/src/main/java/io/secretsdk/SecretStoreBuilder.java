@@ -1,0 +1,204 @@
+package io.secretsdk;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Configures and builds a {@link SecretStore}. Options are checked as they are set. Not
+ * thread-safe; use one builder from one thread.
+ *
+ * <p>Defaults: watch with file-system events, poll every 5 seconds as a safety net, 50 ms quiet
+ * period for plain directories, values up to 1 MiB, bytes verbatim (no trimming).
+ */
+public final class SecretStoreBuilder {
+
+  static final long DEFAULT_MAX_SECRET_BYTES = 1024 * 1024;
+  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+  static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(50);
+
+  final List<SourceSpec> sources = new ArrayList<>();
+  boolean watch = true;
+  Duration pollInterval;
+  Duration quietPeriod;
+  long maxSecretBytes = -1;
+  boolean trimTrailingNewline;
+  Executor listenerExecutor;
+  Clock clock = Clock.systemUTC();
+  Supplier<Map<String, String>> environment = System::getenv;
+
+  SecretStoreBuilder() {}
+
+  /**
+   * Adds a mounted directory. It may be a Kubernetes volume (has {@code ..data}), a directory
+   * holding volumes in subdirectories (names then start with the subdirectory path, as with
+   * Spring Boot's {@code configtree:}), or a plain directory of files (Docker {@code
+   * /run/secrets}, Vault Agent output). The directory must exist when {@link #build()} runs.
+   */
+  public SecretStoreBuilder mount(Path root) {
+    return mount(root, "");
+  }
+
+  /** Adds a mounted directory whose names all start with {@code prefix}, for example {@code "api."}. */
+  public SecretStoreBuilder mount(Path root, String prefix) {
+    return addMount(root, prefix, false);
+  }
+
+  /**
+   * Adds a mounted directory that may be missing: the store starts without it, says so in {@link
+   * SecretStore#health()}, and picks it up when it appears.
+   */
+  public SecretStoreBuilder optionalMount(Path root) {
+    return optionalMount(root, "");
+  }
+
+  /** Adds an optional mounted directory whose names all start with {@code prefix}. */
+  public SecretStoreBuilder optionalMount(Path root, String prefix) {
+    return addMount(root, prefix, true);
+  }
+
+  private SecretStoreBuilder addMount(Path root, String prefix, boolean optional) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(prefix, "prefix");
+    Path normalized = root.toAbsolutePath().normalize();
+    for (SourceSpec spec : sources) {
+      if (spec instanceof SourceSpec.Mount m && m.root().equals(normalized) && m.prefix().equals(prefix)) {
+        throw new IllegalArgumentException("mount was already added: " + normalized);
+      }
+    }
+    sources.add(new SourceSpec.Mount(normalized, prefix, optional));
+    return this;
+  }
+
+  /**
+   * Adds every environment variable under its own name. A variable {@code NAME_FILE=/path} makes
+   * {@code NAME} read from that file, as the official Docker images do; having both {@code NAME}
+   * and {@code NAME_FILE} set is an error.
+   */
+  public SecretStoreBuilder environment() {
+    return environment("");
+  }
+
+  /**
+   * Adds the environment variables whose names start with {@code prefix}, named without it:
+   * {@code environment("APP_")} turns {@code APP_DB_PASSWORD} into {@code DB_PASSWORD}.
+   */
+  public SecretStoreBuilder environment(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    for (SourceSpec spec : sources) {
+      if (spec instanceof SourceSpec.Environment e && e.prefix().equals(prefix)) {
+        throw new IllegalArgumentException("environment was already added with prefix '" + prefix + "'");
+      }
+    }
+    sources.add(new SourceSpec.Environment(prefix));
+    return this;
+  }
+
+  /**
+   * Whether to watch mounts with file-system events (default {@code true}). With {@code false},
+   * the store only polls if a {@link #pollInterval} is set, and otherwise reads on {@code build()}
+   * and {@link SecretStore#refresh()} only.
+   */
+  public SecretStoreBuilder watch(boolean watch) {
+    this.watch = watch;
+    return this;
+  }
+
+  /**
+   * How often to check mounts for changes that events missed (default 5 s when watching, none
+   * otherwise). The check compares each volume's {@code ..data} target and each plain file's
+   * size, time and inode; it reads values only when those moved. {@link Duration#ZERO} turns
+   * polling off.
+   */
+  public SecretStoreBuilder pollInterval(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (pollInterval != null) {
+      throw new IllegalStateException("poll interval was already set to " + pollInterval);
+    }
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException("poll interval cannot be negative: " + interval);
+    }
+    if (!interval.isZero() && interval.toMillis() < 10) {
+      throw new IllegalArgumentException("poll interval must be at least 10ms: " + interval);
+    }
+    this.pollInterval = interval;
+    return this;
+  }
+
+  /**
+   * How long a plain directory (no {@code ..data}) must be quiet after an event before it is
+   * re-read (default 50 ms), so a file being written is read once, complete.
+   */
+  public SecretStoreBuilder quietPeriod(Duration period) {
+    Objects.requireNonNull(period, "period");
+    if (quietPeriod != null) {
+      throw new IllegalStateException("quiet period was already set to " + quietPeriod);
+    }
+    if (period.isNegative()) {
+      throw new IllegalArgumentException("quiet period cannot be negative: " + period);
+    }
+    this.quietPeriod = period;
+    return this;
+  }
+
+  /** The largest value accepted, in bytes (default 1 MiB, the Kubernetes Secret limit). */
+  public SecretStoreBuilder maxSecretBytes(long bytes) {
+    if (maxSecretBytes != -1) {
+      throw new IllegalStateException("maximum secret size was already set to " + maxSecretBytes);
+    }
+    if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maximum secret size must be between 1 and 2 GiB: " + bytes);
+    }
+    this.maxSecretBytes = bytes;
+    return this;
+  }
+
+  /**
+   * Whether to drop one trailing line break ({@code \n} or {@code \r\n}) from single-line values,
+   * the way Spring Boot's {@code configtree:} does (default {@code false}: bytes are verbatim).
+   * Multi-line values such as PEM files are never trimmed.
+   */
+  public SecretStoreBuilder trimTrailingNewline(boolean trim) {
+    this.trimTrailingNewline = trim;
+    return this;
+  }
+
+  /**
+   * Where listeners run (default: one daemon thread per store, {@code secretsdk-notify-<n>},
+   * started on the first {@link SecretStore#subscribe}). Events are still handed over one at a
+   * time, in order.
+   */
+  public SecretStoreBuilder listenerExecutor(Executor executor) {
+    this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /** The clock for {@code loadedAt} and health times (default UTC system clock). */
+  public SecretStoreBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Replaces the process environment, for tests. */
+  SecretStoreBuilder environmentVariables(Map<String, String> variables) {
+    Map<String, String> copy = Map.copyOf(variables);
+    this.environment = () -> copy;
+    return this;
+  }
+
+  /**
+   * Reads every source and returns the running store.
+   *
+   * @throws SecretReadException if a required mount is missing or any source cannot be read
+   *     consistently; nothing is left running
+   */
+  public SecretStore build() {
+    return LiveSecretStore.start(this);
+  }
+}
