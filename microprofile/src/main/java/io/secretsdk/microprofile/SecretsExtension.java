@@ -1,0 +1,105 @@
+package io.secretsdk.microprofile;
+
+import io.secretsdk.SecretStore;
+import io.secretsdk.Subscription;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Default;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeShutdown;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.inject.Singleton;
+import java.lang.System.Logger.Level;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+/**
+ * The CDI side of secretsdk, registered through {@code
+ * META-INF/services/jakarta.enterprise.inject.spi.Extension} and therefore active only where a
+ * CDI container runs. When the application's MicroProfile {@code Config} has a {@link
+ * SecretsConfigSource}, it:
+ *
+ * <ul>
+ *   <li>adds a {@code @Singleton} bean for the {@link SecretStore} that source reads, for binary
+ *       secrets and for reading related values from one snapshot;
+ *   <li>fires a {@link SecretsChanged} event every time that store publishes a change;
+ *   <li>on container shutdown, stops the events and, when the source came from {@link
+ *       SecretsConfigSourceProvider}, closes its store (a store passed to {@link
+ *       SecretsConfigSource#of} stays open: its builder owns it). After that the source keeps
+ *       answering with the last values it had; a {@code Config} built afterwards gets a fresh
+ *       store.
+ * </ul>
+ *
+ * <p>Without such a source it adds nothing. The container calls it from its bootstrap and
+ * shutdown threads; its state is published through volatile fields.
+ */
+public final class SecretsExtension implements Extension {
+
+  private static final System.Logger LOG = System.getLogger(SecretsExtension.class.getName());
+
+  private volatile SecretsConfigSource source;
+  private volatile Subscription subscription;
+
+  /** Called by {@link java.util.ServiceLoader}. */
+  public SecretsExtension() {}
+
+  void addStoreBean(@Observes AfterBeanDiscovery discovery) {
+    SecretsConfigSource found = findSource();
+    source = found;
+    if (found == null) {
+      return;
+    }
+    SecretStore store = found.store();
+    discovery
+        .<SecretStore>addBean()
+        .beanClass(SecretsExtension.class)
+        .types(SecretStore.class, AutoCloseable.class, Object.class)
+        .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
+        .scope(Singleton.class)
+        .createWith(context -> store);
+  }
+
+  void fireChangeEvents(@Observes AfterDeploymentValidation validation, BeanManager beanManager) {
+    SecretsConfigSource found = source;
+    if (found == null) {
+      return;
+    }
+    subscription =
+        found
+            .store()
+            .subscribe(
+                change -> beanManager.getEvent().select(SecretsChanged.class).fire(SecretsChanged.of(change)));
+  }
+
+  void stop(@Observes BeforeShutdown shutdown) {
+    Subscription s = subscription;
+    subscription = null;
+    if (s != null) {
+      s.close();
+    }
+    SecretsConfigSource found = source;
+    source = null;
+    if (found != null) {
+      SharedSecretStores.release(found);
+    }
+  }
+
+  private static SecretsConfigSource findSource() {
+    Config config;
+    try {
+      config = ConfigProvider.getConfig();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e + ")");
+      return null;
+    }
+    for (ConfigSource candidate : config.getConfigSources()) {
+      if (candidate instanceof SecretsConfigSource secrets) {
+        return secrets;
+      }
+    }
+    return null;
+  }
+}
