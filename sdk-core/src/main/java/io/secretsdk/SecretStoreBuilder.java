@@ -79,7 +79,9 @@ public final class SecretStoreBuilder {
   /**
    * Adds every environment variable under its own name. A variable {@code NAME_FILE=/path} makes
    * {@code NAME} read from that file, as the official Docker images do; having both {@code NAME}
-   * and {@code NAME_FILE} set is an error.
+   * and {@code NAME_FILE} set is an error. A {@code _FILE} variable whose file is missing or
+   * unreadable is skipped and logged once, since the process environment holds variables of other
+   * tools too; use {@link #environment(String)} to make that an error.
    */
   public SecretStoreBuilder environment() {
     return environment("");

@@ -3,7 +3,6 @@ package io.secretsdk;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -27,7 +26,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class WatchRegistry {
 
   private static final System.Logger LOG = System.getLogger(WatchRegistry.class.getName());
-  private static final WatchRegistry SHARED = new WatchRegistry(FileSystems.getDefault());
+  private static final WatchRegistry SHARED = new WatchRegistry(FileSystems.getDefault()::newWatchService);
+
+  /** Opens the watch service; tests substitute one that fails as an exhausted inotify limit does. */
+  @FunctionalInterface
+  interface WatchServiceFactory {
+    WatchService open() throws IOException;
+  }
 
   /** Receives the events of one registered directory. */
   interface Handler {
@@ -46,14 +51,14 @@ final class WatchRegistry {
     void close();
   }
 
-  private final FileSystem fileSystem;
+  private final WatchServiceFactory factory;
   private final Object lock = new Object();
   private final Map<WatchKey, Watched> keys = new HashMap<>();
   private WatchService service;
   private Thread dispatcher;
 
-  WatchRegistry(FileSystem fileSystem) {
-    this.fileSystem = fileSystem;
+  WatchRegistry(WatchServiceFactory factory) {
+    this.factory = factory;
   }
 
   static WatchRegistry shared() {
@@ -69,7 +74,7 @@ final class WatchRegistry {
   Registration register(Path directory, Handler handler) throws IOException {
     synchronized (lock) {
       if (service == null) {
-        service = fileSystem.newWatchService();
+        service = factory.open();
         WatchService started = service;
         dispatcher = new DaemonThreads("secretsdk-watch-events").newThread(() -> dispatch(started));
         dispatcher.start();

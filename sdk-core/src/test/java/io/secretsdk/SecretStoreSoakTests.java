@@ -1,0 +1,80 @@
+package io.secretsdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.secretsdk.testing.KubernetesVolumeWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 1,000 kubelet rotations of a username/password pair while readers read the pair both from one
+ * snapshot and through two separate lookups on a snapshot they took: never a mixed pair, and every
+ * rotation becomes visible.
+ */
+class SecretStoreSoakTests {
+
+  static final int ROTATIONS = 1_000;
+
+  @TempDir Path tmp;
+
+  @Test
+  void thousandRotationsNeverShowAMixedPair() throws Exception {
+    Path volume = tmp.resolve("db");
+    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
+    writer.writeStrings(pair(0));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong mixed = new AtomicLong();
+    AtomicLong reads = new AtomicLong();
+    List<Thread> readers = new ArrayList<>();
+    try (SecretStore store = SecretStore.builder().mount(volume).build()) {
+      for (int r = 0; r < 3; r++) {
+        Thread reader =
+            new Thread(
+                () -> {
+                  while (!stop.get()) {
+                    SecretSnapshot snap = store.snapshot();
+                    String user = snap.get("username").orElseThrow().asString();
+                    String pass = snap.find("password").asString();
+                    if (!pass.equals("p" + user.substring(1))) {
+                      mixed.incrementAndGet();
+                    }
+                    reads.incrementAndGet();
+                  }
+                },
+                "soak-reader-" + r);
+        reader.start();
+        readers.add(reader);
+      }
+      for (int i = 1; i <= ROTATIONS; i++) {
+        writer.writeStrings(pair(i));
+        String expected = "u" + i;
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .until(() -> store.require("username").asString().equals(expected));
+      }
+      stop.set(true);
+      for (Thread reader : readers) {
+        reader.join();
+      }
+      assertThat(mixed.get()).isZero();
+      assertThat(reads.get()).isGreaterThan(ROTATIONS);
+      assertThat(store.snapshot().get("password").orElseThrow().asString()).isEqualTo("p" + ROTATIONS);
+      assertThat(store.snapshot().revision()).isEqualTo(ROTATIONS + 1);
+      assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
+    }
+  }
+
+  static Map<String, String> pair(int i) {
+    return Map.of("username", "u" + i, "password", "p" + i);
+  }
+}
