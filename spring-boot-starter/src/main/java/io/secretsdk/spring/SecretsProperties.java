@@ -1,0 +1,214 @@
+package io.secretsdk.spring;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code secretsdk.*} settings of the starter.
+ *
+ * <p>The {@code secretsdk.import.*} settings are read while {@code spring.config.import} is
+ * processed, so set them where imports are declared (application properties, environment
+ * variables, command line); per-import options in the location override them. They are listed
+ * here for IDE metadata.
+ *
+ * <p>Mutable bean bound by Spring; not thread-safe while binding, read-only afterwards.
+ */
+@ConfigurationProperties("secretsdk")
+public class SecretsProperties {
+
+  private final Import importDefaults = new Import();
+  private final Refresh refresh = new Refresh();
+  private final Signer signer = new Signer();
+
+  /** Defaults for every {@code secrets:} import. */
+  public Import getImport() {
+    return importDefaults;
+  }
+
+  /** What happens when an imported secret changes. */
+  public Refresh getRefresh() {
+    return refresh;
+  }
+
+  /** The {@code Signer} bean. */
+  public Signer getSigner() {
+    return signer;
+  }
+
+  /** Defaults for every {@code secrets:} import. Not thread-safe while binding. */
+  public static class Import {
+
+    /** Whether to drop one trailing line break from single-line values, as configtree: does. */
+    private boolean trimTrailingNewline = true;
+
+    /** Whether to watch imported directories for changes (file-system events plus polling). */
+    private boolean watch = true;
+
+    /** How often to check imported directories for changes that events missed (default 5s). */
+    private Duration pollInterval;
+
+    /** The largest secret accepted, in bytes (default 1 MiB, the Kubernetes Secret limit). */
+    private long maxSecretBytes;
+
+    /** Whether to drop one trailing line break from single-line values. */
+    public boolean isTrimTrailingNewline() {
+      return trimTrailingNewline;
+    }
+
+    /** Sets whether to drop one trailing line break from single-line values. */
+    public void setTrimTrailingNewline(boolean trimTrailingNewline) {
+      this.trimTrailingNewline = trimTrailingNewline;
+    }
+
+    /** Whether to watch imported directories. */
+    public boolean isWatch() {
+      return watch;
+    }
+
+    /** Sets whether to watch imported directories. */
+    public void setWatch(boolean watch) {
+      this.watch = watch;
+    }
+
+    /** The poll interval, or {@code null} for the default. */
+    public Duration getPollInterval() {
+      return pollInterval;
+    }
+
+    /** Sets the poll interval. */
+    public void setPollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+
+    /** The largest secret accepted, or {@code 0} for the default. */
+    public long getMaxSecretBytes() {
+      return maxSecretBytes;
+    }
+
+    /** Sets the largest secret accepted. */
+    public void setMaxSecretBytes(long maxSecretBytes) {
+      this.maxSecretBytes = maxSecretBytes;
+    }
+  }
+
+  /** What happens when an imported secret changes. Not thread-safe while binding. */
+  public static class Refresh {
+
+    /** Whether to publish a SecretsChangedEvent (and what follows from it) on every change. */
+    private boolean enabled = true;
+
+    /** Whether to publish Spring Cloud's EnvironmentChangeEvent so @ConfigurationProperties beans rebind. */
+    private boolean environmentChangeEvent = true;
+
+    /** Whether to refresh every @RefreshScope bean after a change (Spring Cloud Context). */
+    private boolean refreshScope;
+
+    /** Whether change events are published. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets whether change events are published. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** Whether an EnvironmentChangeEvent is published. */
+    public boolean isEnvironmentChangeEvent() {
+      return environmentChangeEvent;
+    }
+
+    /** Sets whether an EnvironmentChangeEvent is published. */
+    public void setEnvironmentChangeEvent(boolean environmentChangeEvent) {
+      this.environmentChangeEvent = environmentChangeEvent;
+    }
+
+    /** Whether @RefreshScope beans are refreshed. */
+    public boolean isRefreshScope() {
+      return refreshScope;
+    }
+
+    /** Sets whether @RefreshScope beans are refreshed. */
+    public void setRefreshScope(boolean refreshScope) {
+      this.refreshScope = refreshScope;
+    }
+  }
+
+  /** The {@code Signer} bean. Not thread-safe while binding. */
+  public static class Signer {
+
+    /** Which signer to create: none (default), local (keys from the SecretStore bean) or sidecar. */
+    private SignerMode mode = SignerMode.NONE;
+
+    private final Sidecar sidecar = new Sidecar();
+
+    /** Which signer to create. */
+    public SignerMode getMode() {
+      return mode;
+    }
+
+    /** Sets which signer to create. */
+    public void setMode(SignerMode mode) {
+      this.mode = mode;
+    }
+
+    /** The sidecar client settings. */
+    public Sidecar getSidecar() {
+      return sidecar;
+    }
+  }
+
+  /** The signer sidecar client. Not thread-safe while binding. */
+  public static class Sidecar {
+
+    /** The sidecar's base URL, for example http://127.0.0.1:8787. */
+    private URI url;
+
+    /** How long to wait for a connection to the sidecar (default 1s). */
+    private Duration connectTimeout;
+
+    /** How long to wait for a sidecar response (default 5s). */
+    private Duration requestTimeout;
+
+    /** The sidecar's base URL. */
+    public URI getUrl() {
+      return url;
+    }
+
+    /** Sets the sidecar's base URL. */
+    public void setUrl(URI url) {
+      this.url = url;
+    }
+
+    /** The connect timeout, or {@code null} for the default. */
+    public Duration getConnectTimeout() {
+      return connectTimeout;
+    }
+
+    /** Sets the connect timeout. */
+    public void setConnectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+    }
+
+    /** The request timeout, or {@code null} for the default. */
+    public Duration getRequestTimeout() {
+      return requestTimeout;
+    }
+
+    /** Sets the request timeout. */
+    public void setRequestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+    }
+  }
+
+  /** Which {@code Signer} bean to create. */
+  public enum SignerMode {
+    /** No signer bean. */
+    NONE,
+    /** Sign in this process with keys read from the {@code SecretStore} bean. */
+    LOCAL,
+    /** Sign through the signer sidecar at {@code secretsdk.signer.sidecar.url}. */
+    SIDECAR
+  }
+}

@@ -1,0 +1,86 @@
+package io.secretsdk.spring;
+
+import io.secretsdk.Secret;
+import io.secretsdk.SecretException;
+import io.secretsdk.SecretSnapshot;
+import io.secretsdk.SecretStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginLookup;
+import org.springframework.boot.origin.TextResourceOrigin;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * A live property source over a {@link SecretStore}: every lookup answers from the store's
+ * current snapshot, in memory, so values and names follow rotations without a restart. Each name
+ * has the file it came from as its {@link Origin}.
+ *
+ * <p>Values are the secret decoded as UTF-8; a secret that is not valid UTF-8 is decoded with
+ * replacement characters, as {@code configtree:} does. Use the {@code SecretStore} bean for
+ * binary secrets.
+ *
+ * <p>Thread-safe.
+ */
+public final class SecretsPropertySource extends EnumerablePropertySource<SecretStore>
+    implements OriginLookup<String> {
+
+  private static final TextResourceOrigin.Location START_OF_FILE = new TextResourceOrigin.Location(0, 0);
+
+  private volatile Names names;
+
+  /** A property source named {@code name} answering from {@code store}. */
+  public SecretsPropertySource(String name, SecretStore store) {
+    super(name, store);
+  }
+
+  /**
+   * The names in the current snapshot, sorted. The array is shared between calls that see the
+   * same snapshot; callers must not modify it.
+   */
+  @Override
+  public String[] getPropertyNames() {
+    SecretSnapshot snapshot = getSource().snapshot();
+    Names current = names;
+    if (current == null || current.snapshot != snapshot) {
+      current = new Names(snapshot, snapshot.names().toArray(new String[0]));
+      names = current;
+    }
+    return current.array;
+  }
+
+  /** The value in the current snapshot, or {@code null}. */
+  @Override
+  public Object getProperty(String name) {
+    Secret secret = getSource().snapshot().find(name);
+    return secret == null ? null : text(secret);
+  }
+
+  /** Whether the current snapshot has the name. */
+  @Override
+  public boolean containsProperty(String name) {
+    return getSource().snapshot().contains(name);
+  }
+
+  /** The file the value came from, or {@code null} when the name is unknown. */
+  @Override
+  public Origin getOrigin(String name) {
+    Secret secret = getSource().snapshot().find(name);
+    if (secret == null || !secret.origin().startsWith("file:")) {
+      return null;
+    }
+    Path file = Path.of(secret.origin().substring("file:".length()));
+    return new TextResourceOrigin(new FileSystemResource(file), START_OF_FILE);
+  }
+
+  private static String text(Secret secret) {
+    try {
+      return secret.asString();
+    } catch (SecretException notUtf8) {
+      return new String(secret.bytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private record Names(SecretSnapshot snapshot, String[] array) {}
+}
