@@ -301,6 +301,7 @@ final class LiveSecretStore implements SecretStore {
       boolean changed = false;
       for (SourceState source : targets) {
         boolean wasFailing = source.failing();
+        String previousError = source.lastError;
         try {
           changed |= source.refresh(clock);
           if (wasFailing) {
@@ -308,7 +309,12 @@ final class LiveSecretStore implements SecretStore {
           }
         } catch (SecretReadException e) {
           failed.add(e);
-          LOG.log(Level.WARNING, e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures + " in a row)");
+          // The first failure of a kind is a warning; the same failure again (polls of a missing
+          // optional mount) is not worth a line every few seconds.
+          boolean repeated = wasFailing && e.getMessage().equals(previousError);
+          LOG.log(
+              repeated ? Level.DEBUG : Level.WARNING,
+              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures + " in a row)");
         }
         if (syncWatch(source)) {
           // A directory appeared and is watched now; what was written before the watch began is

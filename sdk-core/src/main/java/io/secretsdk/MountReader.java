@@ -100,7 +100,19 @@ final class MountReader {
       new KubeletLayout(dir, realRoot, namePrefix, source, files, settings).readGeneration(out);
       return;
     }
-    for (Path entry : sortedEntries(dir)) {
+    List<Path> entries = sortedEntries(dir);
+    for (Path entry : entries) {
+      if (SecretNames.isMachinery(entry.getFileName().toString())) {
+        // Kubelet entries without ..data: the first generation of a volume is being written.
+        throw new SecretReadException(
+            source,
+            dir
+                + " has kubelet entries ("
+                + entry.getFileName()
+                + ") but no ..data link yet: a volume is being written; it is read again when ..data appears");
+      }
+    }
+    for (Path entry : entries) {
       String fileName = entry.getFileName().toString();
       if (!SecretNames.isCandidate(fileName)) {
         continue;

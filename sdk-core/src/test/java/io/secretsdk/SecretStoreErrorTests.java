@@ -180,4 +180,20 @@ class SecretStoreErrorTests {
       assertThat(store.require("a").asString()).isEqualTo("1");
     }
   }
+
+  @Test
+  void volumeWhoseFirstGenerationIsStillBeingWrittenIsNotReadAsEmpty() throws Exception {
+    Path volume = tmp.resolve("vol");
+    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
+    writer.writeStrings(Map.of("a", "1"));
+    try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
+      // The volume is recreated: the timestamped directory exists, ..data does not yet.
+      writer.deleteVolume();
+      Files.createDirectories(volume.resolve("..2026_01_01_00_00_00.42"));
+      Files.writeString(volume.resolve("..2026_01_01_00_00_00.42/a"), "2");
+      assertThatThrownBy(store::refresh).hasMessageContaining("no ..data link yet");
+      assertThat(store.snapshot().names()).containsExactly("a");
+      assertThat(store.require("a").asString()).isEqualTo("1");
+    }
+  }
 }
