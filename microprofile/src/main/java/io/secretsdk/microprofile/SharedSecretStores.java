@@ -17,14 +17,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Stores end in one of two ways: the CDI container that used them shuts down ({@link
  * SecretsExtension}, so a redeployed application leaves no watcher thread pinning its old class
  * loader), or the JVM exits (a shutdown hook, registered with the first store). A closed store
- * leaves the registry, so the next provider call starts a fresh one. Thread-safe.
+ * leaves the registry, so the next provider call starts a fresh one. When the last store is
+ * released the shutdown hook is removed again, so nothing keeps an undeployed application's class
+ * loader reachable. Thread-safe.
  */
 final class SharedSecretStores {
 
   private static final System.Logger LOG = System.getLogger(SharedSecretStores.class.getName());
   private static final Map<SecretsConfiguration, SecretsConfigSource> SOURCES = new ConcurrentHashMap<>();
   private static final Object HOOK_LOCK = new Object();
-  private static boolean hookRegistered;
+  private static Thread hook;
 
   private SharedSecretStores() {}
 
@@ -34,14 +36,18 @@ final class SharedSecretStores {
    * @throws io.secretsdk.SecretReadException if a required mount cannot be read
    */
   static SecretsConfigSource sourceFor(SecretsConfiguration configuration) {
-    return SOURCES.computeIfAbsent(
-        configuration,
-        c -> {
-          registerShutdownHook();
-          SecretsConfigSource source = new SecretsConfigSource(c.buildStore(), c.ordinal());
-          LOG.log(Level.DEBUG, () -> "secretsdk: started " + source.getName() + " for " + c);
-          return source;
-        });
+    SecretsConfigSource shared =
+        SOURCES.computeIfAbsent(
+            configuration,
+            c -> {
+              SecretsConfigSource source = new SecretsConfigSource(c.buildStore(), c.ordinal());
+              LOG.log(Level.DEBUG, () -> "secretsdk: started " + source.getName() + " for " + c);
+              return source;
+            });
+    // After the source is in the map, so a concurrent release of the last other store cannot
+    // remove the hook this store needs.
+    registerShutdownHook();
+    return shared;
   }
 
   /** Whether the registry owns {@code source} (it came from the provider, not from {@code of(store)}). */
@@ -53,6 +59,9 @@ final class SharedSecretStores {
   static void release(SecretsConfigSource source) {
     if (SOURCES.values().remove(source)) {
       source.store().close();
+      if (SOURCES.isEmpty()) {
+        removeShutdownHook();
+      }
     }
   }
 
@@ -66,17 +75,38 @@ final class SharedSecretStores {
 
   private static void registerShutdownHook() {
     synchronized (HOOK_LOCK) {
-      if (hookRegistered) {
+      if (hook != null) {
         return;
       }
-      Thread hook = new Thread(SharedSecretStores::closeAll, "secretsdk-shutdown");
-      hook.setDaemon(true);
+      Thread thread = new Thread(SharedSecretStores::closeAll, "secretsdk-shutdown");
+      thread.setDaemon(true);
       try {
-        Runtime.getRuntime().addShutdownHook(hook);
-        hookRegistered = true;
+        Runtime.getRuntime().addShutdownHook(thread);
+        hook = thread;
       } catch (IllegalStateException | SecurityException e) {
         LOG.log(Level.DEBUG, () -> "secretsdk: no shutdown hook (" + e.getClass().getSimpleName() + ")");
       }
+    }
+  }
+
+  private static void removeShutdownHook() {
+    synchronized (HOOK_LOCK) {
+      if (hook == null || !SOURCES.isEmpty()) {
+        return;
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException | SecurityException e) {
+        // The JVM is already shutting down, and the hook is what is releasing us.
+      }
+      hook = null;
+    }
+  }
+
+  /** Whether a shutdown hook is registered (for tests). */
+  static boolean shutdownHookRegistered() {
+    synchronized (HOOK_LOCK) {
+      return hook != null;
     }
   }
 }

@@ -229,12 +229,15 @@ class SecretsConfigSourceTests {
 
     assertThat(second).isSameAs(first);
     assertThat(fromConfig).isSameAs(first);
+    assertThat(SharedSecretStores.shutdownHookRegistered()).isTrue();
     SharedSecretStores.release(fromConfig);
     assertThat(fromConfig.store().health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
+    assertThat(SharedSecretStores.shutdownHookRegistered()).as("no hook pins the class loader").isFalse();
     assertThat(fromConfig.getValue("db.username")).as("last values stay readable").isEqualTo("app");
     SecretsConfigSource fresh = (SecretsConfigSource) provider.getConfigSources(getClass().getClassLoader()).iterator().next();
     assertThat(fresh).isNotSameAs(first);
     assertThat(fresh.store().health().status()).isEqualTo(SecretStoreHealth.Status.UP);
+    assertThat(SharedSecretStores.shutdownHookRegistered()).isTrue();
   }
 
   @Test
