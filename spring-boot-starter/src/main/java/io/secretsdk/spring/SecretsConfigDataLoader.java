@@ -4,8 +4,6 @@ import io.secretsdk.SecretException;
 import io.secretsdk.SecretStore;
 import java.nio.file.Files;
 import java.util.List;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.context.config.ConfigData;
@@ -45,17 +43,7 @@ final class SecretsConfigDataLoader implements ConfigDataLoader<SecretsConfigDat
       SecretsImports created = new SecretsImports();
       bootstrap.register(SecretsImports.class, InstanceSupplier.of(created));
       bootstrap.addCloseListener(
-          event -> {
-            ConfigurableListableBeanFactory beanFactory =
-                event.getApplicationContext().getBeanFactory();
-            if (!beanFactory.containsSingleton(SecretsImports.BEAN_NAME)) {
-              beanFactory.registerSingleton(SecretsImports.BEAN_NAME, created);
-              if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
-                // Destroyed with the context, also when its refresh fails.
-                registry.registerDisposableBean(SecretsImports.BEAN_NAME, created::close);
-              }
-            }
-          });
+          event -> created.registerIn(event.getApplicationContext().getBeanFactory()));
     }
     return bootstrap.get(SecretsImports.class);
   }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 
 /**
  * The stores behind the application's {@code secrets:} imports, one per imported location, in
@@ -81,6 +83,20 @@ public final class SecretsImports {
       current = new LinkedHashMap<>(stores);
     }
     current.forEach(listener);
+  }
+
+  /**
+   * Publishes this registry as the {@value #BEAN_NAME} bean of {@code beanFactory}, destroyed (and
+   * its stores closed) with it, also when the context's refresh fails.
+   */
+  void registerIn(ConfigurableListableBeanFactory beanFactory) {
+    if (beanFactory.containsSingleton(BEAN_NAME)) {
+      return;
+    }
+    beanFactory.registerSingleton(BEAN_NAME, this);
+    if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
+      registry.registerDisposableBean(BEAN_NAME, this::close);
+    }
   }
 
   /** Closes every store. Idempotent. */
