@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,8 +54,10 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  *       the old directory after it, so this figure can be negative when the store published
  *       during the writer's clean-up). The true commit-to-visible latency lies between the two.
  *       For the event mode a listener also records when its event (whose {@code current()} holds
- *       the new value) is delivered. The writer waits until the value is visible (or a timeout)
- *       before the next rotation; the first {@code --warmup} rotations are not counted.
+ *       the new value) is delivered. Before each rotation the writer pauses a random time (up to
+ *       the poll interval when polling, so rotations do not phase-lock with the poller; up to
+ *       1 ms otherwise); after it, it waits until the value is visible (or a timeout). The first
+ *       {@code --warmup} rotations are not counted.
  *   <li><b>Mixed pairs.</b> A writer thread rotates back to back while one reader thread reads
  *       the username and then the password in a tight loop; a pair whose two values come from
  *       different generations is counted as mixed; a read that throws or finds a value missing
@@ -69,12 +72,15 @@ public final class RotationLatencyHarness {
 
   private static final String USER = "username";
   private static final String PASS = "password";
+  /** The largest random pause before a rotation when not polling. */
+  private static final Duration JITTER = Duration.ofMillis(1);
 
   private final int rotations;
   private final int pollRotations;
   private final int warmup;
   private final int peerRotations;
   private final Duration pollInterval;
+  private final StringBuilder notes = new StringBuilder();
 
   private RotationLatencyHarness(int rotations, int pollRotations, int warmup, int peerRotations, Duration pollInterval) {
     this.rotations = rotations;
@@ -142,39 +148,42 @@ public final class RotationLatencyHarness {
     // secretsdk, events (the default).
     withVolume(parent, (volume, writer) -> {
       try (SecretStore store = SecretStore.builder().mount(volume).build()) {
-        latency("secretsdk events (default)", writer, rotations, Duration.ofSeconds(2),
-            () -> value(store.snapshot().find(PASS)), store);
+        latency("secretsdk events (default)", writer, rotations, JITTER, Duration.ofSeconds(2),
+            () -> value(store.snapshot().find(PASS)), store, true);
       }
     });
     // secretsdk, polling only.
     withVolume(parent, (volume, writer) -> {
       try (SecretStore store = SecretStore.builder().mount(volume).watch(false).pollInterval(pollInterval).build()) {
         latency("secretsdk polling only, every " + pollInterval.toMillis() + " ms", writer, pollRotations,
-            pollInterval.multipliedBy(20), () -> value(store.snapshot().find(PASS)), null);
+            pollInterval, pollInterval.multipliedBy(20), () -> value(store.snapshot().find(PASS)), store, false);
       }
     });
     // Spring Boot configtree with ALWAYS_READ: re-reads the file on every lookup.
     withVolume(parent, (volume, writer) -> {
       ConfigTreePropertySource source =
           new ConfigTreePropertySource("configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-      latency("configtree ALWAYS_READ (file read per lookup)", writer, rotations, Duration.ofSeconds(2),
-          () -> configTree(source, PASS), null);
+      latency("configtree ALWAYS_READ (file read per lookup)", writer, rotations, JITTER, Duration.ofSeconds(2),
+          () -> configTree(source, PASS), null, false);
     });
     // Spring Boot configtree as configtree: creates it (contents cached on first read).
     withVolume(parent, (volume, writer) -> {
       ConfigTreePropertySource source =
           new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
       configTree(source, PASS); // The application reads its password once, as at startup.
-      latency("configtree default (cached)", writer, peerRotations, Duration.ofSeconds(1),
-          () -> configTree(source, PASS), null);
+      latency("configtree default (cached)", writer, peerRotations, JITTER, Duration.ofSeconds(1),
+          () -> configTree(source, PASS), null, false);
     });
     // SmallRye FileSystemConfigSource: read once when created.
     withVolume(parent, (volume, writer) -> {
       FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
-      latency("SmallRye FileSystemConfigSource", writer, peerRotations, Duration.ofSeconds(1),
-          () -> source.getValue(PASS), null);
+      latency("SmallRye FileSystemConfigSource", writer, peerRotations, JITTER, Duration.ofSeconds(1),
+          () -> source.getValue(PASS), null, false);
     });
 
+    System.out.println();
+    System.out.print(notes);
+    notes.setLength(0);
     System.out.println();
     System.out.println("### Mixed pairs seen by a concurrent reader during " + rotations + " back-to-back rotations");
     System.out.println();
@@ -219,8 +228,18 @@ public final class RotationLatencyHarness {
   // ---- latency ------------------------------------------------------------------------------
 
   private void latency(
-      String label, KubernetesVolumeWriter writer, int count, Duration timeout, Supplier<String> read, SecretStore listenTo)
+      String label,
+      KubernetesVolumeWriter writer,
+      int count,
+      Duration jitter,
+      Duration timeout,
+      Supplier<String> read,
+      SecretStore store,
+      boolean listen)
       throws InterruptedException {
+    SecretStore listenTo = listen ? store : null;
+    long[] refreshTime = new long[count];
+    long refreshesBefore = 0;
     int total = (count >= 100 ? warmup : 0) + count;
     long[] fromStart = new long[count];
     long[] fromReturn = new long[count];
@@ -248,6 +267,9 @@ public final class RotationLatencyHarness {
         int generation = writer.generations() + 1;
         Map<String, String> pair = pair(generation);
         String want = pair.get(PASS);
+        // A random pause first, so rotations do not phase-lock with the poller (a poll that
+        // found the previous rotation would otherwise always run one interval after it).
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(Math.max(1, jitter.toNanos())));
         probe.seenAt = 0;
         probe.listenedAt = 0;
         probe.listenFor = want;
@@ -273,7 +295,13 @@ public final class RotationLatencyHarness {
           continue;
         }
         writeTime[k] = returned - start;
+        if (k == 0 && store != null) {
+          refreshesBefore = store.health().refreshes();
+        }
         if (seen != 0) {
+          if (store != null) {
+            refreshTime[visible] = store.health().lastRefreshDuration().toNanos();
+          }
           fromStart[visible] = seen - start;
           fromReturn[visible] = seen - returned;
           visible++;
@@ -300,6 +328,29 @@ public final class RotationLatencyHarness {
         visible == 0 ? "-" : stats(fromReturn, visible),
         listened[0] == 0 ? "-" : stats(listener, listened[0]),
         ms(percentile(Arrays.copyOf(writeTime, count), 0.50)));
+    if (store != null && visible > 0) {
+      // Where the time goes: the store's own read of the new generation vs the rest (events
+      // reaching the JDK watch service, thread hand-offs, the CPU being busy elsewhere).
+      long[] order = Arrays.copyOf(fromStart, visible);
+      Arrays.sort(order);
+      long slowCut = order[Math.max(0, (int) Math.ceil(0.99 * visible) - 1)];
+      long[] slowRefresh = new long[visible];
+      int slow = 0;
+      for (int j = 0; j < visible; j++) {
+        if (fromStart[j] >= slowCut) {
+          slowRefresh[slow++] = refreshTime[j];
+        }
+      }
+      notes.append(String.format(
+          Locale.ROOT,
+          "- %s: %.2f store refreshes per rotation; the store's refresh took %s ms (p50 / p99 / max); "
+              + "in the slowest 1%% of rotations (>= %s ms) it took %s ms, the rest of their latency was spent outside the read%n",
+          label,
+          (store.health().refreshes() - refreshesBefore) / (double) count,
+          stats(refreshTime, visible),
+          ms(slowCut),
+          stats(slowRefresh, slow)));
+    }
   }
 
   /** Spins reading the current value and records when it first equals {@link #want}. */
