@@ -79,15 +79,20 @@ public enum HmacAlgorithm {
   }
 
   static String abbreviate(String s) {
+    return abbreviate(s, 64);
+  }
+
+  /** The string with control characters replaced and at most {@code max} characters kept. */
+  static String abbreviate(String s, int max) {
     if (s == null) {
       return "null";
     }
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
+    for (int i = 0; i < s.length() && i < max; i++) {
       char c = s.charAt(i);
       sb.append(c < 0x20 || c == 0x7f ? '?' : c);
     }
-    if (s.length() > 64) {
+    if (s.length() > max) {
       sb.append("...");
     }
     return sb.toString();

@@ -175,7 +175,7 @@ final class LocalSigner implements Signer {
         keyName, "no signing key named '" + HmacAlgorithm.abbreviate(keyName) + "' (it was removed; old signatures still verify)");
   }
 
-  private KeyRing ring(String name) {
+  KeyRing ring(String name) {
     return rings.computeIfAbsent(name, n -> new KeyRing(n, grace, maxOldKeys, minKeyBytes, clock, log));
   }
 
