@@ -90,10 +90,12 @@ public final class SecretsAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HealthIndicator.class)
   @ConditionalOnBean(SecretsImports.class)
-  @ConditionalOnEnabledHealthIndicator("secrets")
   static class HealthConfiguration {
 
+    // Conditions whose classes may be missing sit on the method: the class's own conditions are
+    // all loaded before @ConditionalOnClass can skip it.
     @Bean
+    @ConditionalOnEnabledHealthIndicator("secrets")
     @ConditionalOnMissingBean(name = "secretsHealthIndicator")
     HealthIndicator secretsHealthIndicator(SecretsImports imports) {
       return new SecretsHealthIndicator(imports);
