@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,9 @@ final class LiveSecretStore implements SecretStore {
   private volatile Duration lastRefreshDuration = Duration.ZERO;
   private volatile String lastError;
   private volatile boolean closed;
-  private ScheduledThreadPoolExecutor scheduler;
+  private final ScheduledExecutorService suppliedScheduler;
+  private volatile ScheduledExecutorService scheduler;
+  private volatile ScheduledFuture<?> pollTask;
 
   private LiveSecretStore(
       List<SourceState> sources, SecretStoreBuilder builder, WatchRegistry registry) {
@@ -63,6 +66,7 @@ final class LiveSecretStore implements SecretStore {
     }
     this.pollInterval = poll;
     this.registry = registry;
+    this.suppliedScheduler = builder.scheduler;
     this.listeners = new ListenerDispatcher(builder.listenerExecutor, "secretsdk-notify-" + id);
     this.current = SecretSnapshot.empty(clock.instant());
   }
@@ -124,9 +128,14 @@ final class LiveSecretStore implements SecretStore {
       LOG.log(Level.INFO, describe() + " (not watching)");
       return;
     }
-    scheduler = new ScheduledThreadPoolExecutor(1, new DaemonThreads("secretsdk-watch-" + id));
-    scheduler.setRemoveOnCancelPolicy(true);
-    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    if (suppliedScheduler != null) {
+      scheduler = suppliedScheduler;
+    } else {
+      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, new DaemonThreads("secretsdk-watch-" + id));
+      own.setRemoveOnCancelPolicy(true);
+      own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      scheduler = own;
+    }
     refreshLock.lock();
     try {
       for (SourceState source : all) {
@@ -141,7 +150,7 @@ final class LiveSecretStore implements SecretStore {
     Duration poll = effectivePollInterval();
     if (!poll.isZero()) {
       long millis = poll.toMillis();
-      scheduler.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+      pollTask = scheduler.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
     }
     LOG.log(Level.INFO, describe());
   }
@@ -212,7 +221,7 @@ final class LiveSecretStore implements SecretStore {
   }
 
   private void requestRead(SourceState source, Duration delay) {
-    ScheduledThreadPoolExecutor executor = scheduler;
+    ScheduledExecutorService executor = scheduler;
     if (closed || executor == null) {
       return;
     }
@@ -479,8 +488,18 @@ final class LiveSecretStore implements SecretStore {
     } finally {
       refreshLock.unlock();
     }
-    ScheduledThreadPoolExecutor executor = scheduler;
-    if (executor != null) {
+    ScheduledExecutorService executor = scheduler;
+    if (executor != null && executor == suppliedScheduler) {
+      // Not ours to shut down: cancel what we scheduled on it.
+      ScheduledFuture<?> poll = pollTask;
+      if (poll != null) {
+        poll.cancel(false);
+      }
+      synchronized (quietTimers) {
+        quietTimers.values().forEach(timer -> timer.cancel(false));
+        quietTimers.clear();
+      }
+    } else if (executor != null) {
       executor.shutdownNow();
       if (!Thread.currentThread().getName().equals("secretsdk-watch-" + id)) {
         awaitTermination(executor);
@@ -490,7 +509,7 @@ final class LiveSecretStore implements SecretStore {
     LOG.log(Level.DEBUG, () -> "secretsdk store " + id + " closed");
   }
 
-  private static void awaitTermination(ScheduledThreadPoolExecutor executor) {
+  private static void awaitTermination(ScheduledExecutorService executor) {
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

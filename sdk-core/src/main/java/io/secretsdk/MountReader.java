@@ -9,9 +9,12 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one mount root into names and values. A directory with {@code ..data} is a Kubernetes
@@ -19,7 +22,8 @@ import java.util.TreeMap;
  * entry by entry with a stability check, and its subdirectories are walked the same way, so a
  * folder of volumes maps names exactly as Spring Boot's {@code configtree:} does.
  *
- * <p>Stateless apart from its settings; safe to use from several threads.
+ * <p>Remembers only which directories were volumes at the last successful read; safe to use from
+ * several threads.
  */
 final class MountReader {
 
@@ -30,6 +34,9 @@ final class MountReader {
   private final String source;
   private final ReadSettings settings;
   private final SecretFileReader files;
+  // Directories that held a ..data link at the last successful read. One that still exists
+  // without it is being torn down or rewritten, not a plain directory that was emptied.
+  private final Set<Path> knownVolumes = ConcurrentHashMap.newKeySet();
 
   MountReader(Path root, String prefix, ReadSettings settings) {
     this.root = root;
@@ -70,8 +77,11 @@ final class MountReader {
       throw new SecretReadException(source, root + " is not a directory; mount a directory of secret files");
     }
     Map<String, Secret> out = new TreeMap<>();
+    Set<Path> volumes = new HashSet<>();
     try {
-      walk(root, realRoot, prefix, 0, out);
+      walk(root, realRoot, prefix, 0, out, volumes);
+      knownVolumes.retainAll(volumes);
+      knownVolumes.addAll(volumes);
     } catch (SecretReadException e) {
       throw e;
     } catch (NoSuchFileException e) {
@@ -91,14 +101,21 @@ final class MountReader {
         source, "directory " + root + " does not exist; check the volume's mountPath, or declare the mount optional");
   }
 
-  private void walk(Path dir, Path realRoot, String namePrefix, int depth, Map<String, Secret> out)
+  private void walk(
+      Path dir, Path realRoot, String namePrefix, int depth, Map<String, Secret> out, Set<Path> volumes)
       throws IOException {
     if (depth > MAX_DEPTH) {
       throw new SecretReadException(source, "directories nest deeper than " + MAX_DEPTH + " levels under " + root);
     }
     if (Files.exists(dir.resolve(KubeletLayout.DATA), LinkOption.NOFOLLOW_LINKS)) {
       new KubeletLayout(dir, realRoot, namePrefix, source, files, settings).readGeneration(out);
+      volumes.add(dir);
       return;
+    }
+    if (knownVolumes.contains(dir)) {
+      throw new SecretReadException(
+          source,
+          dir + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
     }
     List<Path> entries = sortedEntries(dir);
     for (Path entry : entries) {
@@ -134,7 +151,7 @@ final class MountReader {
       }
       String name = namePrefix + fileName;
       if (attrs.isDirectory()) {
-        walk(entry, realRoot, name + ".", depth + 1, out);
+        walk(entry, realRoot, name + ".", depth + 1, out, volumes);
       } else if (attrs.isRegularFile()) {
         byte[] value = settings.finish(files.readStable(entry, entry));
         out.put(name, new Secret(name, value, "file:" + entry));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +31,7 @@ public final class SecretStoreBuilder {
   long maxSecretBytes = -1;
   boolean trimTrailingNewline;
   Executor listenerExecutor;
+  ScheduledExecutorService scheduler;
   Clock clock = Clock.systemUTC();
   Supplier<Map<String, String>> environment = System::getenv;
 
@@ -178,6 +180,16 @@ public final class SecretStoreBuilder {
    */
   public SecretStoreBuilder listenerExecutor(Executor executor) {
     this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Runs the store's event-triggered reads, quiet periods and polls on this executor instead of
+   * the store's own {@code secretsdk-watch-<n>} thread. The store cancels its tasks on {@code
+   * close()} but does not shut the executor down. Reads stay serialized whatever its size.
+   */
+  public SecretStoreBuilder scheduler(ScheduledExecutorService scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     return this;
   }
 

@@ -184,15 +184,29 @@ class SecretStoreErrorTests {
   @Test
   void volumeWhoseFirstGenerationIsStillBeingWrittenIsNotReadAsEmpty() throws Exception {
     Path volume = tmp.resolve("vol");
-    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
-    writer.writeStrings(Map.of("a", "1"));
-    try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
-      // The volume is recreated: the timestamped directory exists, ..data does not yet.
-      writer.deleteVolume();
+    try (SecretStore store = SecretStore.builder().optionalMount(volume).watch(false).build()) {
+      // The kubelet has made the timestamped directory; ..data does not exist yet.
       Files.createDirectories(volume.resolve("..2026_01_01_00_00_00.42"));
       Files.writeString(volume.resolve("..2026_01_01_00_00_00.42/a"), "2");
       assertThatThrownBy(store::refresh).hasMessageContaining("no ..data link yet");
-      assertThat(store.snapshot().names()).containsExactly("a");
+      assertThat(store.health().sources().get(0).lastError()).get().asString().contains("no ..data link yet");
+      Files.createSymbolicLink(volume.resolve("..data"), Path.of("..2026_01_01_00_00_00.42"));
+      assertThat(store.refresh().names()).containsExactly("a");
+    }
+  }
+
+  @Test
+  void volumeBeingTornDownIsNotReadAsAnEmptiedDirectory() throws Exception {
+    Path volume = tmp.resolve("vol");
+    KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("a", "1"));
+    try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
+      // Mid-teardown: ..data and the generation are gone, the directory is not.
+      Path generation = volume.resolve(Files.readSymbolicLink(volume.resolve("..data")));
+      Files.delete(volume.resolve("..data"));
+      Files.delete(generation.resolve("a"));
+      Files.delete(generation);
+      Files.delete(volume.resolve("a"));
+      assertThatThrownBy(store::refresh).hasMessageContaining("lost its ..data link");
       assertThat(store.require("a").asString()).isEqualTo("1");
     }
   }

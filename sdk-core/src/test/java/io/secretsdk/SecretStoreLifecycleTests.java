@@ -102,6 +102,26 @@ class SecretStoreLifecycleTests {
   }
 
   @Test
+  void suppliedSchedulerRunsTheStoreAndOutlivesIt() {
+    Path volume = tmp.resolve("vol");
+    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
+    writer.writeStrings(Map.of("a", "1"));
+    java.util.concurrent.ScheduledExecutorService mine =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "app-scheduler"));
+    try {
+      try (SecretStore store = SecretStore.builder().mount(volume).scheduler(mine).build()) {
+        assertThat(secretsdkThreads()).extracting(Thread::getName).noneMatch(n -> n.matches("secretsdk-watch-\\d+"));
+        writer.writeStrings(Map.of("a", "2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.require("a").asString().equals("2"));
+      }
+      assertThat(mine.isShutdown()).isFalse();
+      await().atMost(Duration.ofSeconds(10)).until(() -> secretsdkThreads().isEmpty());
+    } finally {
+      mine.shutdownNow();
+    }
+  }
+
+  @Test
   void thousandRotationsLeaveNoFileDescriptorBehind() throws Exception {
     Path volume = tmp.resolve("vol");
     Path plain = tmp.resolve("plain");
