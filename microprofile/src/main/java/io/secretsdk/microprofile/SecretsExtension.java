@@ -2,6 +2,7 @@ package io.secretsdk.microprofile;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.Subscription;
+import io.secretsdk.signer.Signer;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
@@ -12,6 +13,7 @@ import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.inject.Singleton;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -26,6 +28,10 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *   <li>adds a {@code @Singleton} bean for the {@link SecretStore} that source reads, for binary
  *       secrets and for reading related values from one snapshot;
  *   <li>fires a {@link SecretsChanged} event every time that store publishes a change;
+ *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a {@code
+ *       @Singleton} {@link Signer} bean: {@code Signer.local(store)} over that store, or {@code
+ *       Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code http://127.0.0.1:8787});
+ *       closed with the container;
  *   <li>on container shutdown, stops the events and, when the source came from {@link
  *       SecretsConfigSourceProvider}, closes its store (a store passed to {@link
  *       SecretsConfigSource#of} stays open: its builder owns it). After that the source keeps
@@ -46,20 +52,46 @@ public final class SecretsExtension implements Extension {
   /** Called by {@link java.util.ServiceLoader}. */
   public SecretsExtension() {}
 
-  void addStoreBean(@Observes AfterBeanDiscovery discovery) {
-    SecretsConfigSource found = findSource();
-    source = found;
-    if (found == null) {
+  void addBeans(@Observes AfterBeanDiscovery discovery) {
+    Config config = config();
+    if (config == null) {
       return;
     }
-    SecretStore store = found.store();
-    discovery
-        .<SecretStore>addBean()
-        .beanClass(SecretsExtension.class)
-        .types(SecretStore.class, AutoCloseable.class, Object.class)
-        .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
-        .scope(Singleton.class)
-        .createWith(context -> store);
+    SecretsConfigSource found = findSource(config);
+    source = found;
+    SecretStore store = found == null ? null : found.store();
+    if (store != null) {
+      discovery
+          .<SecretStore>addBean()
+          .beanClass(SecretsExtension.class)
+          .types(SecretStore.class, Object.class)
+          .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
+          .scope(Singleton.class)
+          .createWith(context -> store);
+    }
+    Optional<SignerSettings> signer;
+    try {
+      signer = SignerSettings.from(config);
+    } catch (IllegalArgumentException e) {
+      discovery.addDefinitionError(e);
+      return;
+    }
+    if (signer.isPresent()) {
+      SignerSettings settings = signer.get();
+      if (settings.mode() == SignerSettings.Mode.LOCAL && store == null) {
+        discovery.addDefinitionError(new IllegalStateException(
+            SignerSettings.MODE + "=local needs the secretsdk config source: set secretsdk.mounts (or SECRETSDK_MOUNTS) to the directory holding the keys"));
+        return;
+      }
+      discovery
+          .<Signer>addBean()
+          .beanClass(SecretsExtension.class)
+          .types(Signer.class, Object.class)
+          .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
+          .scope(Singleton.class)
+          .createWith(context -> settings.create(store))
+          .destroyWith((signerInstance, context) -> signerInstance.close());
+    }
   }
 
   void fireChangeEvents(@Observes AfterDeploymentValidation validation, BeanManager beanManager) {
@@ -87,14 +119,16 @@ public final class SecretsExtension implements Extension {
     }
   }
 
-  private static SecretsConfigSource findSource() {
-    Config config;
+  private static Config config() {
     try {
-      config = ConfigProvider.getConfig();
+      return ConfigProvider.getConfig();
     } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e + ")");
       return null;
     }
+  }
+
+  private static SecretsConfigSource findSource(Config config) {
     for (ConfigSource candidate : config.getConfigSources()) {
       if (candidate instanceof SecretsConfigSource secrets) {
         return secrets;

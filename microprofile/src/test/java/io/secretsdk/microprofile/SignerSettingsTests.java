@@ -1,0 +1,181 @@
+package io.secretsdk.microprofile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.secretsdk.SecretStore;
+import io.secretsdk.signer.Signer;
+import io.secretsdk.signer.SignerSidecar;
+import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SignerSettingsTests {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final byte[] MESSAGE = "{\"event\":\"paid\"}".getBytes(StandardCharsets.UTF_8);
+
+  @TempDir Path tmp;
+
+  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
+  private final String key = "canary-" + UUID.randomUUID();
+  private final String rotatedKey = "canary-" + UUID.randomUUID();
+  private CapturedLogs logs;
+  private Path volume;
+  private KubernetesVolumeWriter writer;
+  private SmallRyeConfig config;
+  private WeldContainer container;
+
+  /** Signs webhooks with whatever {@link Signer} the container offers. */
+  @ApplicationScoped
+  static class WebhookSigner {
+    @Inject Signer signer;
+
+    String sign(byte[] body) {
+      return signer.sign("webhook-key", body);
+    }
+
+    boolean verify(byte[] body, String signature) {
+      return signer.verify("webhook-key", body, signature);
+    }
+  }
+
+  /** A bean that needs nothing, for containers that must not ask for a {@link Signer}. */
+  @ApplicationScoped
+  static class Bystander {}
+
+  @BeforeEach
+  void writeKeys() {
+    logs = CapturedLogs.start();
+    volume = tmp.resolve("keys");
+    writer = KubernetesVolumeWriter.kubelet(volume);
+    writer.writeStrings(Map.of("webhook-key", key));
+  }
+
+  @AfterEach
+  void stopContainer() {
+    if (container != null && container.isRunning()) {
+      container.shutdown();
+    }
+    if (config != null) {
+      ConfigProviderResolver.instance().releaseConfig(config);
+    }
+    SharedSecretStores.closeAll();
+    properties.close();
+    logs.close();
+    assertThat(logs.text()).doesNotContain(key).doesNotContain(rotatedKey);
+  }
+
+  private void startContainer() {
+    startContainer(WebhookSigner.class);
+  }
+
+  private void startContainer(Class<?>... beans) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+    resolver.releaseConfig(resolver.getConfig(loader));
+    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    resolver.registerConfig(config, loader);
+    container = new Weld().addBeanClasses(beans).initialize();
+  }
+
+  @Test
+  void localModeSignsWithTheStoreKeyAndFollowsRotation() {
+    properties.set("secretsdk.mounts", volume.toString()).set("secretsdk.signer.mode", "local");
+    startContainer();
+    WebhookSigner webhooks = container.select(WebhookSigner.class).get();
+    SecretStore store = container.select(SecretStore.class).get();
+
+    String before = webhooks.sign(MESSAGE);
+
+    assertThat(before).startsWith("v1:").doesNotContain(key);
+    assertThat(webhooks.verify(MESSAGE, before)).isTrue();
+    try (Signer independent = Signer.local(store)) {
+      assertThat(independent.verify("webhook-key", MESSAGE, before)).isTrue();
+    }
+
+    writer.writeStrings(Map.of("webhook-key", rotatedKey));
+
+    await().atMost(PATIENCE).until(() -> !webhooks.sign(MESSAGE).equals(before));
+    assertThat(webhooks.verify(MESSAGE, before)).as("old signatures verify during the grace period").isTrue();
+  }
+
+  @Test
+  void sidecarModeCallsTheSidecarAtTheConfiguredUrl() {
+    try (SecretStore keys = SecretStore.builder().mount(volume).build();
+        SignerSidecar sidecar = SignerSidecar.builder().store(keys).port(0).build().start();
+        Signer local = Signer.local(keys)) {
+      properties.set("secretsdk.signer.mode", "sidecar").set("secretsdk.signer.sidecar.url", sidecar.uri().toString());
+      startContainer();
+      WebhookSigner webhooks = container.select(WebhookSigner.class).get();
+
+      String signature = webhooks.sign(MESSAGE);
+
+      assertThat(local.verify("webhook-key", MESSAGE, signature)).isTrue();
+      assertThat(webhooks.verify(MESSAGE, local.sign("webhook-key", MESSAGE))).isTrue();
+      assertThat(container.select(SecretStore.class).isUnsatisfied()).as("no mounts, no store bean").isTrue();
+    }
+  }
+
+  @Test
+  void withoutModeThereIsNoSignerBean() {
+    properties.set("secretsdk.mounts", volume.toString());
+    startContainer(Bystander.class);
+
+    assertThat(container.select(Signer.class).isUnsatisfied()).isTrue();
+    assertThat(container.select(SecretStore.class).isResolvable()).isTrue();
+  }
+
+  @Test
+  void settingsAreReadAndCheckedFromConfig() {
+    assertThat(SignerSettings.from(configOf(Map.of()))).isEmpty();
+    SignerSettings local = SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "LOCAL"))).orElseThrow();
+    assertThat(local.mode()).isEqualTo(SignerSettings.Mode.LOCAL);
+    assertThat(local.sidecarUrl()).isEqualTo(URI.create("http://127.0.0.1:8787"));
+    assertThat(
+            SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "http://signer:9000")))
+                .orElseThrow()
+                .sidecarUrl())
+        .isEqualTo(URI.create("http://signer:9000"));
+    assertThatThrownBy(() -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "remote"))))
+        .hasMessage("secretsdk.signer.mode must be local or sidecar: remote");
+    assertThatThrownBy(
+            () -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "ftp://x"))))
+        .hasMessage("secretsdk.signer.sidecar.url must be an http URL with a host: ftp://x");
+  }
+
+  @Test
+  void badModeFailsDeploymentNamingTheValue() {
+    properties.set("secretsdk.mounts", volume.toString()).set("secretsdk.signer.mode", "remote");
+
+    assertThatThrownBy(this::startContainer)
+        .hasMessageContaining("secretsdk.signer.mode must be local or sidecar: remote");
+  }
+
+  @Test
+  void localModeWithoutMountsFailsDeploymentSayingWhatToSet() {
+    properties.set("secretsdk.signer.mode", "local");
+
+    assertThatThrownBy(this::startContainer).hasMessageContaining("set secretsdk.mounts");
+  }
+
+  private static SmallRyeConfig configOf(Map<String, String> values) {
+    return new SmallRyeConfigBuilder().withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 100)).build();
+  }
+}
