@@ -43,9 +43,8 @@ final class SnapshotProperties {
             sourceName
                 + ": "
                 + e.getMessage()
-                + ". MicroProfile Config values are text, so '"
-                + name
-                + "' is not served as a config property; inject the SecretStore and read its bytes()");
+                + "; it is not served as a config property, because config values are text"
+                + " (inject the SecretStore bean to read it)");
       }
     }
     this.byName = new HashMap<>(text);
