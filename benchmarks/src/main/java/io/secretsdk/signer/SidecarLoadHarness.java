@@ -1,0 +1,220 @@
+package io.secretsdk.signer;
+
+import io.secretsdk.SecretStore;
+import io.secretsdk.testing.KubernetesVolumeWriter;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Throughput and latency of the signer sidecar over loopback, next to the local signer in the
+ * same run: single {@code sign} requests and {@code signBatch} requests (100 messages of 64 bytes
+ * per request by default) from 1, 2, 4 and 8 client threads sharing one {@code
+ * Signer.sidecar(uri)} client, against a {@link SignerSidecar} started in this JVM on
+ * 127.0.0.1 with an ephemeral port and a kubelet-style keys volume on {@code /dev/shm}. Client
+ * and server share this machine's CPUs, as an application and its sidecar share a pod's node.
+ *
+ * <p>Run (after {@code ./mvnw -B -pl benchmarks package}):
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.secretsdk.signer.SidecarLoadHarness
+ * java -cp benchmarks/target/benchmarks.jar io.secretsdk.signer.SidecarLoadHarness \
+ *     --threads 1,2,4,8 --batch 100 --warmup-s 2 --duration-s 5
+ * </pre>
+ *
+ * <p>Each configuration warms up, then every client thread calls in a loop for the measured
+ * duration, timing each call with {@link System#nanoTime()}; throughput counts signatures (a batch
+ * of 100 counts 100), latency is per request. Issue 6 targets: local at least 1,000,000/s per
+ * core, sidecar at least 10,000 single signatures/s with p99 under 2 ms, at least 200,000/s in
+ * batches. Prints figures only; asserts nothing. Run it as a program.
+ */
+public final class SidecarLoadHarness {
+
+  private static final String KEY = LocalSignBenchmark.KEY;
+
+  private SidecarLoadHarness() {}
+
+  /**
+   * Runs every configuration and prints a table.
+   *
+   * @param args {@code --threads 1,2,4,8}, {@code --batch 100}, {@code --warmup-s 2}, {@code
+   *     --duration-s 5}
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int[] threads = Arrays.stream(opts.getOrDefault("threads", "1,2,4,8").split(",")).mapToInt(Integer::parseInt).toArray();
+    int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
+    long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("warmup-s", "2")));
+    long durationNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("duration-s", "5")));
+
+    Path shm = Path.of("/dev/shm");
+    Path keys = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "secretsdk-signer-keys-");
+    byte[] key = new byte[32];
+    ThreadLocalRandom.current().nextBytes(key);
+    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(keys);
+    writer.write(Map.of(KEY, key));
+
+    System.out.printf(
+        Locale.ROOT,
+        "# SidecarLoadHarness %s, JDK %s, %d CPUs, load average %.2f, sun.net.httpserver.nodelay=%s (before start)%n%n",
+        Instant.now(),
+        Runtime.version(),
+        Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        System.getProperty("sun.net.httpserver.nodelay"));
+    try (SignerSidecar sidecar =
+            SignerSidecar.builder()
+                .keysDirectory(keys)
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .build()
+                .start();
+        Signer remote = Signer.sidecar(sidecar.uri());
+        SecretStore store = SecretStore.builder().mount(keys).build();
+        Signer local = Signer.local(store)) {
+      byte[] probe = new byte[64];
+      String viaSidecar = remote.sign(KEY, probe);
+      System.out.printf(
+          Locale.ROOT,
+          "sidecar at %s; local and sidecar signatures identical: %s%n%n",
+          sidecar.uri(),
+          viaSidecar.equals(local.sign(KEY, probe)) ? "yes" : "NO");
+      System.out.println("| mode | client threads | signatures/s | requests/s | request latency p50 / p99 / max (ms) | errors |");
+      System.out.println("|---|---|---|---|---|---|");
+      for (int n : threads) {
+        run("local sign", n, 1, false, local, warmupNanos, durationNanos);
+      }
+      for (int n : threads) {
+        run("sidecar single", n, 1, true, remote, warmupNanos, durationNanos);
+      }
+      for (int n : threads) {
+        run("sidecar batch of " + batch, n, batch, true, remote, warmupNanos, durationNanos);
+      }
+    } finally {
+      writer.deleteVolume();
+    }
+  }
+
+  private static void run(
+      String mode, int threads, int batch, boolean timeEach, Signer signer, long warmupNanos, long durationNanos)
+      throws InterruptedException {
+    AtomicBoolean measuring = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    long[][] latencies = new long[threads][];
+    int[] latencyCounts = new int[threads];
+    long[] requests = new long[threads];
+    long[] errors = new long[threads];
+    CountDownLatch done = new CountDownLatch(threads);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int me = t;
+      Thread worker = new Thread(() -> {
+        byte[] message = new byte[64];
+        ThreadLocalRandom.current().nextBytes(message);
+        List<byte[]> messages = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+          byte[] m = new byte[64];
+          ThreadLocalRandom.current().nextBytes(m);
+          messages.add(m);
+        }
+        long[] lat = new long[1 << 16];
+        int count = 0;
+        long req = 0;
+        long err = 0;
+        while (!stop.get()) {
+          boolean counted = measuring.get();
+          long start = timeEach ? System.nanoTime() : 0;
+          try {
+            if (batch == 1) {
+              signer.sign(KEY, message);
+            } else {
+              signer.signBatch(KEY, messages);
+            }
+          } catch (RuntimeException e) {
+            if (counted) {
+              err++;
+            }
+            continue;
+          }
+          if (counted) {
+            req++;
+            if (timeEach) {
+              if (count == lat.length) {
+                lat = Arrays.copyOf(lat, lat.length * 2);
+              }
+              lat[count++] = System.nanoTime() - start;
+            }
+          }
+        }
+        latencies[me] = lat;
+        latencyCounts[me] = count;
+        requests[me] = req;
+        errors[me] = err;
+        done.countDown();
+      }, "sign-client-" + t);
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
+    TimeUnit.NANOSECONDS.sleep(warmupNanos);
+    measuring.set(true);
+    long began = System.nanoTime();
+    TimeUnit.NANOSECONDS.sleep(durationNanos);
+    measuring.set(false);
+    long elapsed = System.nanoTime() - began;
+    stop.set(true);
+    done.await(30, TimeUnit.SECONDS);
+
+    long totalRequests = Arrays.stream(requests).sum();
+    long totalErrors = Arrays.stream(errors).sum();
+    int totalLat = Arrays.stream(latencyCounts).sum();
+    long[] all = new long[totalLat];
+    int at = 0;
+    for (int t = 0; t < threads; t++) {
+      System.arraycopy(latencies[t], 0, all, at, latencyCounts[t]);
+      at += latencyCounts[t];
+    }
+    Arrays.sort(all);
+    double seconds = elapsed / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %d | %,.0f | %,.0f | %s | %d |%n",
+        mode,
+        threads,
+        totalRequests * (double) batch / seconds,
+        totalRequests / seconds,
+        all.length == 0 ? "-" : ms(pct(all, 0.50)) + " / " + ms(pct(all, 0.99)) + " / " + ms(all[all.length - 1]),
+        totalErrors);
+  }
+
+  private static long pct(long[] sorted, double p) {
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static String ms(long nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+  }
+
+  // Keeps start-up INFO lines of the store and sidecar out of the table; held so they stay set.
+  private static final java.util.logging.Logger SECRETSDK_LOG = java.util.logging.Logger.getLogger("io.secretsdk");
+
+  static {
+    SECRETSDK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+}
