@@ -285,6 +285,30 @@ class SecretsConfigSourceTests {
   }
 
   @Test
+  void lookupsAllocateNothingOnceTheSnapshotIsIndexed() {
+    properties.set("secretsdk.mounts", volume + "=db");
+    SecretsConfigSource source = secretsSource(discoveredConfig());
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    String[] asked = {"db.password", "DB_USERNAME", "quarkus.http.port", "mp.messaging.incoming.x", "db-passwordx"};
+    int found = 0;
+    for (int round = 0; round < 20_000; round++) {
+      found += source.getValue(asked[round % asked.length]) != null ? 1 : 0;
+    }
+
+    long before = threads.getThreadAllocatedBytes(thread);
+    for (int round = 0; round < 100_000; round++) {
+      found += source.getValue(asked[round % asked.length]) != null ? 1 : 0;
+    }
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+    assertThat(found).isEqualTo(2 * 120_000 / asked.length);
+    // 100,000 lookups, hits and misses: anything per call would be megabytes.
+    assertThat(allocated).isLessThan(64 * 1024);
+  }
+
+  @Test
   void ofWrapsAStoreTheCallerOwns() {
     try (SecretStore store = SecretStore.builder().mount(volume).build()) {
       SecretsConfigSource source = SecretsConfigSource.of(store, 500);
