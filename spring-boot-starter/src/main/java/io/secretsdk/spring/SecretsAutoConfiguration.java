@@ -21,13 +21,14 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
  * Auto-configuration of secretsdk for applications that import {@code secrets:} locations. Every
- * bean but {@link SecretsProperties} requires at least one such import; without one, the starter
- * starts no thread and creates nothing else.
+ * bean but {@link SecretsProperties} and an explicitly requested {@code Signer} requires at least
+ * one such import; without one, the starter starts no thread and creates nothing else.
  *
  * <ul>
  *   <li>{@link SecretStore} — the store of the import, when there is exactly one (with several,
@@ -39,13 +40,15 @@ import org.springframework.core.annotation.Order;
  *   <li>with the actuator: the {@code secrets} health indicator, the {@code secrets} endpoint and
  *       a sanitizing function that masks every value of ours in {@code /actuator/env} and {@code
  *       /actuator/configprops};
- *   <li>with Micrometer: {@code secretsdk.*} meters.
+ *   <li>with Micrometer: {@code secretsdk.*} meters;
+ *   <li>a {@code Signer} when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}.
  * </ul>
  *
  * <p>Every bean backs off when the application defines its own.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SecretsProperties.class)
+@Import(SecretsSignerConfiguration.class)
 public final class SecretsAutoConfiguration {
 
   /** Created by Spring. */
