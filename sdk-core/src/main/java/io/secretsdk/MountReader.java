@@ -38,7 +38,14 @@ final class MountReader {
   // without it is being torn down or rewritten, not a plain directory that was emptied.
   private final Set<Path> knownVolumes = ConcurrentHashMap.newKeySet();
 
+  private final boolean optional;
+
   MountReader(Path root, String prefix, ReadSettings settings) {
+    this(root, prefix, settings, false);
+  }
+
+  MountReader(Path root, String prefix, ReadSettings settings, boolean optional) {
+    this.optional = optional;
     this.root = root;
     this.prefix = prefix;
     this.source = "mount:" + root;
@@ -97,6 +104,10 @@ final class MountReader {
   }
 
   SecretReadException missing() {
+    if (optional) {
+      return new SecretReadException(
+          source, "optional directory " + root + " does not exist (yet); it is read as soon as it appears");
+    }
     return new SecretReadException(
         source, "directory " + root + " does not exist; check the volume's mountPath, or declare the mount optional");
   }

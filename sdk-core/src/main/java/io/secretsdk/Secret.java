@@ -21,6 +21,7 @@ public final class Secret {
   private final String origin;
   // Decoded lazily; a benign race may decode twice, never wrongly.
   private volatile String string;
+  private volatile boolean binary;
 
   Secret(String name, byte[] value, String origin) {
     this.name = Objects.requireNonNull(name, "name");
@@ -50,26 +51,40 @@ public final class Secret {
    *     UTF-8; use {@link #bytes()} for binary secrets
    */
   public String asString() {
-    String s = string;
+    String s = decode();
     if (s == null) {
-      try {
-        s =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(value))
-                .toString();
-      } catch (CharacterCodingException e) {
-        throw new SecretException(
-            "secret '"
-                + name
-                + "' from "
-                + origin
-                + " is not valid UTF-8 text; read it with bytes() if it is binary");
-      }
-      string = s;
+      throw new SecretException(
+          "secret '" + name + "' from " + origin + " is not valid UTF-8 text; read it with bytes() if it is binary");
     }
+    return s;
+  }
+
+  /**
+   * Whether the value is valid UTF-8, so that {@link #asString()} succeeds. The answer is
+   * computed once; framework integrations use it to skip binary values without an exception.
+   */
+  public boolean isText() {
+    return decode() != null;
+  }
+
+  private String decode() {
+    String s = string;
+    if (s != null || binary) {
+      return s;
+    }
+    try {
+      s =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(value))
+              .toString();
+    } catch (CharacterCodingException e) {
+      binary = true;
+      return null;
+    }
+    string = s;
     return s;
   }
 
