@@ -1,7 +1,6 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.Secret;
-import io.secretsdk.SecretException;
 import io.secretsdk.SecretSnapshot;
 import io.secretsdk.SecretStore;
 import java.nio.charset.StandardCharsets;
@@ -75,11 +74,7 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   }
 
   private static String text(Secret secret) {
-    try {
-      return secret.asString();
-    } catch (SecretException notUtf8) {
-      return new String(secret.bytes(), StandardCharsets.UTF_8);
-    }
+    return secret.isText() ? secret.asString() : new String(secret.bytes(), StandardCharsets.UTF_8);
   }
 
   private record Names(SecretSnapshot snapshot, String[] array) {}

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +136,40 @@ class ConfigTreeCompatibilityTests {
     assertThatThrownBy(() -> run("--spring.config.import=secrets:" + missing + "/"))
         .isInstanceOf(ConfigDataResourceNotFoundException.class)
         .hasMessageContaining("secrets directory '" + missing + "'");
+  }
+
+  @Test
+  void failedStartLeavesNoWatcherAndNoValueInTheMessage() {
+    Path good = dir.resolve("good");
+    Path big = dir.resolve("big");
+    KubernetesVolumeWriter.kubelet(good).writeStrings(Map.of("a", "1"));
+    String canary = "canary-" + UUID.randomUUID();
+    KubernetesVolumeWriter.kubelet(big).writeStrings(Map.of("huge", canary + "x".repeat(100)));
+    long watchersBefore = watchThreads();
+
+    assertThatThrownBy(
+            () ->
+                run(
+                    // Boot loads one property's imports last to first: the good one starts before the big one fails.
+                    "--spring.config.import=secrets:" + big + ",secrets:" + good,
+                    "--secretsdk.import.max-secret-bytes=64"))
+        .satisfies(failure -> {
+          assertThat(failure).hasStackTraceContaining("huge");
+          assertThat(stackTrace(failure)).doesNotContain(canary);
+        });
+    assertThat(watchThreads()).isEqualTo(watchersBefore);
+  }
+
+  private static long watchThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("secretsdk-watch"))
+        .count();
+  }
+
+  private static String stackTrace(Throwable failure) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    failure.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
   }
 
   @Test
