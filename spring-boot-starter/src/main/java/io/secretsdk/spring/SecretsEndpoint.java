@@ -11,7 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code secrets} actuator endpoint: for every imported location, the names it serves, where
- * each came from, the snapshot revision and when it was loaded. Never values.
+ * each came from, the snapshot revision and when it was loaded. Never values, nor their lengths.
  *
  * <p>Thread-safe: every read takes one snapshot per store.
  */
@@ -35,7 +35,7 @@ public final class SecretsEndpoint {
       for (String name : snapshot.names()) {
         Secret secret = snapshot.find(name);
         if (secret != null) {
-          secrets.add(new SecretDescriptor(name, secret.origin(), secret.length()));
+          secrets.add(new SecretDescriptor(name, secret.origin()));
         }
       }
       result.add(
@@ -80,7 +80,6 @@ public final class SecretsEndpoint {
    *
    * @param name the property name
    * @param origin where the value came from, for example {@code file:/etc/secrets/db/password}
-   * @param length the value's size in bytes
    */
-  public record SecretDescriptor(String name, String origin, int length) {}
+  public record SecretDescriptor(String name, String origin) {}
 }

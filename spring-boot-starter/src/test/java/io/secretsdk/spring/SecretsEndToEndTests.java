@@ -172,7 +172,10 @@ class SecretsEndToEndTests {
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"status\":\"UP\"", "\"keyCount\":2", "mount:", "\"watchMode\":\"EVENTS\"");
-    assertThat(endpoint.body()).contains("app.db.password", "app.db.username", "\"revision\"", "file:");
+    assertThat(endpoint.body())
+        .contains("\"location\":\"secrets:" + dir + "/db/[prefix=app.db.]\"")
+        .contains("app.db.password", "app.db.username", "\"revision\"", "\"loadedAt\"", "\"origin\":\"file:")
+        .doesNotContain("length");
     assertThat(env.body()).contains("app.db.password", "******");
     // Values are shown (show-values=always) except ours: the masking is the starter's doing.
     assertThat(env.body()).contains("\"server.address\"", "\"value\":\"127.0.0.1\"");
