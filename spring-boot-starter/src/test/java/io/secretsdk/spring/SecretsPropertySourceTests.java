@@ -55,8 +55,9 @@ class SecretsPropertySourceTests {
   void followsKubeletRotationWithoutBeingRebuilt() {
     Path volume = dir.resolve("db");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
-    writer.writeStrings(Map.of("password", "old"));
+    writer.writeStrings(Map.of("password", "old", "retired", "r"));
     SecretsPropertySource source = source(volume, "");
+    assertThat(source.getPropertyNames()).containsExactly("password", "retired");
 
     String rotated = "canary-" + UUID.randomUUID();
     writer.writeStrings(Map.of("password", rotated, "token", "t"));
@@ -64,6 +65,8 @@ class SecretsPropertySourceTests {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(source.getProperty("password")).isEqualTo(rotated);
       assertThat(source.getPropertyNames()).containsExactly("password", "token");
+      assertThat(source.containsProperty("retired")).isFalse();
+      assertThat(source.getProperty("retired")).isNull();
     });
   }
 
