@@ -44,6 +44,7 @@ final class LiveSecretStore implements SecretStore {
   private final Map<SourceState, ScheduledFuture<?>> quietTimers = new HashMap<>();
   private final AtomicLong refreshes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong totalRefreshNanos = new AtomicLong();
 
   private volatile SecretSnapshot current;
   private volatile Duration lastRefreshDuration = Duration.ZERO;
@@ -110,7 +111,7 @@ final class LiveSecretStore implements SecretStore {
       }
     }
     current = new SecretSnapshot(compose(), 1, clock.instant());
-    lastRefreshDuration = Duration.ofNanos(System.nanoTime() - started);
+    recordDuration(System.nanoTime() - started);
   }
 
   private void startWatching(List<SourceState> all) {
@@ -334,7 +335,7 @@ final class LiveSecretStore implements SecretStore {
       if (changed) {
         event = publish(compose());
       }
-      lastRefreshDuration = Duration.ofNanos(System.nanoTime() - started);
+      recordDuration(System.nanoTime() - started);
       if (!failed.isEmpty()) {
         failures.incrementAndGet();
         lastError = failed.get(0).getMessage();
@@ -355,6 +356,11 @@ final class LiveSecretStore implements SecretStore {
       throw first;
     }
     return current;
+  }
+
+  private void recordDuration(long nanos) {
+    lastRefreshDuration = Duration.ofNanos(nanos);
+    totalRefreshNanos.addAndGet(nanos);
   }
 
   private Map<String, Secret> compose() {
@@ -455,6 +461,7 @@ final class LiveSecretStore implements SecretStore {
         refreshes.get(),
         failures.get(),
         lastRefreshDuration,
+        Duration.ofNanos(totalRefreshNanos.get()),
         Optional.ofNullable(error),
         perSource);
   }

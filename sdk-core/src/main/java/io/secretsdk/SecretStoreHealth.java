@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param refreshes how many refreshes ran (initial read, events, polls and {@code refresh()})
  * @param failures how many of them failed in at least one source
  * @param lastRefreshDuration how long the last refresh took
+ * @param totalRefreshDuration how long all refreshes took together (with {@code refreshes}, what a
+ *     metrics timer needs)
  * @param lastError the most recent failure's message, while any source is failing
  * @param sources one entry per source, in lookup order
  */
@@ -27,6 +29,7 @@ public record SecretStoreHealth(
     long refreshes,
     long failures,
     Duration lastRefreshDuration,
+    Duration totalRefreshDuration,
     Optional<String> lastError,
     List<SourceHealth> sources) {
 
@@ -35,6 +38,7 @@ public record SecretStoreHealth(
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(loadedAt, "loadedAt");
     Objects.requireNonNull(lastRefreshDuration, "lastRefreshDuration");
+    Objects.requireNonNull(totalRefreshDuration, "totalRefreshDuration");
     Objects.requireNonNull(lastError, "lastError");
     sources = List.copyOf(sources);
   }

@@ -1,6 +1,7 @@
 package io.secretsdk.spring;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code secretsdk.refreshes} (counter, tag {@code outcome=success|failure}) — reads of the
  *       directory: the initial one, event- and poll-triggered ones and explicit refreshes;
- *   <li>{@code secretsdk.refresh.duration} (time gauge) — how long the last refresh took;
+ *   <li>{@code secretsdk.refresh.duration} (function timer) — count and total time of those reads,
+ *       so a registry derives rates and mean durations;
  *   <li>{@code secretsdk.keys} (gauge) — names in the current snapshot;
  *   <li>{@code secretsdk.snapshot.age} (time gauge) — time since the current snapshot was published.
  * </ul>
@@ -50,14 +52,14 @@ final class SecretsMetrics implements MeterBinder {
         .tag("outcome", "failure")
         .description("Reads of an imported secrets directory")
         .register(registry);
-    TimeGauge.builder(
+    FunctionTimer.builder(
             "secretsdk.refresh.duration",
             store,
-            TimeUnit.NANOSECONDS,
-            s -> s.health().lastRefreshDuration().toNanos())
+            s -> s.health().refreshes(),
+            s -> s.health().totalRefreshDuration().toNanos(),
+            TimeUnit.NANOSECONDS)
         .tags(tags)
-        .description("How long the last read of an imported secrets directory took")
-        .strongReference(true)
+        .description("Time spent reading an imported secrets directory")
         .register(registry);
     Gauge.builder("secretsdk.keys", store, s -> s.snapshot().size())
         .tags(tags)

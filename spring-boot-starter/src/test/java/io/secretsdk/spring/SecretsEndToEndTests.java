@@ -202,7 +202,10 @@ class SecretsEndToEndTests {
     assertThat(meters.get("secretsdk.refreshes").tag("outcome", "failure").functionCounter().count())
         .isZero();
     assertThat(meters.get("secretsdk.snapshot.age").timeGauge()).isNotNull();
-    assertThat(meters.get("secretsdk.refresh.duration").timeGauge()).isNotNull();
+    io.micrometer.core.instrument.FunctionTimer refreshTimer =
+        meters.get("secretsdk.refresh.duration").tag("location", location).functionTimer();
+    assertThat(refreshTimer.count()).isGreaterThanOrEqualTo(1.0);
+    assertThat(refreshTimer.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
   }
 
   @SpringBootConfiguration
