@@ -375,7 +375,7 @@ public final class RotationLatencyHarness {
       notes.append(String.format(
           Locale.ROOT,
           "- %s: %.2f store refreshes per rotation; the store's refresh took %s ms (p50 / p99 / max); "
-              + "in the slowest 1%% of rotations (>= %s ms) it took %s ms, the rest of their latency was spent outside the read%n",
+              + "in the slowest 1%% of rotations (>= %s ms) it took %s ms%n",
           label,
           (store.health().refreshes() - refreshesBefore) / (double) count,
           stats(refreshTime, visible),

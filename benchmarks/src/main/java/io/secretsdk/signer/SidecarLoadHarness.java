@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SidecarLoadHarness {
 
   private static final String KEY = LocalSignBenchmark.KEY;
+  private static final StringBuilder cpuNotes = new StringBuilder();
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -101,6 +102,7 @@ public final class SidecarLoadHarness {
           "sidecar at %s; local and sidecar signatures identical: %s%n%n",
           sidecar.uri(),
           viaSidecar.equals(local.sign(KEY, probe)) ? "yes" : "NO");
+      interleavedFloor(local, key);
       System.out.println("| mode | client threads | signatures/s | requests/s | request latency p50 / p99 / max (ms) | process CPU µs / request | calling threads' CPU µs / request | errors |");
       System.out.println("|---|---|---|---|---|---|---|---|");
       for (int n : threads) {
@@ -112,6 +114,8 @@ public final class SidecarLoadHarness {
       for (int n : threads) {
         run("sidecar batch of " + batch, n, batch, true, remote, warmupNanos, durationNanos);
       }
+      System.out.println();
+      System.out.print(cpuNotes);
     } finally {
       writer.deleteVolume();
     }
@@ -188,6 +192,7 @@ public final class SidecarLoadHarness {
       worker.start();
     }
     TimeUnit.NANOSECONDS.sleep(warmupNanos);
+    Map<Long, Long> threadCpuBefore = threadCpu();
     long cpuBefore = OS.getProcessCpuTime();
     measuring.set(true);
     long began = System.nanoTime();
@@ -195,6 +200,7 @@ public final class SidecarLoadHarness {
     measuring.set(false);
     long elapsed = System.nanoTime() - began;
     long processCpu = OS.getProcessCpuTime() - cpuBefore;
+    Map<String, Long> byGroup = cpuByThreadGroup(threadCpuBefore);
     stop.set(true);
     done.await(30, TimeUnit.SECONDS);
 
@@ -220,6 +226,121 @@ public final class SidecarLoadHarness {
         processCpu / 1e3 / Math.max(1, totalRequests),
         Arrays.stream(callerCpu).sum() / 1e3 / Math.max(1, totalRequests),
         totalErrors);
+    long perRequest = Math.max(1, totalRequests);
+    StringBuilder where = new StringBuilder();
+    byGroup.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(6)
+        .forEach(e -> where.append(where.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1e3 / perRequest)));
+    cpuNotes.append(String.format(Locale.ROOT, "- %s, %d client threads: CPU µs per request by thread: %s%n", mode, threads, where));
+  }
+
+  /**
+   * Local signing against its floor (a reused {@code Mac}), alternating in 200 ms windows on one
+   * thread for 20 rounds so bursts of other load hit both alike; cost is the thread's own CPU time
+   * per operation, which being descheduled does not inflate.
+   */
+  private static void interleavedFloor(Signer local, byte[] key) throws Exception {
+    byte[] message = new byte[64];
+    ThreadLocalRandom.current().nextBytes(message);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    java.util.Base64.Encoder base64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    Runnable[] ops = {
+      () -> sink(local.sign(KEY, message)),
+      () -> sink(mac.doFinal(message)),
+      () -> sink(base64.encodeToString(mac.doFinal(message)))
+    };
+    String[] names = {"Signer.local sign", "reused Mac, raw bytes", "reused Mac + base64url"};
+    int rounds = 20;
+    double[][] cpuPerOp = new double[ops.length][rounds];
+    double[][] wallPerOp = new double[ops.length][rounds];
+    for (int warm = 0; warm < 3; warm++) {
+      for (Runnable op : ops) {
+        window(op, TimeUnit.MILLISECONDS.toNanos(300));
+      }
+    }
+    for (int r = 0; r < rounds; r++) {
+      for (int o = 0; o < ops.length; o++) {
+        double[] w = window(ops[o], TimeUnit.MILLISECONDS.toNanos(200));
+        cpuPerOp[o][r] = w[0];
+        wallPerOp[o][r] = w[1];
+      }
+    }
+    System.out.println("Local signing vs its floor, one thread, 64-byte messages, " + rounds + " interleaved 200 ms rounds (medians):");
+    System.out.println();
+    System.out.println("| operation | thread CPU ns / op | wall ns / op | CPU ratio to Signer.local | implied ops/s per core (CPU) |");
+    System.out.println("|---|---|---|---|---|");
+    double signCpu = median(cpuPerOp[0]);
+    for (int o = 0; o < ops.length; o++) {
+      double cpu = median(cpuPerOp[o]);
+      System.out.printf(
+          Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %,.0f |%n", names[o], cpu, median(wallPerOp[o]), cpu / signCpu, 1e9 / cpu);
+    }
+    System.out.println();
+  }
+
+  /** Runs {@code op} for about {@code nanos}; returns thread CPU ns per op and wall ns per op. */
+  private static double[] window(Runnable op, long nanos) {
+    long ops = 0;
+    long cpu0 = THREADS.getCurrentThreadCpuTime();
+    long wall0 = System.nanoTime();
+    long end = wall0 + nanos;
+    do {
+      for (int i = 0; i < 256; i++) {
+        op.run();
+      }
+      ops += 256;
+    } while (System.nanoTime() < end);
+    long wall = System.nanoTime() - wall0;
+    long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+    return new double[] {cpu / (double) ops, wall / (double) ops};
+  }
+
+  private static volatile int sinkHole;
+
+  private static void sink(Object o) {
+    // Cheap and the same for every operation: keeps the result alive without hashing it.
+    sinkHole += o instanceof String str ? str.length() : ((byte[]) o).length;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** CPU time of every live thread, by id. */
+  private static Map<Long, Long> threadCpu() {
+    Map<Long, Long> cpu = new java.util.HashMap<>();
+    for (long id : THREADS.getAllThreadIds()) {
+      long t = THREADS.getThreadCpuTime(id);
+      if (t >= 0) {
+        cpu.put(id, t);
+      }
+    }
+    return cpu;
+  }
+
+  /**
+   * CPU spent since {@code before} by live threads, grouped by name with digits replaced by
+   * {@code N}; threads that ended inside the window are missed (an undercount).
+   */
+  private static Map<String, Long> cpuByThreadGroup(Map<Long, Long> before) {
+    Map<String, Long> groups = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long now = THREADS.getThreadCpuTime(info.getThreadId());
+      if (now < 0) {
+        continue;
+      }
+      long delta = now - before.getOrDefault(info.getThreadId(), 0L);
+      groups.merge(info.getThreadName().replaceAll("[0-9]+", "N"), delta, Long::sum);
+    }
+    return groups;
   }
 
   private static long pct(long[] sorted, double p) {
