@@ -19,16 +19,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A signer that calls the signer sidecar over HTTP/1.1 with keep-alive connections.
  *
- * <p>Every request has a deadline that covers the whole exchange (connection, headers and body),
- * so a call never hangs. Connection failures and {@code 502}/{@code 503}/{@code 504} answers are
+ * <p>Every request has deadlines for the connection, the headers and the body, so a call never
+ * hangs. Connection failures and {@code 502}/{@code 503}/{@code 504} answers are
  * retried a bounded number of times (signing is idempotent); then {@link
  * SignerUnavailableException}. A {@code 4xx} answer is the caller's problem and is never retried:
  * {@link SigningKeyNotFoundException} for an unknown key, {@link SecretException} otherwise.
@@ -45,6 +41,8 @@ final class SidecarSigner implements Signer {
   private final Duration retryBackoff;
   private final int batchSize;
   private final int maxRequestBytes;
+  private final BodyDeadlines deadlines = new BodyDeadlines("secretsdk-signer-client-deadlines");
+  private final HttpResponse.BodyHandler<byte[]> bodyHandler;
   private volatile boolean closed;
 
   SidecarSigner(SidecarSignerBuilder b) {
@@ -59,6 +57,7 @@ final class SidecarSigner implements Signer {
     this.retryBackoff = b.retryBackoff;
     this.batchSize = b.batchSize;
     this.maxRequestBytes = b.maxRequestBytes;
+    this.bodyHandler = deadlines.ofByteArray(b.requestTimeout);
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -250,29 +249,17 @@ final class SidecarSigner implements Signer {
         lastFailure);
   }
 
-  /** One exchange with a deadline over all of it: the JDK's own timeout stops at the headers. */
+  /**
+   * One exchange on the calling thread ({@code send}, not {@code sendAsync}: the asynchronous form
+   * hands every completion to another thread, which doubles the latency). The request timeout
+   * covers the wait for the headers; {@link BodyDeadlines} covers the body.
+   */
   private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
-    CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     try {
-      // A little more than the request timeout, so the client's own HttpTimeoutException wins when
-      // the headers are late; this deadline catches a body that stalls after them.
-      return future.get(requestTimeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+      return client.send(request, bodyHandler);
     } catch (InterruptedException e) {
-      future.cancel(true);
       Thread.currentThread().interrupt();
       throw new SignerUnavailableException("interrupted while waiting for the signer sidecar at " + base, e);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new HttpTimeoutException("request timed out");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException) {
-        throw (IOException) cause;
-      }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw new IOException(cause);
     }
   }
 
@@ -429,6 +416,7 @@ final class SidecarSigner implements Signer {
   @Override
   public void close() {
     closed = true;
+    deadlines.close();
     // HttpClient is AutoCloseable from Java 21; on 17 its threads end once it is unreachable.
     Object c = client;
     if (c instanceof AutoCloseable) {

@@ -88,8 +88,14 @@ public final class SignerSidecar implements AutoCloseable {
           "  --min-key-bytes <n>       shortest usable key (default " + LocalSignerBuilder.DEFAULT_MIN_KEY_BYTES + ")",
           "  --max-body-bytes <n>      largest request body (default 1048576)",
           "  --max-batch <n>           most items in one batch request (default 10000)",
-          "  --threads <n>             request threads (default twice the processors, at least 4)",
-          "  --help                    print this help");
+          "  --threads <n>             request threads (default twice the processors, at least 4); 0 handles",
+          "                            requests on the accepting thread: lowest latency for small requests,",
+          "                            but one large batch delays every other request",
+          "  --help                    print this help",
+          "",
+          "       java -cp <classpath> io.secretsdk.signer.SignerSidecar --probe [http://127.0.0.1:" + DEFAULT_PORT + "]",
+          "  checks a running sidecar's /v1/health and exits 0 when it has a usable key (for exec probes:",
+          "  the kubelet's httpGet probes cannot reach a loopback-only server)");
 
   private final Builder config;
   private final Object lock = new Object();
@@ -197,6 +203,11 @@ public final class SignerSidecar implements AutoCloseable {
    * in use), after one clear line on standard error.
    */
   public static void main(String[] args) {
+    // One line per record, unless the operator configured java.util.logging themselves.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
+        && System.getProperty("java.util.logging.config.file") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    }
     SignerSidecar[] started = new SignerSidecar[1];
     int code = launch(args, System.out, System.err, started);
     if (code != 0) {
@@ -219,6 +230,9 @@ public final class SignerSidecar implements AutoCloseable {
    * when the sidecar runs (or with it unset after {@code --help}).
    */
   static int launch(String[] args, PrintStream out, PrintStream err, SignerSidecar[] started) {
+    if (args.length > 0 && args[0].equals("--probe")) {
+      return probe(args, out, err);
+    }
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h")) {
         out.println(USAGE);
@@ -238,6 +252,45 @@ public final class SignerSidecar implements AutoCloseable {
       return 0;
     } catch (RuntimeException e) {
       err.println("signer-sidecar: cannot start: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** {@code --probe [base URI]}: 0 when {@code /v1/health} answers 200, 1 otherwise. */
+  static int probe(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 2) {
+      err.println("signer-sidecar: --probe takes at most one argument, the sidecar's base URI");
+      return 2;
+    }
+    URI base;
+    try {
+      base = URI.create(args.length == 2 ? args[1] : "http://127.0.0.1:" + DEFAULT_PORT);
+      if (!"http".equals(base.getScheme()) || base.getHost() == null) {
+        throw new IllegalArgumentException("not an http:// URI");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("signer-sidecar: --probe: invalid URI '" + HmacAlgorithm.abbreviate(args[1]) + "'");
+      return 2;
+    }
+    String s = base.toString().replaceAll("/+$", "");
+    java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .proxy(java.net.ProxySelector.of(null))
+            .build();
+    try {
+      java.net.http.HttpResponse<String> r =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(URI.create(s + "/v1/health")).timeout(Duration.ofSeconds(2)).GET().build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      out.println(r.statusCode() + " " + HmacAlgorithm.abbreviate(r.body(), 2000));
+      return r.statusCode() == 200 ? 0 : 1;
+    } catch (IOException e) {
+      err.println("signer-sidecar: --probe: no answer from " + s + ": " + e.getClass().getSimpleName());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return 1;
     }
   }
@@ -272,7 +325,7 @@ public final class SignerSidecar implements AutoCloseable {
                     .clock(config.clock)
                     .eager(true)
                     .build();
-        executor = newExecutor(config.threads);
+        executor = config.threads == 0 ? null : newExecutor(config.threads);
         try {
           server = HttpServer.create(config.listen, 0);
         } catch (BindException e) {
@@ -280,6 +333,7 @@ public final class SignerSidecar implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException("cannot listen on " + hostPort(config.listen) + ": " + e, e);
         }
+        // With no executor the JDK server handles each exchange on its dispatcher thread.
         server.setExecutor(executor);
         server.createContext("/", new SidecarHandler(signer, config.clock, config.maxBodyBytes, config.maxBatch));
         server.start();
@@ -335,8 +389,7 @@ public final class SignerSidecar implements AutoCloseable {
             + " bytes, max batch "
             + config.maxBatch
             + ", "
-            + config.threads
-            + " threads");
+            + (config.threads == 0 ? "requests handled on the dispatcher thread" : config.threads + " request threads"));
     if (loaded.isEmpty()) {
       LOG.log(Level.WARNING, "no usable signing key yet; /v1/health answers 503 until one appears in " + source);
     }
@@ -662,10 +715,14 @@ public final class SignerSidecar implements AutoCloseable {
       return this;
     }
 
-    /** How many request threads (default twice the processors, at least 4). */
+    /**
+     * How many request threads (default twice the processors, at least 4). {@code 0} handles every
+     * request on the server's single dispatcher thread: no hand-off between threads, so the lowest
+     * latency for small requests, but one large batch delays every other request.
+     */
     public Builder threads(int threads) {
-      if (threads < 1 || threads > 1024) {
-        throw new IllegalArgumentException("--threads must be between 1 and 1024: " + threads);
+      if (threads < 0 || threads > 1024) {
+        throw new IllegalArgumentException("--threads must be between 0 and 1024: " + threads);
       }
       this.threads = threads;
       return this;

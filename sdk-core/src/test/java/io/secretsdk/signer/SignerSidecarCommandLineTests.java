@@ -108,7 +108,7 @@ class SignerSidecarCommandLineTests {
         .hasMessageContaining("is not a duration");
     assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--grace", "-PT1H")).hasMessageContaining("negative");
     assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--threads", "many")).hasMessageContaining("not a whole number");
-    assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--threads", "0")).hasMessageContaining("between 1 and 1024");
+    assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--threads", "-1")).hasMessageContaining("between 0 and 1024");
     assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--max-body-bytes", "10")).hasMessageContaining("between 1024");
     assertThatThrownBy(() -> SignerSidecar.fromArguments("--keys-dir", dir, "--allow-non-loopback=yes")).hasMessageContaining("no value");
   }
@@ -172,9 +172,16 @@ class SignerSidecarCommandLineTests {
       assertThat(running.code).isZero();
       assertThat(running.started.address().getAddress().isLoopbackAddress()).isTrue();
       assertThat(running.started.keyIds()).containsEntry("webhook", expectedKeyId(key.getBytes(UTF_8)));
+      Run probe = launch("--probe", running.started.uri().toString());
+      assertThat(probe.code).isZero();
+      assertThat(probe.out).startsWith("200 {\"status\":\"ok\"");
     } finally {
       running.started.close();
     }
+    Run probe = launch("--probe", running.started.uri().toString());
+    assertThat(probe.code).isEqualTo(1);
+    assertThat(probe.err).startsWith("signer-sidecar: --probe: no answer from " + running.started.uri());
+    assertThat(launch("--probe", "ftp://x").code).isEqualTo(2);
     CompletableFuture<Void> waited =
         CompletableFuture.runAsync(
             () -> {

@@ -400,6 +400,20 @@ class SignerSidecarTests {
   }
 
   @Test
+  void requestsCanBeHandledOnTheDispatcherThread() throws Exception {
+    writer.writeStrings(Map.of("webhook", keyA));
+    start(onLoopback().threads(0));
+    assertThat(logs.all()).contains("requests handled on the dispatcher thread");
+    try (Signer client = Signer.sidecar(sidecar.uri())) {
+      byte[] msg = "m".getBytes(UTF_8);
+      String sig = client.sign("webhook", msg);
+      assertThat(sig).isEqualTo(expectedSignature(keyA, "m"));
+      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sig, "x"))).containsExactly(true, false);
+      assertThat(http.post("/v1/hmac/nope", "{\"input\":\"\"}").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void aSidecarCanServeAnExistingStoreAndStopsCleanly() throws Exception {
     writer.writeStrings(Map.of("webhook", keyA));
     try (SecretStore store = SecretStore.builder().mount(keys).build()) {
