@@ -206,7 +206,7 @@ public final class SignerSidecar implements AutoCloseable {
     // One line per record, unless the operator configured java.util.logging themselves.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
         && System.getProperty("java.util.logging.config.file") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
     }
     SignerSidecar[] started = new SignerSidecar[1];
     int code = launch(args, System.out, System.err, started);
