@@ -261,7 +261,7 @@ final class SidecarHandler implements HttpHandler {
   }
 
   private HttpError tooLarge(long size) {
-    return new HttpError(413, "the request body has " + size + " bytes, more than the limit of " + maxBodyBytes + "; split the batch");
+    return new HttpError(413, "the request body has " + size + " bytes, more than the limit of " + maxBodyBytes + " (split large batches)");
   }
 
   private static long drain(InputStream in, long limit) throws IOException {
