@@ -418,7 +418,6 @@ class SignerSidecarTests {
     writer.writeStrings(Map.of("webhook", keyA));
     try (SecretStore store = SecretStore.builder().mount(keys).build()) {
       SignerSidecar s = SignerSidecar.builder().store(store).port(0).build().start();
-      URIHolder.uri = s.uri();
       try (Signer client = Signer.sidecarBuilder(s.uri()).retries(0).build()) {
         assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(keyA, "m"));
         s.close();
@@ -431,10 +430,5 @@ class SignerSidecarTests {
       assertThat(s.toString()).contains("closed").doesNotContain(keyA);
       assertThat(catchThrowable(s::start)).isInstanceOf(IllegalStateException.class);
     }
-  }
-
-  /** Holds a URI across a lambda. */
-  static final class URIHolder {
-    static volatile java.net.URI uri;
   }
 }
