@@ -56,10 +56,12 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  *       For the event mode a listener also records when its event (whose {@code current()} holds
  *       the new value) is delivered; a second event-mode row runs without the spinning reader
  *       (the listener is the only observer), since on a small machine the spinning thread itself
- *       takes a CPU away from the store's threads. Before each rotation the writer pauses a random time (up to
- *       the poll interval when polling, so rotations do not phase-lock with the poller; up to
- *       1 ms otherwise); after it, it waits until the value is visible (or a timeout). The first
- *       {@code --warmup} rotations are not counted.
+ *       takes a CPU away from the store's threads. Before each rotation the writer pauses a
+ *       random time (up to the poll interval when polling, so rotations do not phase-lock with
+ *       the poller; up to 1 ms otherwise); after it, it waits until the value is visible (or a
+ *       timeout). The first {@code --warmup} rotations are not counted. For secretsdk rows it
+ *       also prints the store's refreshes per rotation and {@code lastRefreshDuration}, overall
+ *       and in the slowest 1% of rotations, to show where the tail latency goes.
  *   <li><b>Mixed pairs.</b> A writer thread rotates back to back while one reader thread reads
  *       the username and then the password in a tight loop; a pair whose two values come from
  *       different generations is counted as mixed; a read that throws or finds a value missing
