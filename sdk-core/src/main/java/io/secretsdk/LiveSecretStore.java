@@ -151,7 +151,8 @@ final class LiveSecretStore implements SecretStore {
     Duration poll = effectivePollInterval();
     if (!poll.isZero()) {
       long millis = poll.toMillis();
-      pollTask = scheduler.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+      // Fixed rate: one late wake-up on a busy machine does not push every later poll back.
+      pollTask = scheduler.scheduleAtFixedRate(this::poll, millis, millis, TimeUnit.MILLISECONDS);
     }
     LOG.log(Level.INFO, describe());
   }
