@@ -262,7 +262,8 @@ class SidecarClientTests {
           out.write(hang ? answer.substring(0, answer.length() - HANG.length()).getBytes(UTF_8) : answer.getBytes(UTF_8));
           out.flush();
           if (hang) {
-            Thread.sleep(60_000);
+            // Hold the connection open, body unfinished, until the test closes the server.
+            new java.util.concurrent.CountDownLatch(1).await(60, java.util.concurrent.TimeUnit.SECONDS);
             return;
           }
         }
