@@ -48,7 +48,6 @@ final class LiveSecretStore implements SecretStore {
 
   private volatile SecretSnapshot current;
   private volatile Duration lastRefreshDuration = Duration.ZERO;
-  private volatile String lastError;
   private volatile boolean closed;
   private final ScheduledExecutorService suppliedScheduler;
   private volatile ScheduledExecutorService scheduler;
@@ -106,7 +105,6 @@ final class LiveSecretStore implements SecretStore {
           throw e;
         }
         failures.incrementAndGet();
-        lastError = e.getMessage();
         LOG.log(Level.WARNING, "optional source starts empty: " + e.getMessage());
       }
     }
@@ -142,7 +140,10 @@ final class LiveSecretStore implements SecretStore {
       for (SourceState source : all) {
         if (watch && source.reader.mountRoot() != null) {
           source.watcher = new MountWatcher(source.reader.mountRoot(), registry, triggerFor(source));
-          syncWatch(source);
+          if (syncWatch(source)) {
+            // A rotation between the initial read and the watch would otherwise wait for a poll.
+            requestRead(source, Duration.ZERO);
+          }
         }
       }
     } finally {
@@ -214,7 +215,7 @@ final class LiveSecretStore implements SecretStore {
                 + ": cannot watch with file-system events ("
                 + e.getMessage()
                 + "); falling back to polling every "
-                + SecretStoreBuilder.DEFAULT_POLL_INTERVAL.toMillis()
+                + (pollInterval.isZero() ? SecretStoreBuilder.DEFAULT_POLL_INTERVAL : pollInterval).toMillis()
                 + " ms. On Linux, raise fs.inotify.max_user_instances / max_user_watches");
       }
       source.watchMode = WatchMode.POLLING;
@@ -301,7 +302,6 @@ final class LiveSecretStore implements SecretStore {
    */
   private SecretSnapshot refreshSources(List<SourceState> targets) {
     List<SecretReadException> failed = new ArrayList<>();
-    SecretChangeEvent event = null;
     refreshLock.lock();
     try {
       if (closed) {
@@ -334,20 +334,19 @@ final class LiveSecretStore implements SecretStore {
         }
       }
       if (changed) {
-        event = publish(compose());
+        SecretChangeEvent event = publish(compose());
+        if (event != null) {
+          // Queued under the lock so listeners get events in revision order even when refresh()
+          // races a watch-triggered read; delivery itself happens on the listener thread.
+          listeners.publish(event);
+        }
       }
       recordDuration(System.nanoTime() - started);
       if (!failed.isEmpty()) {
         failures.incrementAndGet();
-        lastError = failed.get(0).getMessage();
-      } else if (sources.stream().noneMatch(SourceState::failing)) {
-        lastError = null;
       }
     } finally {
       refreshLock.unlock();
-    }
-    if (event != null) {
-      listeners.publish(event);
     }
     if (!failed.isEmpty()) {
       SecretReadException first = failed.get(0);
@@ -465,18 +464,6 @@ final class LiveSecretStore implements SecretStore {
         Duration.ofNanos(totalRefreshNanos.get()),
         Optional.ofNullable(error),
         perSource);
-  }
-
-  /** How many directories this store watches with events (for tests). */
-  int watchedDirectories() {
-    int n = 0;
-    for (SourceState source : sources) {
-      MountWatcher watcher = source.watcher;
-      if (watcher != null) {
-        n += watcher.watchedDirectories();
-      }
-    }
-    return n;
   }
 
   @Override

@@ -146,10 +146,6 @@ final class MountWatcher implements WatchRegistry.Handler {
     trigger.readNow();
   }
 
-  synchronized int watchedDirectories() {
-    return registrations.size();
-  }
-
   synchronized void close() {
     closed = true;
     registrations.values().forEach(WatchRegistry.Registration::close);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -335,5 +336,39 @@ class SecretStoreWatchTests {
     store.subscribe(listener);
     VaultAgentWriter.of(tmp).render("db_password", "p2");
     awaitEvent(1, Set.of(), Set.of(), Set.of("DB_PASSWORD"));
+  }
+
+  @Test
+  void eventsArriveInRevisionOrderWhenRefreshRacesTheWatcher() throws Exception {
+    Path volume = tmp.resolve("vol");
+    KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
+    writer.writeStrings(Map.of("a", "0"));
+    watch(SecretStore.builder().mount(volume));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread refresher =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                store.refresh();
+              }
+            },
+            "test-refresher");
+    refresher.start();
+    try {
+      for (int i = 1; i <= 200; i++) {
+        writer.writeStrings(Map.of("a", Integer.toString(i)));
+      }
+      eventually().until(() -> store.require("a").asString().equals("200"));
+    } finally {
+      stop.set(true);
+      refresher.join();
+    }
+    long last = store.snapshot().revision();
+    eventually().until(() -> listener.count() == last - 1);
+    List<SecretChangeEvent> events = listener.events();
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).previous().revision()).isEqualTo(i + 1);
+      assertThat(events.get(i).current().revision()).isEqualTo(i + 2);
+    }
   }
 }
