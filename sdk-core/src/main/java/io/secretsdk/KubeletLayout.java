@@ -63,7 +63,7 @@ final class KubeletLayout {
           throw new SecretReadException(
               source, volume.resolve(DATA) + " resolves outside the mount " + realRoot + "; refusing to read it");
         }
-        readTree(dataDir, dataDir, realData, generation, 0);
+        readTree(dataDir, dataDir, generation, 0);
       } catch (NoSuchFileException e) {
         // The kubelet removed this generation while we read it: the target moved on.
         if (Objects.equals(before, dataTarget(volume))) {
@@ -87,7 +87,7 @@ final class KubeletLayout {
             + " reads; the last good generation is kept and the volume is read again on the next change");
   }
 
-  private void readTree(Path dataDir, Path dir, Path realData, Map<String, Secret> out, int depth)
+  private void readTree(Path dataDir, Path dir, Map<String, Secret> out, int depth)
       throws IOException {
     if (depth > MountReader.MAX_DEPTH) {
       throw new SecretReadException(source, "items nest deeper than " + MountReader.MAX_DEPTH + " levels in " + volume);
@@ -111,7 +111,7 @@ final class KubeletLayout {
         attrs = target;
       }
       if (attrs.isDirectory()) {
-        readTree(dataDir, entry, realData, out, depth + 1);
+        readTree(dataDir, entry, out, depth + 1);
       } else if (attrs.isRegularFile()) {
         String name = namePrefix + toName(relative);
         byte[] value = settings.finish(files.readImmutable(entry, shown));

@@ -33,8 +33,8 @@ final class MountWatcher implements WatchRegistry.Handler {
   private final Path root;
   private final WatchRegistry registry;
   private final Trigger trigger;
-  // Directory -> the child name we wait for (ancestors of a missing root), or null.
   private final Map<Path, WatchRegistry.Registration> registrations = new HashMap<>();
+  // Watched directory -> the child name awaited in it (the ancestor of a missing root), or null.
   private final Map<Path, String> awaitedChild = new HashMap<>();
   private volatile boolean closed;
 

@@ -97,10 +97,6 @@ final class SecretFileReader {
     }
   }
 
-  static boolean isSymbolicLink(Path p) {
-    return Files.isSymbolicLink(p);
-  }
-
   static BasicFileAttributes attributesOrNull(Path p) throws IOException {
     try {
       return Files.readAttributes(p, BasicFileAttributes.class);
