@@ -175,7 +175,7 @@ public final class SecretStoreBuilder {
 
   /**
    * Where listeners run (default: one daemon thread per store, {@code secretsdk-notify-<n>},
-   * started on the first {@link SecretStore#subscribe}). Events are still handed over one at a
+   * started with the first event delivered to a subscriber). Events are still handed over one at a
    * time, in order.
    */
   public SecretStoreBuilder listenerExecutor(Executor executor) {
