@@ -10,15 +10,17 @@ import java.util.logging.Logger;
 /**
  * Collects every log record secretsdk writes through {@code System.Logger} (backed by
  * java.util.logging here), formatted with its thrown exception, so tests can prove no secret value
- * is ever logged. Install in {@code @BeforeEach}, close in {@code @AfterEach}.
+ * is ever logged. Install in {@code @BeforeEach}, close in {@code @AfterEach}. Public for the
+ * tests of {@code io.secretsdk.signer}.
  */
-final class CapturedLogs extends Handler implements AutoCloseable {
+public final class CapturedLogs extends Handler implements AutoCloseable {
 
   private final Logger logger = Logger.getLogger("io.secretsdk");
   private final Level previous;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
-  CapturedLogs() {
+  /** Starts capturing. */
+  public CapturedLogs() {
     previous = logger.getLevel();
     logger.setLevel(Level.ALL);
     setLevel(Level.ALL);
@@ -36,11 +38,13 @@ final class CapturedLogs extends Handler implements AutoCloseable {
     lines.add(sb.toString());
   }
 
-  List<String> lines() {
+  /** Every record so far, formatted. */
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 
-  String all() {
+  /** Every record so far, one per line. */
+  public String all() {
     return String.join("\n", lines);
   }
 

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretStore;
-import io.secretsdk.signer.SignerTestSupport.Logs;
+import io.secretsdk.CapturedLogs;
 import io.secretsdk.signer.SignerTestSupport.MutableClock;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.nio.file.Path;
@@ -31,13 +31,13 @@ class LocalSignerTests {
   final String keyB = canary();
   final String keyC = canary();
   final List<String> thrown = new ArrayList<>();
-  Logs logs;
+  CapturedLogs logs;
   KubernetesVolumeWriter writer;
   Path keys;
 
   @BeforeEach
   void setUp() {
-    logs = new Logs();
+    logs = new CapturedLogs();
     keys = tmp.resolve("keys");
     writer = KubernetesVolumeWriter.kubelet(keys);
   }

@@ -8,7 +8,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.secretsdk.signer.SignerTestSupport.Logs;
+import io.secretsdk.CapturedLogs;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -43,11 +43,11 @@ class SignerSidecarCommandLineTests {
   @TempDir Path tmp;
   final String key = canary();
   Path keys;
-  Logs logs;
+  CapturedLogs logs;
 
   @BeforeEach
   void setUp() {
-    logs = new Logs();
+    logs = new CapturedLogs();
     keys = tmp.resolve("keys");
     KubernetesVolumeWriter.kubelet(keys).writeStrings(Map.of("webhook", key));
   }

@@ -12,7 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretStore;
-import io.secretsdk.signer.SignerTestSupport.Logs;
+import io.secretsdk.CapturedLogs;
 import io.secretsdk.signer.SignerTestSupport.MutableClock;
 import io.secretsdk.signer.SignerTestSupport.RawHttp;
 import io.secretsdk.testing.KubernetesVolumeWriter;
@@ -42,7 +42,7 @@ class SignerSidecarTests {
   final String keyB = canary();
   final List<String> thrown = new ArrayList<>();
   final MutableClock clock = new MutableClock();
-  Logs logs;
+  CapturedLogs logs;
   KubernetesVolumeWriter writer;
   Path keys;
   SignerSidecar sidecar;
@@ -50,7 +50,7 @@ class SignerSidecarTests {
 
   @BeforeEach
   void setUp() {
-    logs = new Logs();
+    logs = new CapturedLogs();
     keys = tmp.resolve("keys");
     writer = KubernetesVolumeWriter.kubelet(keys);
   }

@@ -19,10 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -96,42 +92,6 @@ final class SignerTestSupport {
     @Override
     public Instant instant() {
       return now;
-    }
-  }
-
-  /** Collects every record secretsdk logs (through System.Logger, backed by java.util.logging). */
-  static final class Logs extends Handler implements AutoCloseable {
-    private final Logger logger = Logger.getLogger("io.secretsdk");
-    private final Level previous;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-
-    Logs() {
-      previous = logger.getLevel();
-      logger.setLevel(Level.ALL);
-      setLevel(Level.ALL);
-      logger.addHandler(this);
-    }
-
-    @Override
-    public void publish(LogRecord record) {
-      StringBuilder sb = new StringBuilder(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
-      for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
-        sb.append(" | ").append(t);
-      }
-      lines.add(sb.toString());
-    }
-
-    String all() {
-      return String.join("\n", lines);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {
-      logger.removeHandler(this);
-      logger.setLevel(previous);
     }
   }
 
