@@ -4,6 +4,7 @@ import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreBuilder;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,11 @@ import java.util.function.UnaryOperator;
  *   <li>{@code secretsdk.ordinal}: the source's ordinal, default {@value #DEFAULT_ORDINAL};
  *   <li>{@code secretsdk.trim-trailing-newline}: drop one trailing line break from single-line
  *       values, default {@code true};
- *   <li>{@code secretsdk.max-secret-bytes}: the largest file accepted, default 1 MiB.
+ *   <li>{@code secretsdk.max-secret-bytes}: the largest file accepted, default 1 MiB;
+ *   <li>{@code secretsdk.watch}: watch the mounts with file-system events, default {@code true};
+ *   <li>{@code secretsdk.poll-interval}: how often to check for changes events missed, as an
+ *       ISO-8601 duration ({@code PT5S}) or milliseconds ({@code 5000}); default 5 s when
+ *       watching, none otherwise; {@code 0} turns polling off.
  * </ul>
  *
  * <p>Immutable and thread-safe; equal configurations share one store per class loader.
@@ -37,6 +42,8 @@ final class SecretsConfiguration {
   static final String ORDINAL = "secretsdk.ordinal";
   static final String TRIM_TRAILING_NEWLINE = "secretsdk.trim-trailing-newline";
   static final String MAX_SECRET_BYTES = "secretsdk.max-secret-bytes";
+  static final String WATCH = "secretsdk.watch";
+  static final String POLL_INTERVAL = "secretsdk.poll-interval";
 
   private static final String OPTIONAL = "optional:";
 
@@ -47,12 +54,17 @@ final class SecretsConfiguration {
   private final int ordinal;
   private final boolean trimTrailingNewline;
   private final long maxSecretBytes;
+  private final boolean watch;
+  private final Duration pollInterval;
 
-  private SecretsConfiguration(List<Mount> mounts, int ordinal, boolean trim, long maxSecretBytes) {
+  private SecretsConfiguration(
+      List<Mount> mounts, int ordinal, boolean trim, long maxSecretBytes, boolean watch, Duration pollInterval) {
     this.mounts = List.copyOf(mounts);
     this.ordinal = ordinal;
     this.trimTrailingNewline = trim;
     this.maxSecretBytes = maxSecretBytes;
+    this.watch = watch;
+    this.pollInterval = pollInterval;
   }
 
   /** Reads the JVM's system properties and environment; {@code null} when no mounts are set. */
@@ -81,14 +93,12 @@ final class SecretsConfiguration {
         throw new IllegalArgumentException(ORDINAL + " must be an integer: " + ordinalText);
       }
     }
-    boolean trim = true;
-    String trimText = lookup(TRIM_TRAILING_NEWLINE, systemProperties, environment);
-    if (trimText != null && !trimText.isBlank()) {
-      String t = trimText.trim().toLowerCase(Locale.ROOT);
-      if (!t.equals("true") && !t.equals("false")) {
-        throw new IllegalArgumentException(TRIM_TRAILING_NEWLINE + " must be true or false: " + trimText);
-      }
-      trim = t.equals("true");
+    boolean trim = flag(TRIM_TRAILING_NEWLINE, true, systemProperties, environment);
+    boolean watch = flag(WATCH, true, systemProperties, environment);
+    Duration pollInterval = null;
+    String pollText = lookup(POLL_INTERVAL, systemProperties, environment);
+    if (pollText != null && !pollText.isBlank()) {
+      pollInterval = parseInterval(pollText.trim());
     }
     long maxBytes = -1;
     String maxText = lookup(MAX_SECRET_BYTES, systemProperties, environment);
@@ -102,7 +112,37 @@ final class SecretsConfiguration {
         throw new IllegalArgumentException(MAX_SECRET_BYTES + " must be positive: " + maxText);
       }
     }
-    return new SecretsConfiguration(mounts, ordinal, trim, maxBytes);
+    return new SecretsConfiguration(mounts, ordinal, trim, maxBytes, watch, pollInterval);
+  }
+
+  private static boolean flag(
+      String key, boolean fallback, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+    String text = lookup(key, systemProperties, environment);
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (!t.equals("true") && !t.equals("false")) {
+      throw new IllegalArgumentException(key + " must be true or false: " + text);
+    }
+    return t.equals("true");
+  }
+
+  private static Duration parseInterval(String text) {
+    Duration interval;
+    try {
+      interval =
+          text.startsWith("P") || text.startsWith("p")
+              ? Duration.parse(text)
+              : Duration.ofMillis(Long.parseLong(text));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          POLL_INTERVAL + " must be an ISO-8601 duration (PT5S) or milliseconds (5000): " + text);
+    }
+    if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 10)) {
+      throw new IllegalArgumentException(POLL_INTERVAL + " must be 0 (off) or at least 10 ms: " + text);
+    }
+    return interval;
   }
 
   /** The environment variable for a key, spelled as MicroProfile Config spells it. */
@@ -168,9 +208,21 @@ final class SecretsConfiguration {
     return trimTrailingNewline;
   }
 
+  boolean watch() {
+    return watch;
+  }
+
+  /** The poll interval, or {@code null} for the core's default. */
+  Duration pollInterval() {
+    return pollInterval;
+  }
+
   /** Builds and starts the store this configuration describes. */
   SecretStore buildStore() {
-    SecretStoreBuilder builder = SecretStore.builder().trimTrailingNewline(trimTrailingNewline);
+    SecretStoreBuilder builder = SecretStore.builder().trimTrailingNewline(trimTrailingNewline).watch(watch);
+    if (pollInterval != null) {
+      builder.pollInterval(pollInterval);
+    }
     for (Mount mount : mounts) {
       if (mount.optional()) {
         builder.optionalMount(mount.root(), mount.prefix());
@@ -190,12 +242,14 @@ final class SecretsConfiguration {
         && mounts.equals(other.mounts)
         && ordinal == other.ordinal
         && trimTrailingNewline == other.trimTrailingNewline
-        && maxSecretBytes == other.maxSecretBytes;
+        && maxSecretBytes == other.maxSecretBytes
+        && watch == other.watch
+        && Objects.equals(pollInterval, other.pollInterval);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(mounts, ordinal, trimTrailingNewline, maxSecretBytes);
+    return Objects.hash(mounts, ordinal, trimTrailingNewline, maxSecretBytes, watch, pollInterval);
   }
 
   @Override
@@ -208,6 +262,10 @@ final class SecretsConfiguration {
         + trimTrailingNewline
         + ", maxSecretBytes="
         + (maxSecretBytes > 0 ? Long.toString(maxSecretBytes) : "default")
+        + ", watch="
+        + watch
+        + ", pollInterval="
+        + (pollInterval != null ? pollInterval : "default")
         + "]";
   }
 }

@@ -114,6 +114,19 @@ class SecretsConfigSourceTests {
   }
 
   @Test
+  void pollingAloneFollowsARotationWhenWatchingIsOff() {
+    properties.set("secretsdk.mounts", volume + "=db");
+    properties.set("secretsdk.watch", "false");
+    properties.set("secretsdk.poll-interval", "100");
+    SmallRyeConfig config = discoveredConfig();
+    assertThat(secretsSource(config).store().health().sources()).allMatch(s -> s.watchMode() == io.secretsdk.WatchMode.POLLING);
+
+    writer.writeStrings(Map.of("username", "app\n", "password", rotatedCanary + "\n"));
+
+    await().atMost(PATIENCE).until(() -> config.getValue("db.password", String.class).equals(rotatedCanary));
+  }
+
+  @Test
   void nestedItemsAndDotfileKeysAreReachable() {
     Path nested = tmp.resolve("nested");
     KubernetesVolumeWriter.kubelet(nested)

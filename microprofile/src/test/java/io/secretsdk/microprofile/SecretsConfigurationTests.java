@@ -84,4 +84,28 @@ class SecretsConfigurationTests {
     assertThat(SecretsConfiguration.from(of(props), NONE))
         .isNotEqualTo(SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a=y")), NONE));
   }
+
+  @Test
+  void watchAndPollIntervalAreReadAndChecked() {
+    SecretsConfiguration defaults = SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a")), NONE);
+    assertThat(defaults.watch()).isTrue();
+    assertThat(defaults.pollInterval()).isNull();
+
+    SecretsConfiguration polling =
+        SecretsConfiguration.from(
+            of(Map.of("secretsdk.mounts", "/a", "secretsdk.watch", "false")),
+            of(Map.of("SECRETSDK_POLL_INTERVAL", "PT0.5S")));
+    assertThat(polling.watch()).isFalse();
+    assertThat(polling.pollInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", "2000")), NONE).pollInterval())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(polling).isNotEqualTo(defaults);
+
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", "soon")), NONE))
+        .hasMessage("secretsdk.poll-interval must be an ISO-8601 duration (PT5S) or milliseconds (5000): soon");
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", "5")), NONE))
+        .hasMessage("secretsdk.poll-interval must be 0 (off) or at least 10 ms: 5");
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.watch", "maybe")), NONE))
+        .hasMessage("secretsdk.watch must be true or false: maybe");
+  }
 }
