@@ -97,9 +97,11 @@ final class LiveSecretStore implements SecretStore {
   private void initialRead() {
     long started = System.nanoTime();
     refreshes.incrementAndGet();
+    List<SourceState> succeeded = new ArrayList<>();
     for (SourceState source : sources) {
       try {
         source.refresh(clock);
+        succeeded.add(source);
       } catch (SecretReadException e) {
         if (!source.optional) {
           throw e;
@@ -109,6 +111,7 @@ final class LiveSecretStore implements SecretStore {
       }
     }
     current = new SecretSnapshot(compose(), 1, clock.instant());
+    succeeded.forEach(SourceState::markHealthy);
     recordDuration(System.nanoTime() - started);
   }
 
@@ -310,11 +313,13 @@ final class LiveSecretStore implements SecretStore {
       long started = System.nanoTime();
       refreshes.incrementAndGet();
       boolean changed = false;
+      List<SourceState> succeeded = new ArrayList<>();
       for (SourceState source : targets) {
         boolean wasFailing = source.failing();
         String previousError = source.lastError;
         try {
           changed |= source.refresh(clock);
+          succeeded.add(source);
           if (wasFailing) {
             LOG.log(Level.INFO, source.source() + ": read successfully again");
           }
@@ -341,6 +346,8 @@ final class LiveSecretStore implements SecretStore {
           listeners.publish(event);
         }
       }
+      // Health turns UP only once the values it vouches for are published.
+      succeeded.forEach(SourceState::markHealthy);
       recordDuration(System.nanoTime() - started);
       if (!failed.isEmpty()) {
         failures.incrementAndGet();

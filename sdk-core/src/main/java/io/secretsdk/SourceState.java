@@ -23,6 +23,7 @@ final class SourceState {
   volatile long revision;
   volatile Instant lastRefresh;
   volatile Instant lastSuccess;
+  private volatile Instant readAt;
   volatile String lastError;
   volatile long consecutiveFailures;
   volatile WatchMode watchMode = WatchMode.NONE;
@@ -41,7 +42,9 @@ final class SourceState {
   }
 
   /**
-   * Reads the source and keeps the result if it succeeded.
+   * Reads the source and keeps the result if it succeeded. A success shows in health only after
+   * {@link #markHealthy}, which the store calls once the snapshot holding the result is
+   * published, so "UP" never precedes the values it vouches for.
    *
    * @return whether the content changed
    * @throws SecretReadException after recording the failure; the last good content stays
@@ -60,15 +63,20 @@ final class SourceState {
       throw e;
     }
     fingerprint = seen;
-    lastSuccess = now;
-    lastError = null;
-    consecutiveFailures = 0;
+    readAt = now;
     if (read.equals(content) && revision > 0) {
       return false;
     }
     content = Map.copyOf(read);
     revision++;
     return true;
+  }
+
+  /** Records the last successful {@link #refresh} in health, after its snapshot was published. */
+  void markHealthy() {
+    lastSuccess = readAt;
+    lastError = null;
+    consecutiveFailures = 0;
   }
 
   SourceHealth health() {

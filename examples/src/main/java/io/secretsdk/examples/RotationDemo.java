@@ -99,7 +99,7 @@ public final class RotationDemo {
             + " (was " + before + "), consecutive failures " + source.consecutiveFailures());
         out.println("      last error: " + source.lastError().orElse("none"));
         kubelet.writeStrings(generation(ROTATIONS + 2));
-        waitFor(() -> store.health().status() == SecretStoreHealth.Status.UP);
+        waitFor(() -> store.snapshot().revision() > before && store.health().status() == SecretStoreHealth.Status.UP);
         out.println("      a good update follows: health " + store.health().status() + ", revision " + store.snapshot().revision());
 
         out.println();
