@@ -2,7 +2,6 @@ package io.secretsdk;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -99,17 +98,7 @@ final class KubeletLayout {
       }
       Path relative = dataDir.relativize(entry);
       Path shown = volume.resolve(relative);
-      BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (attrs.isSymbolicLink()) {
-        BasicFileAttributes target = SecretFileReader.attributesOrNull(entry);
-        if (target == null) {
-          throw new SecretReadException(source, "link " + shown + " points to a file that does not exist; fix or remove it");
-        }
-        if (!entry.toRealPath().startsWith(realRoot)) {
-          throw new SecretReadException(source, "link " + shown + " resolves outside the mount " + realRoot + "; refusing to read it");
-        }
-        attrs = target;
-      }
+      BasicFileAttributes attrs = files.attributesWithin(entry, shown, realRoot);
       if (attrs.isDirectory()) {
         readTree(dataDir, entry, out, depth + 1);
       } else if (attrs.isRegularFile()) {

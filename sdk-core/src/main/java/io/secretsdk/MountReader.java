@@ -145,21 +145,7 @@ final class MountReader {
       if (!SecretNames.isCandidate(fileName)) {
         continue;
       }
-      BasicFileAttributes link = SecretFileReader.linkAttributes(entry);
-      BasicFileAttributes attrs;
-      if (link.isSymbolicLink()) {
-        attrs = SecretFileReader.attributesOrNull(entry);
-        if (attrs == null) {
-          throw new SecretReadException(
-              source, "link " + entry + " points to " + Files.readSymbolicLink(entry) + ", which does not exist; fix or remove the link");
-        }
-        Path target = entry.toRealPath();
-        if (!target.startsWith(realRoot)) {
-          throw escape(entry);
-        }
-      } else {
-        attrs = link;
-      }
+      BasicFileAttributes attrs = files.attributesWithin(entry, entry, realRoot);
       String name = namePrefix + fileName;
       if (attrs.isDirectory()) {
         walk(entry, realRoot, name + ".", depth + 1, out, volumes);
@@ -169,11 +155,6 @@ final class MountReader {
       }
       // Sockets, FIFOs and devices are not secrets: skipped.
     }
-  }
-
-  SecretReadException escape(Path entry) {
-    return new SecretReadException(
-        source, "link " + entry + " resolves outside the mount " + root + "; refusing to read it");
   }
 
   static List<Path> sortedEntries(Path dir) throws IOException {

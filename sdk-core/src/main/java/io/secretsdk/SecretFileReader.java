@@ -97,15 +97,29 @@ final class SecretFileReader {
     }
   }
 
-  static BasicFileAttributes attributesOrNull(Path p) throws IOException {
-    try {
-      return Files.readAttributes(p, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      return null;
+  /**
+   * The attributes of {@code entry}, following it if it is a symbolic link, which must resolve to
+   * something that exists inside {@code realRoot}.
+   *
+   * @param shown the path as the application sees it, for messages
+   * @throws SecretReadException for a dangling link or one that leaves the mount
+   */
+  BasicFileAttributes attributesWithin(Path entry, Path shown, Path realRoot) throws IOException {
+    BasicFileAttributes link = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!link.isSymbolicLink()) {
+      return link;
     }
-  }
-
-  static BasicFileAttributes linkAttributes(Path p) throws IOException {
-    return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes target;
+    try {
+      target = Files.readAttributes(entry, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      throw new SecretReadException(
+          source,
+          "link " + shown + " points to " + Files.readSymbolicLink(entry) + ", which does not exist; fix or remove the link");
+    }
+    if (!entry.toRealPath().startsWith(realRoot)) {
+      throw new SecretReadException(source, "link " + shown + " resolves outside the mount " + realRoot + "; refusing to read it");
+    }
+    return target;
   }
 }
