@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * environment is read, and unrelated variables such as {@code TF_CLI_CONFIG_FILE} may name files
  * that do not exist: those are skipped, logged once, and the name stays undefined.
  */
-final class EnvironmentReader {
+final class EnvironmentReader implements SourceReader {
 
   static final String FILE_SUFFIX = "_FILE";
   private static final System.Logger LOG = System.getLogger(EnvironmentReader.class.getName());
@@ -44,8 +44,14 @@ final class EnvironmentReader {
     this.strict = !prefix.isEmpty();
   }
 
-  String source() {
+  @Override
+  public String source() {
     return source;
+  }
+
+  @Override
+  public String fingerprint() {
+    return MountFingerprint.ofFiles(indirectFiles());
   }
 
   /** The files named by {@code NAME_FILE} variables, for polling. */
@@ -56,7 +62,8 @@ final class EnvironmentReader {
         .toList();
   }
 
-  Map<String, Secret> read() {
+  @Override
+  public Map<String, Secret> read() {
     Map<String, String> env = environment.get();
     Map<String, Secret> out = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {

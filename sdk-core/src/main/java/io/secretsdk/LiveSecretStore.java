@@ -83,9 +83,9 @@ final class LiveSecretStore implements SecretStore {
     List<SourceState> sources = new ArrayList<>();
     for (SourceSpec spec : builder.sources) {
       if (spec instanceof SourceSpec.Mount m) {
-        sources.add(new SourceState(SourceReader.of(new MountReader(m.root(), m.prefix(), settings, m.optional())), m.optional()));
+        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), settings, m.optional()), m.optional()));
       } else if (spec instanceof SourceSpec.Environment e) {
-        sources.add(new SourceState(SourceReader.of(new EnvironmentReader(e.prefix(), builder.environment, settings)), false));
+        sources.add(new SourceState(new EnvironmentReader(e.prefix(), builder.environment, settings), false));
       }
     }
     LiveSecretStore store = new LiveSecretStore(sources, builder, registry);

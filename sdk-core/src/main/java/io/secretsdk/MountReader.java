@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Remembers only which directories were volumes at the last successful read; safe to use from
  * several threads.
  */
-final class MountReader {
+final class MountReader implements SourceReader {
 
   static final int MAX_DEPTH = 32;
 
@@ -53,17 +53,19 @@ final class MountReader {
     this.files = new SecretFileReader(source, settings);
   }
 
-  String source() {
+  @Override
+  public String source() {
     return source;
   }
 
-  Path root() {
+  @Override
+  public Path mountRoot() {
     return root;
   }
 
-  /** Whether the root currently exists as a directory. */
-  boolean exists() {
-    return Files.isDirectory(root);
+  @Override
+  public String fingerprint() {
+    return MountFingerprint.of(root);
   }
 
   /**
@@ -71,7 +73,8 @@ final class MountReader {
    *
    * @throws SecretReadException naming the file and the problem; nothing partial is returned
    */
-  Map<String, Secret> read() {
+  @Override
+  public Map<String, Secret> read() {
     Path realRoot;
     try {
       realRoot = root.toRealPath();

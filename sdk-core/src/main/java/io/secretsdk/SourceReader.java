@@ -2,7 +2,7 @@ package io.secretsdk;
 
 import java.util.Map;
 
-/** Reads one source as a whole; implementations are stateless and thread-safe. */
+/** Reads one source as a whole; implementations are thread-safe. */
 interface SourceReader {
 
   /** How the source is named in messages and health, for example {@code mount:/etc/secrets}. */
@@ -22,47 +22,4 @@ interface SourceReader {
 
   /** A cheap identity of what {@link #read()} would return; equal means unchanged. */
   String fingerprint();
-
-  static SourceReader of(MountReader mount) {
-    return new SourceReader() {
-      @Override
-      public String source() {
-        return mount.source();
-      }
-
-      @Override
-      public Map<String, Secret> read() {
-        return mount.read();
-      }
-
-      @Override
-      public String fingerprint() {
-        return MountFingerprint.of(mount.root());
-      }
-
-      @Override
-      public java.nio.file.Path mountRoot() {
-        return mount.root();
-      }
-    };
-  }
-
-  static SourceReader of(EnvironmentReader environment) {
-    return new SourceReader() {
-      @Override
-      public String source() {
-        return environment.source();
-      }
-
-      @Override
-      public Map<String, Secret> read() {
-        return environment.read();
-      }
-
-      @Override
-      public String fingerprint() {
-        return MountFingerprint.ofFiles(environment.indirectFiles());
-      }
-    };
-  }
 }
