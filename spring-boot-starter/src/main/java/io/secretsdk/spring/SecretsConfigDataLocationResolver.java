@@ -20,7 +20,9 @@ import org.springframework.boot.context.properties.bind.Binder;
  *       secrets:/etc/db/[prefix=spring.datasource.]};
  *   <li>{@code trim-trailing-newline} — {@code true} (default, as {@code configtree:}) or {@code
  *       false};
- *   <li>{@code watch} — {@code true} (default) or {@code false}.
+ *   <li>{@code watch} — {@code true} (default) or {@code false};
+ *   <li>{@code json} — {@code expand} serves JSON-object values as one property per member, or
+ *       {@code none} (default).
  * </ul>
  *
  * <p>Registered in {@code META-INF/spring.factories}. Stateless and thread-safe.
@@ -66,6 +68,7 @@ final class SecretsConfigDataLocationResolver
     boolean watch = binder.bind("secretsdk.import.watch", Boolean.class).orElse(Boolean.TRUE);
     Duration pollInterval = binder.bind("secretsdk.import.poll-interval", Duration.class).orElse(null);
     long maxBytes = binder.bind("secretsdk.import.max-secret-bytes", Long.class).orElse(0L);
+    boolean jsonExpand = false;
     for (String option : options.split(";")) {
       if (option.isBlank()) {
         continue;
@@ -81,18 +84,31 @@ final class SecretsConfigDataLocationResolver
         case "prefix" -> prefix = optionValue;
         case "trim-trailing-newline" -> trim = parseBoolean(name, optionValue, value);
         case "watch" -> watch = parseBoolean(name, optionValue, value);
+        case "json" -> jsonExpand = parseJson(optionValue, value);
         default ->
             throw new IllegalArgumentException(
                 "unknown secrets import option '"
                     + name
                     + "' in '"
                     + value
-                    + "'; known options: prefix, trim-trailing-newline, watch");
+                    + "'; known options: prefix, trim-trailing-newline, watch, json");
       }
     }
     Path path = Path.of(directory).toAbsolutePath().normalize();
     String location = PREFIX + value.trim();
-    return new SecretsConfigDataResource(location, path, prefix, optional, trim, watch, pollInterval, maxBytes);
+    return new SecretsConfigDataResource(
+        location, path, prefix, optional, trim, watch, pollInterval, maxBytes, jsonExpand);
+  }
+
+  private static boolean parseJson(String text, String value) {
+    if (text.equalsIgnoreCase("expand")) {
+      return true;
+    }
+    if (text.equalsIgnoreCase("none")) {
+      return false;
+    }
+    throw new IllegalArgumentException(
+        "secrets import option 'json' in '" + value + "' must be expand or none: " + text);
   }
 
   private static boolean parseBoolean(String name, String text, String value) {

@@ -21,6 +21,7 @@ final class SecretsConfigDataResource extends ConfigDataResource {
   private final boolean watch;
   private final Duration pollInterval;
   private final long maxSecretBytes;
+  private final boolean jsonExpand;
 
   SecretsConfigDataResource(
       String location,
@@ -31,6 +32,19 @@ final class SecretsConfigDataResource extends ConfigDataResource {
       boolean watch,
       Duration pollInterval,
       long maxSecretBytes) {
+    this(location, path, prefix, optional, trimTrailingNewline, watch, pollInterval, maxSecretBytes, false);
+  }
+
+  SecretsConfigDataResource(
+      String location,
+      Path path,
+      String prefix,
+      boolean optional,
+      boolean trimTrailingNewline,
+      boolean watch,
+      Duration pollInterval,
+      long maxSecretBytes,
+      boolean jsonExpand) {
     super(optional);
     this.location = Objects.requireNonNull(location, "location");
     this.path = Objects.requireNonNull(path, "path");
@@ -40,6 +54,7 @@ final class SecretsConfigDataResource extends ConfigDataResource {
     this.watch = watch;
     this.pollInterval = pollInterval;
     this.maxSecretBytes = maxSecretBytes;
+    this.jsonExpand = jsonExpand;
   }
 
   /** The location as written in {@code spring.config.import}, without {@code optional:}. */
@@ -77,11 +92,18 @@ final class SecretsConfigDataResource extends ConfigDataResource {
     return maxSecretBytes;
   }
 
-  /** The property source name: unique per directory and prefix. */
+  /** Whether JSON-object values are expanded into properties ({@code json=expand}). */
+  boolean jsonExpand() {
+    return jsonExpand;
+  }
+
+  /** The property source name: unique per directory, prefix and JSON expansion. */
   String propertySourceName() {
-    return prefix.isEmpty()
-        ? "Secrets '" + path + "'"
-        : "Secrets '" + path + "' [prefix=" + prefix + "]";
+    String name =
+        prefix.isEmpty()
+            ? "Secrets '" + path + "'"
+            : "Secrets '" + path + "' [prefix=" + prefix + "]";
+    return jsonExpand ? name + " [json=expand]" : name;
   }
 
   @Override
@@ -93,7 +115,8 @@ final class SecretsConfigDataResource extends ConfigDataResource {
         && trimTrailingNewline == other.trimTrailingNewline
         && watch == other.watch
         && Objects.equals(pollInterval, other.pollInterval)
-        && maxSecretBytes == other.maxSecretBytes;
+        && maxSecretBytes == other.maxSecretBytes
+        && jsonExpand == other.jsonExpand;
   }
 
   @Override

@@ -137,7 +137,9 @@ final class SecretsSslBundleReader {
   }
 
   private static String where(Secret secret) {
-    return secret.origin().startsWith("file:") ? secret.origin().substring("file:".length()) : secret.name();
+    // toString(): the origin is text today and may become a typed value that prints the same way.
+    String origin = secret.origin().toString();
+    return origin.startsWith("file:") ? origin.substring("file:".length()) : secret.name();
   }
 
   private SslMaterialException failure(String message) {
