@@ -10,6 +10,10 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,11 +131,30 @@ class SecretsSslBundleEndToEndTests {
     return Integer.parseInt(status.split(" ")[1]);
   }
 
+  /** A request on a new connection (the server closes each one): the serial the client verified. */
+  private BigInteger clientSerial(HttpClient client) throws Exception {
+    HttpResponse<Void> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/ping-close")).GET().build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(response.statusCode()).isEqualTo(204);
+    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber();
+  }
+
   @Test
   void everyRotationIsServedToNewHandshakesWhileAnOpenConnectionKeepsWorking(CapturedOutput output)
       throws Exception {
     TestCertificates.Pem first = SERVED.get(SERVED.size() - 1);
     assertThat(handshakeSerial()).isEqualTo(first.serial());
+
+    // A client built once from the bundle, as RestClientSsl / HttpClientSettings.ofSslBundle do: it
+    // trusts only the bundle's ca.crt, so it can reach a rotated server only if it follows the bundle.
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(sslBundles.getBundle("web").createSslContext())
+            .build();
+    assertThat(clientSerial(client)).isEqualTo(first.serial());
 
     try (SSLSocket open = connect()) {
       open.startHandshake();
@@ -146,6 +169,7 @@ class SecretsSslBundleEndToEndTests {
         assertThat(ping(open, in)).isEqualTo(204);
         assertThat(((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber())
             .isEqualTo(openSerial);
+        assertThat(clientSerial(client)).isEqualTo(next.serial());
         X509Certificate registered =
             (X509Certificate) sslBundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
         assertThat(registered.getSerialNumber()).isEqualTo(next.serial());
@@ -244,6 +268,12 @@ class SecretsSslBundleEndToEndTests {
     @GetMapping("/ping")
     ResponseEntity<Void> ping() {
       return ResponseEntity.noContent().build();
+    }
+
+    /** Closes the connection after answering, so the client's next request makes a new handshake. */
+    @GetMapping("/ping-close")
+    ResponseEntity<Void> pingClose() {
+      return ResponseEntity.noContent().header("Connection", "close").build();
     }
   }
 }
