@@ -3,6 +3,7 @@ package io.secretsdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -76,6 +77,7 @@ class SecretsSslBundleEndToEndTests {
 
   @LocalServerPort int port;
   @Autowired SslBundles sslBundles;
+  @Autowired MeterRegistry meters;
 
   @Autowired
   @Qualifier("secretsSslHealthIndicator")
@@ -175,6 +177,12 @@ class SecretsSslBundleEndToEndTests {
         assertThat(registered.getSerialNumber()).isEqualTo(next.serial());
       }
     }
+
+    // Spring Boot's own SSL meters follow the bundle too (updateBundle), for expiry alerts.
+    String lastSerial = SERVED.get(SERVED.size() - 1).serial().toString(16);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(meters.get("ssl.chain.expiry").tag("bundle", "web").tag("certificate", lastSerial).gauge().value())
+            .isGreaterThan(Duration.ofDays(29).toSeconds()));
 
     Health h = health.health();
     assertThat(h.getStatus().getCode()).isEqualTo("UP");
