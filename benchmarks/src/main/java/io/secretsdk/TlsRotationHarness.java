@@ -67,6 +67,7 @@ public final class TlsRotationHarness {
     final ServerSocket server;
     final Thread acceptor;
     final List<Long> latencies = new ArrayList<>();
+    final List<Long> handshakes = java.util.Collections.synchronizedList(new ArrayList<>());
     int missed;
     Runnable resource;
 
@@ -144,6 +145,9 @@ public final class TlsRotationHarness {
     SecretStore store = SecretStore.builder().mount(writer.volume()).build();
     TlsView tls = TlsView.of(store);
     SSLContext live = tls.sslContext();
+    Map<BigInteger, Long> toldAt = new java.util.concurrent.ConcurrentHashMap<>();
+    tls.subscribe((previous, current) -> toldAt.putIfAbsent(current.serialNumber(), System.nanoTime()));
+    List<Long> listenerLatencies = new ArrayList<>();
     Candidate ours = new Candidate("secretsdk TlsView.sslContext()", () -> live);
     ours.resource = () -> {
       tls.close();
@@ -185,7 +189,10 @@ public final class TlsRotationHarness {
         int index0 = c;
         probes.add(probeThreads.submit(() -> {
           while (System.nanoTime() < deadline) {
-            if (expected.equals(probe(client, candidates.get(index0)))) {
+            long before = System.nanoTime();
+            BigInteger serial = probe(client, candidates.get(index0));
+            candidates.get(index0).handshakes.add(System.nanoTime() - before);
+            if (expected.equals(serial)) {
               seenAt[index0] = System.nanoTime();
               seen[index0] = true;
               return;
@@ -196,11 +203,15 @@ public final class TlsRotationHarness {
       for (java.util.concurrent.Future<?> probe : probes) {
         probe.get();
       }
+      Long told = toldAt.remove(expected);
       if (r > warmup) {
         for (int c = 0; c < candidates.size(); c++) {
           if (seen[c]) {
             candidates.get(c).latencies.add(seenAt[c] - start);
           }
+        }
+        if (told != null) {
+          listenerLatencies.add(told - start);
         }
       }
       if (r > warmup) {
@@ -223,6 +234,16 @@ public final class TlsRotationHarness {
       String stats = values.length == 0 ? "– | – | –"
           : ms(percentile(values, 0.50)) + " | " + ms(percentile(values, 0.99)) + " | " + ms(percentile(values, 1.0));
       System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s |%n", candidate.name, rotations, values.length, candidate.missed, stats);
+    }
+    long[] told = listenerLatencies.stream().mapToLong(Long::longValue).toArray();
+    if (told.length > 0) {
+      System.out.printf(Locale.ROOT, "# secretsdk view listener told of the new certificate (no handshake): p50 %s / p99 %s / max %s ms over %d rotations%n",
+          ms(percentile(told, 0.50)), ms(percentile(told, 0.99)), ms(percentile(told, 1.0)), told.length);
+    }
+    for (Candidate candidate : candidates) {
+      long[] handshakes = candidate.handshakes.stream().mapToLong(Long::longValue).toArray();
+      System.out.printf(Locale.ROOT, "# probe handshake duration, %s: p50 %s / p99 %s ms over %d handshakes%n", candidate.name,
+          ms(percentile(handshakes, 0.50)), ms(percentile(handshakes, 0.99)), handshakes.length);
     }
     System.out.println("# secretsdk view health: " + tls.health());
     probeThreads.shutdownNow();
