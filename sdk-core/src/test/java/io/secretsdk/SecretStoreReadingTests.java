@@ -65,9 +65,12 @@ class SecretStoreReadingTests {
       assertThat(snap.get("password").orElseThrow().bytes()).isEqualTo((canary + "\n").getBytes(UTF_8));
       assertThat(snap.get("my-group.my-username").orElseThrow().asString()).isEqualTo("nested");
       assertThat(snap.get(".secret-file").orElseThrow().asString()).isEqualTo("dot");
-      assertThat(snap.get("password").orElseThrow().origin()).isEqualTo("file:" + volume.resolve("password"));
+      assertThat(snap.get("password").orElseThrow().origin())
+          .isEqualTo(SecretOrigin.file(volume.resolve("password")))
+          .hasToString("file:" + volume.resolve("password"));
       assertThat(snap.get("my-group.my-username").orElseThrow().origin())
-          .isEqualTo("file:" + volume.resolve("my-group/my-username"));
+          .isEqualTo(SecretOrigin.file(volume.resolve("my-group/my-username")))
+          .hasToString("file:" + volume.resolve("my-group/my-username"));
       assertThat(snap.revision()).isEqualTo(1);
     }
   }
@@ -143,7 +146,9 @@ class SecretStoreReadingTests {
     try (SecretStore store = SecretStore.builder().mount(run, "docker.").watch(false).build()) {
       assertThat(store.snapshot().names()).containsExactly("docker..hidden", "docker.db_password");
       assertThat(store.require("docker.db_password").valueEquals(canary.getBytes(UTF_8))).isTrue();
-      assertThat(store.require("docker.db_password").origin()).isEqualTo("file:" + run.resolve("db_password"));
+      assertThat(store.require("docker.db_password").origin())
+          .isInstanceOfSatisfying(SecretOrigin.File.class, f -> assertThat(f.path()).isEqualTo(run.resolve("db_password")))
+          .hasToString("file:" + run.resolve("db_password"));
     }
   }
 
@@ -172,9 +177,11 @@ class SecretStoreReadingTests {
             .build();
     try (store) {
       assertThat(store.snapshot().names()).containsExactly("API_TOKEN", "DB_PASSWORD");
-      assertThat(store.require("API_TOKEN").origin()).isEqualTo("env:API_TOKEN");
+      assertThat(store.require("API_TOKEN").origin())
+          .isEqualTo(SecretOrigin.environment("API_TOKEN"))
+          .hasToString("env:API_TOKEN");
       assertThat(store.require("DB_PASSWORD").valueEquals(canary.getBytes(UTF_8))).isTrue();
-      assertThat(store.require("DB_PASSWORD").origin()).isEqualTo("file:" + file);
+      assertThat(store.require("DB_PASSWORD").origin()).isEqualTo(SecretOrigin.file(file)).hasToString("file:" + file);
     }
   }
 

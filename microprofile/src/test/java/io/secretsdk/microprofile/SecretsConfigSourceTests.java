@@ -177,7 +177,13 @@ class SecretsConfigSourceTests {
     await()
         .atMost(PATIENCE)
         .until(() -> store.health().status() == SecretStoreHealth.Status.DEGRADED);
-    assertThat(store.health().lastError()).get().asString().contains("password").contains("over the limit of 200 bytes");
+    assertThat(store.health().lastError())
+        .get()
+        .asString()
+        .contains("password")
+        .contains("over the limit of 200 bytes")
+        .contains("raise secretsdk.max-secret-bytes ")
+        .doesNotContain("maxSecretBytes");
     assertThat(config.getValue("db.password", String.class)).isEqualTo(canary);
     assertThat(config.getValue("db.username", String.class)).isEqualTo("app");
     assertThatThrownBy(store::refresh).hasMessageContaining("over the limit").hasMessageNotContaining(rotatedCanary);
