@@ -19,8 +19,9 @@ import java.util.function.UnaryOperator;
  *
  * <ul>
  *   <li>{@code secretsdk.mounts}: comma-separated entries {@code path}, {@code path=prefix} or
- *       {@code optional:path[=prefix]}; a prefix without a trailing dot gets one ({@code db} and
- *       {@code db.} both give {@code db.password});
+ *       {@code optional:path[=prefix]}, each optionally followed by {@code [json=expand]}; a
+ *       prefix without a trailing dot gets one ({@code db} and {@code db.} both give {@code
+ *       db.password});
  *   <li>{@code secretsdk.ordinal}: the source's ordinal, default {@value #DEFAULT_ORDINAL};
  *   <li>{@code secretsdk.trim-trailing-newline}: drop one trailing line break from single-line
  *       values, default {@code true};
@@ -47,8 +48,15 @@ final class SecretsConfiguration {
 
   private static final String OPTIONAL = "optional:";
 
-  /** One mounted directory: where, the name prefix, and whether it may be missing. */
-  record Mount(Path root, String prefix, boolean optional) {}
+  /**
+   * One mounted directory: where, the name prefix, whether it may be missing, and whether JSON
+   * objects in it are expanded into dotted properties ({@code [json=expand]}).
+   */
+  record Mount(Path root, String prefix, boolean optional, boolean jsonExpand) {
+    Mount(Path root, String prefix, boolean optional) {
+      this(root, prefix, optional, false);
+    }
+  }
 
   private final List<Mount> mounts;
   private final int ordinal;
@@ -171,6 +179,13 @@ final class SecretsConfiguration {
       if (optional) {
         entry = entry.substring(OPTIONAL.length()).trim();
       }
+      // microprofile helper (issue 11): the entry's options, /etc/secrets/app=app[json=expand].
+      boolean jsonExpand = false;
+      int bracket = entry.lastIndexOf('[');
+      if (entry.endsWith("]") && bracket >= 0) {
+        jsonExpand = MountOptions.jsonExpand(entry.substring(bracket + 1, entry.length() - 1), raw.trim());
+        entry = entry.substring(0, bracket).trim();
+      }
       String path = entry;
       String prefix = "";
       int eq = entry.lastIndexOf('=');
@@ -185,7 +200,7 @@ final class SecretsConfiguration {
         throw new IllegalArgumentException(MOUNTS + " has an entry without a path: '" + raw.trim() + "'");
       }
       try {
-        mounts.add(new Mount(Path.of(path).toAbsolutePath().normalize(), prefix, optional));
+        mounts.add(new Mount(Path.of(path).toAbsolutePath().normalize(), prefix, optional, jsonExpand));
       } catch (InvalidPathException e) {
         throw new IllegalArgumentException(MOUNTS + " has an invalid path: '" + path + "'", e);
       }
@@ -215,6 +230,36 @@ final class SecretsConfiguration {
   /** The poll interval, or {@code null} for the core's default. */
   Duration pollInterval() {
     return pollInterval;
+  }
+
+  /**
+   * The expansion the mounts ask for with {@code [json=expand]}, or {@code null} when none does.
+   *
+   * @throws IllegalStateException when expansion is asked for but {@code secretsdk-json} or
+   *     Jackson 2 databind is not on the class path
+   */
+  PropertyExpansion expansion() {
+    List<Mount> expanded = mounts.stream().filter(Mount::jsonExpand).toList();
+    if (expanded.isEmpty()) {
+      return null;
+    }
+    Mount first = expanded.get(0);
+    for (String needed : new String[] {"com.fasterxml.jackson.databind.ObjectMapper", "io.secretsdk.json.JsonSecrets"}) {
+      try {
+        Class.forName(needed, false, SecretsConfiguration.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException(
+            MOUNTS
+                + " entry '"
+                + first.root()
+                + (first.prefix().isEmpty() ? "" : "=" + first.prefix())
+                + "[json=expand]' asks for JSON expansion, which needs io.secretsdk:secretsdk-json and Jackson 2"
+                + " databind (com.fasterxml.jackson.core:jackson-databind) on the class path, and "
+                + needed
+                + " is missing: add secretsdk-json to the application, or remove [json=expand]");
+      }
+    }
+    return JsonExpansion.over(expanded);
   }
 
   /** Builds and starts the store this configuration describes. */

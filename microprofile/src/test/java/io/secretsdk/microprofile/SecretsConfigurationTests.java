@@ -108,4 +108,30 @@ class SecretsConfigurationTests {
     assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.watch", "maybe")), NONE))
         .hasMessage("secretsdk.watch must be true or false: maybe");
   }
+
+  @Test
+  void readsTheJsonExpandOptionAfterThePrefixOrThePath() {
+    SecretsConfiguration c =
+        SecretsConfiguration.from(
+            of(Map.of("secretsdk.mounts", "/etc/secrets/app=app[json=expand], optional:/etc/secrets/x[ json=expand ], /etc/secrets/y=y[json=plain]")),
+            NONE);
+
+    assertThat(c.mounts())
+        .containsExactly(
+            new SecretsConfiguration.Mount(Path.of("/etc/secrets/app"), "app.", false, true),
+            new SecretsConfiguration.Mount(Path.of("/etc/secrets/x"), "", true, true),
+            new SecretsConfiguration.Mount(Path.of("/etc/secrets/y"), "y.", false, false));
+  }
+
+  @Test
+  void unknownMountOptionsNameTheEntry() {
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a=a[prefix=b]")), NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'/a=a[prefix=b]'")
+        .hasMessageContaining("unknown option 'prefix=b'");
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a[json=flat]")), NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("json=flat")
+        .hasMessageContaining("json=expand");
+  }
 }
