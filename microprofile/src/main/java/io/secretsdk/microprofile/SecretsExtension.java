@@ -53,8 +53,19 @@ public final class SecretsExtension implements Extension {
   public SecretsExtension() {}
 
   void addBeans(@Observes AfterBeanDiscovery discovery) {
-    Config config = config();
-    if (config == null) {
+    Config config;
+    try {
+      config = ConfigProvider.getConfig();
+    } catch (RuntimeException e) {
+      // Building the Config failed. If secretsdk is why (a required mount is missing, a setting is
+      // malformed), say so now: otherwise the first thing the user sees is WELD-001408
+      // "Unsatisfied dependencies for type SecretStore", because the bean could not be added.
+      Throwable ours = ConfigFailure.causedBySecretsdk(e);
+      if (ours != null) {
+        discovery.addDefinitionError(ours);
+      } else {
+        LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e.getClass().getName() + ")");
+      }
       return;
     }
     SecretsConfigSource found = findSource(config);
@@ -116,15 +127,6 @@ public final class SecretsExtension implements Extension {
     source = null;
     if (found != null) {
       SharedSecretStores.release(found);
-    }
-  }
-
-  private static Config config() {
-    try {
-      return ConfigProvider.getConfig();
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e + ")");
-      return null;
     }
   }
 
