@@ -16,7 +16,6 @@ import java.lang.System.Logger.Level;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * The CDI side of secretsdk, registered through {@code
@@ -28,6 +27,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *   <li>adds a {@code @Singleton} bean for the {@link SecretStore} that source reads, for binary
  *       secrets and for reading related values from one snapshot;
  *   <li>fires a {@link SecretsChanged} event every time that store publishes a change;
+ *   <li>when the MicroProfile Health API is on the class path, adds the {@code @Readiness} check
+ *       {@code secretsdk} ({@link SecretsHealthCheck}): status, source errors, snapshot age;
  *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a {@code
  *       @Singleton} {@link Signer} bean: {@code Signer.local(store)} over that store, or {@code
  *       Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code http://127.0.0.1:8787});
@@ -68,7 +69,7 @@ public final class SecretsExtension implements Extension {
       }
       return;
     }
-    SecretsConfigSource found = findSource(config);
+    SecretsConfigSource found = SecretsSources.find(config);
     source = found;
     SecretStore store = found == null ? null : found.store();
     if (store != null) {
@@ -79,6 +80,9 @@ public final class SecretsExtension implements Extension {
           .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
           .scope(Singleton.class)
           .createWith(context -> store);
+      if (SecretsSources.healthApiPresent()) {
+        HealthRegistration.add(discovery, found, config);
+      }
     }
     Optional<SignerSettings> signer;
     try {
@@ -130,12 +134,4 @@ public final class SecretsExtension implements Extension {
     }
   }
 
-  private static SecretsConfigSource findSource(Config config) {
-    for (ConfigSource candidate : config.getConfigSources()) {
-      if (candidate instanceof SecretsConfigSource secrets) {
-        return secrets;
-      }
-    }
-    return null;
-  }
 }
