@@ -132,6 +132,7 @@ final class MountReader implements SourceReader {
           dir + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
     }
     List<Path> entries = sortedEntries(dir);
+    OriginDirectory origins = new OriginDirectory(dir, namePrefix);
     for (Path entry : entries) {
       if (SecretNames.isMachinery(entry.getFileName().toString())) {
         // Kubelet entries without ..data: the first generation of a volume is being written.
@@ -154,7 +155,7 @@ final class MountReader implements SourceReader {
         walk(entry, realRoot, name + ".", depth + 1, out, volumes);
       } else if (attrs.isRegularFile()) {
         byte[] value = settings.finish(files.readStable(entry, entry));
-        out.put(name, new Secret(name, value, "file:" + entry));
+        out.put(name, new Secret(name, value, origins, fileName));
       }
       // Sockets, FIFOs and devices are not secrets: skipped.
     }

@@ -2,6 +2,8 @@ package io.secretsdk.microprofile;
 
 import io.secretsdk.Secret;
 import io.secretsdk.SecretException;
+import io.secretsdk.SecretOrigin;
+import io.secretsdk.SecretSettings;
 import io.secretsdk.SecretSnapshot;
 import io.secretsdk.json.JsonSecrets;
 import java.util.ArrayList;
@@ -25,16 +27,16 @@ import java.util.SortedMap;
  */
 final class JsonExpansion implements PropertyExpansion {
 
-  private final List<SecretsConfiguration.Mount> mounts;
+  private final List<SecretSettings.Mount> mounts;
   private final JsonSecrets json = JsonSecrets.create();
   private volatile List<String> problems = List.of();
 
-  private JsonExpansion(List<SecretsConfiguration.Mount> mounts) {
+  private JsonExpansion(List<SecretSettings.Mount> mounts) {
     this.mounts = List.copyOf(mounts);
   }
 
   /** Declared as the interface, so callers never name this class's Jackson-bound type. */
-  static PropertyExpansion over(List<SecretsConfiguration.Mount> mounts) {
+  static PropertyExpansion over(List<SecretSettings.Mount> mounts) {
     return new JsonExpansion(mounts);
   }
 
@@ -76,9 +78,11 @@ final class JsonExpansion implements PropertyExpansion {
   }
 
   private boolean covered(Secret secret) {
-    String origin = secret.origin();
-    for (SecretsConfiguration.Mount mount : mounts) {
-      if (origin.startsWith("file:" + mount.root() + "/") && secret.name().startsWith(mount.prefix())) {
+    if (!(secret.origin() instanceof SecretOrigin.File file)) {
+      return false;
+    }
+    for (SecretSettings.Mount mount : mounts) {
+      if (file.path().startsWith(mount.root()) && secret.name().startsWith(mount.prefix())) {
         return true;
       }
     }

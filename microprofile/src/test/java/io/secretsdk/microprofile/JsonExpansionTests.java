@@ -4,20 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class JsonExpansionTests {
@@ -26,17 +30,21 @@ class JsonExpansionTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
-  private final String canary = "canary-" + UUID.randomUUID();
-  private final String rotatedCanary = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private String canary;
+  private String rotatedCanary;
+  private LogCapture logs;
   private KubernetesVolumeWriter app;
   private KubernetesVolumeWriter plain;
   private SmallRyeConfig config;
 
   @BeforeEach
-  void mount() {
-    logs = CapturedLogs.start();
+  void mount(Canaries canaries, SystemProperties properties, LogCapture logs) {
+    canary = canaries.next("password");
+    rotatedCanary = canaries.next("rotated");
+    this.logs = logs;
     app = KubernetesVolumeWriter.kubelet(tmp.resolve("app"));
     plain = KubernetesVolumeWriter.kubelet(tmp.resolve("plain"));
     app.writeStrings(Map.of("db", db("app", canary, "\"pool\":{\"max\":5},\"hosts\":[\"h0\",\"h1\"],\"tls\":true"), "token", "t0\n"));
@@ -48,9 +56,6 @@ class JsonExpansionTests {
   @AfterEach
   void cleanUp() {
     SharedSecretStores.closeAll();
-    properties.close();
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
   private static String db(String username, String password, String more) {

@@ -2,6 +2,9 @@ package io.secretsdk.microprofile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.secretsdk.testing.Canaries;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 12, item 8: secretsdk.mounts in microprofile-config.properties is not silently ignored. */
@@ -20,19 +24,22 @@ class MisplacedSettingsTests {
 
   @TempDir Path tmp;
 
-  private final String canary = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private String canary;
+  private LogCapture logs;
 
   @BeforeEach
-  void start() {
+  void start(Canaries canaries, LogCapture logs) {
     MisplacedSettings.reset();
-    logs = CapturedLogs.start();
+    canary = canaries.next("app-password");
+    this.logs = logs;
   }
 
   @AfterEach
   void stop() {
     SharedSecretStores.closeAll();
-    logs.close();
     MisplacedSettings.reset();
   }
 
@@ -45,7 +52,7 @@ class MisplacedSettingsTests {
   }
 
   private long warnings() {
-    return logs.text().lines().filter(line -> line.contains("is ignored: a config source cannot read the config")).count();
+    return logs.records().stream().filter(r -> r.message().contains("is ignored: a config source cannot read the config")).count();
   }
 
   @Test

@@ -13,6 +13,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +26,10 @@ class MissingMountTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private SystemProperties properties;
   private WeldContainer container;
 
   /** An application bean that needs the store, as the one in the report did. */
@@ -35,6 +42,11 @@ class MissingMountTests {
     }
   }
 
+  @BeforeEach
+  void start(SystemProperties properties) {
+    this.properties = properties;
+  }
+
   @AfterEach
   void cleanUp() {
     if (container != null && container.isRunning()) {
@@ -42,7 +54,6 @@ class MissingMountTests {
     }
     releaseConfig();
     SharedSecretStores.closeAll();
-    properties.close();
   }
 
   private static void releaseConfig() {

@@ -3,15 +3,18 @@ package io.secretsdk.microprofile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,14 +26,17 @@ class WithoutJacksonTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
-  private final String canary = "canary-" + UUID.randomUUID();
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private SystemProperties properties;
+  private String canary;
   private KubernetesVolumeWriter writer;
-  private CapturedLogs logs;
 
   @BeforeEach
-  void mount() {
-    logs = CapturedLogs.start();
+  void mount(Canaries canaries, SystemProperties properties) {
+    canary = canaries.next("password");
+    this.properties = properties;
     writer = KubernetesVolumeWriter.kubelet(tmp.resolve("app"));
     writer.writeStrings(Map.of("db", "{\"password\":\"" + canary + "\"}", "password", canary));
   }
@@ -38,9 +44,6 @@ class WithoutJacksonTests {
   @AfterEach
   void cleanUp() {
     SharedSecretStores.closeAll();
-    properties.close();
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary);
   }
 
   @Test
