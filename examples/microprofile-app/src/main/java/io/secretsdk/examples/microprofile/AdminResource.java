@@ -14,8 +14,9 @@ import jakarta.ws.rs.core.Response;
 public class AdminResource {
 
   @Inject ServiceCredentials credentials;
+  @Inject SecretsAudit audit;
 
-  /** Who is configured and from which revision; 401 without the current pair. Never the password. */
+  /** Who is configured and how many rotations were applied; 401 without the current pair. Never the password. */
   @GET
   @Path("/credentials")
   @Produces(MediaType.TEXT_PLAIN)
@@ -24,7 +25,7 @@ public class AdminResource {
       return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"admin\"").build();
     }
     return Response.ok(
-            "username=" + credentials.username() + " revision=" + credentials.revision() + " rotations=" + credentials.rotations())
+            "username=" + credentials.username() + " rotations=" + credentials.rotations() + " secrets-revision=" + audit.revision())
         .build();
   }
 }

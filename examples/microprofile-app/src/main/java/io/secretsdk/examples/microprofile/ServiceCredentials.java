@@ -1,12 +1,11 @@
 package io.secretsdk.examples.microprofile;
 
-import io.secretsdk.Secret;
-import io.secretsdk.SecretSnapshot;
-import io.secretsdk.SecretStore;
-import io.secretsdk.microprofile.SecretsChanged;
+import io.secretsdk.CredentialPair;
+import io.secretsdk.CredentialPairView;
+import io.secretsdk.Subscription;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,10 +18,10 @@ import org.jboss.logging.Logger;
  * ({@code username}, {@code password}) under the prefix {@code admin}: clients of the admin API
  * must present it, and it follows rotation without a restart.
  *
- * <p>Both halves are read from ONE snapshot, so a rotation of the pair can never be seen as the
- * new username with the old password. The derived value (the expected {@code Authorization}
- * header) is rebuilt when a {@link SecretsChanged} event names the pair, which is what a client
- * holding a connection pool would do too. Thread-safe.
+ * <p>The pair comes from a {@link CredentialPairView}: both halves from ONE generation, so a
+ * rotation can never be seen as the new username with the old password. The derived value (the
+ * expected {@code Authorization} header) is rebuilt when the view reports a new pair, which is what
+ * a client holding a connection pool would do too. Thread-safe.
  */
 @ApplicationScoped
 public class ServiceCredentials {
@@ -32,58 +31,46 @@ public class ServiceCredentials {
 
   private static final Logger LOG = Logger.getLogger(ServiceCredentials.class);
 
-  /** The pair as one immutable value; never printed. */
-  private record Current(String username, byte[] expectedHeader, long revision) {}
+  /** What a request must carry, derived from one pair; never printed. */
+  private record Expected(String username, byte[] header) {}
 
-  @Inject SecretStore store;
+  @Inject CredentialPairView pairs;
 
-  private volatile Current current;
+  private volatile Expected expected;
   private final AtomicLong rotations = new AtomicLong();
+  private Subscription subscription;
 
   @PostConstruct
-  void load() {
-    current = read(store.snapshot());
+  void start() {
+    expected = derive(pairs.current());
+    subscription =
+        pairs.subscribe(
+            (previous, current) -> {
+              expected = derive(current);
+              rotations.incrementAndGet();
+              LOG.infof("admin credentials rotated (user %s)", current.username());
+            });
   }
 
-  void onSecretsChanged(@Observes SecretsChanged change) {
-    if (change.names().contains(USERNAME) || change.names().contains(PASSWORD)) {
-      current = read(store.snapshot());
-      rotations.incrementAndGet();
-      LOG.infof("admin credentials rotated (revision %d)", change.revision());
-    }
+  @PreDestroy
+  void stop() {
+    subscription.close();
   }
 
-  private static Current read(SecretSnapshot snapshot) {
-    Secret username = snapshot.get(USERNAME).orElseThrow(() -> missing(USERNAME));
-    Secret password = snapshot.get(PASSWORD).orElseThrow(() -> missing(PASSWORD));
+  private static Expected derive(CredentialPair pair) {
     String header =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((username.asString() + ":" + password.asString()).getBytes(StandardCharsets.UTF_8));
-    return new Current(username.asString(), header.getBytes(StandardCharsets.UTF_8), snapshot.revision());
-  }
-
-  private static IllegalStateException missing(String name) {
-    return new IllegalStateException(
-        name + " is not in the mounted secrets: mount the basic-auth Secret with SECRETSDK_MOUNTS=/etc/secrets/admin=admin");
+        "Basic " + Base64.getEncoder().encodeToString((pair.username() + ":" + pair.password()).getBytes(StandardCharsets.UTF_8));
+    return new Expected(pair.username(), header.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Whether an {@code Authorization} header carries the current pair; compared in constant time. */
   public boolean accepts(String authorization) {
-    if (authorization == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(current.expectedHeader(), authorization.getBytes(StandardCharsets.UTF_8));
+    return authorization != null && MessageDigest.isEqual(expected.header(), authorization.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The current user name (not a secret by itself). */
   public String username() {
-    return current.username();
-  }
-
-  /** The store revision the pair was read from. */
-  public long revision() {
-    return current.revision();
+    return expected.username();
   }
 
   /** How many rotations of the pair this instance applied. */

@@ -71,6 +71,10 @@ class MicroprofileAppTests {
     HttpResponse<String> info = get("admin/credentials", basic("ops2", ROTATED_PASSWORD));
     assertThat(info.body()).contains("username=ops2").contains("rotations=1").doesNotContain(ROTATED_PASSWORD);
     assertThat(store.snapshot().revision()).isGreaterThan(before);
+    await()
+        .atMost(PATIENCE)
+        .alias("the SecretsChanged event reached the application's observer")
+        .until(() -> get("admin/credentials", basic("ops2", ROTATED_PASSWORD)).body().contains("secrets-revision=" + store.snapshot().revision()));
   }
 
   @Test
