@@ -1,7 +1,7 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.Secret;
-import java.nio.file.Path;
+import io.secretsdk.SecretOrigin;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.io.FileSystemResource;
@@ -26,11 +26,10 @@ final class JsonExpandedOrigins {
   }
 
   private static Origin origin(Secret secret, int line, int column) {
-    String origin = secret.origin().toString();
-    if (!origin.startsWith("file:")) {
-      return null;
+    if (secret.origin() instanceof SecretOrigin.File file) {
+      return new TextResourceOrigin(
+          new FileSystemResource(file.path()), new TextResourceOrigin.Location(line, column));
     }
-    Path file = Path.of(origin.substring("file:".length()));
-    return new TextResourceOrigin(new FileSystemResource(file), new TextResourceOrigin.Location(line, column));
+    return null;
   }
 }

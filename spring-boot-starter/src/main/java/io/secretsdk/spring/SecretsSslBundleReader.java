@@ -1,6 +1,7 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.Secret;
+import io.secretsdk.SecretOrigin;
 import io.secretsdk.SecretSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -158,9 +159,7 @@ final class SecretsSslBundleReader {
   }
 
   private static String where(Secret secret) {
-    // toString(): the origin is text today and may become a typed value that prints the same way.
-    String origin = secret.origin().toString();
-    return origin.startsWith("file:") ? origin.substring("file:".length()) : secret.name();
+    return secret.origin() instanceof SecretOrigin.File file ? file.path().toString() : secret.name();
   }
 
   private SslMaterialException failure(String message) {
