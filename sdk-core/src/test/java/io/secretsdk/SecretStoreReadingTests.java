@@ -4,19 +4,21 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.VaultAgentWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,18 +34,14 @@ class SecretStoreReadingTests {
           + "-----END PRIVATE KEY-----\n";
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  String canary;
+  LogCapture logs;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
-  }
-
-  @AfterEach
-  void noCanaryLogged() {
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
+  void plantCanary(Canaries canaries, LogCapture logs) {
+    canary = canaries.next("value");
+    this.logs = logs;
   }
 
   @Test
@@ -197,7 +195,7 @@ class SecretStoreReadingTests {
     try (SecretStore store = SecretStore.builder().environment().environmentVariables(env).build()) {
       assertThat(store.snapshot().names()).containsExactly("APP_X");
     }
-    assertThat(logs.all()).contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
+    assertThat(logs.text()).contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
     SecretStoreBuilder strict =
         SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_DB_FILE", tmp.resolve("absent").toString()));
     assertThatThrownBy(strict::build)
