@@ -309,10 +309,10 @@ final class MountScan {
       problem(shown, "the mount holds more than " + MAX_ENTRIES + " entries (at " + shown + "); mount a smaller directory");
       return;
     }
+    // Everything in a generation is an item: the kubelet keeps its machinery beside it, and a
+    // nested element may start with ".." (only the first element of an item path may not).
     for (String name : names) {
-      if (!SecretNames.isMachinery(name)) {
-        visitEntry(dir, real, shown, name, namePrefix + name, depth, false);
-      }
+      visitEntry(dir, real, shown, name, namePrefix + name, depth, false);
     }
   }
 
@@ -551,19 +551,18 @@ final class MountScan {
     Path target = Path.of(text);
     List<String> elements = new ArrayList<>();
     if (target.isAbsolute()) {
-      Path normal = target.normalize();
-      Path under = null;
-      if (normal.startsWith(realRoot)) {
-        under = realRoot.relativize(normal);
-      } else if (normal.startsWith(root.toAbsolutePath().normalize())) {
-        under = root.toAbsolutePath().normalize().relativize(normal);
-      }
-      if (under == null) {
+      // Not normalized: "x/.." must fail where x does not exist, as the kernel would; the ".."
+      // elements are resolved one by one below and may not climb above the root.
+      // (Path.relativize normalizes, so the elements are taken one by one.)
+      Path configured = root.toAbsolutePath();
+      Path prefixPath = target.startsWith(realRoot) ? realRoot : target.startsWith(configured) ? configured : null;
+      if (prefixPath == null) {
         return false;
       }
-      for (Path p : under) {
-        elements.add(p.toString());
+      for (int i = prefixPath.getNameCount(); i < target.getNameCount(); i++) {
+        elements.add(target.getName(i).toString());
       }
+      elements.removeIf(String::isEmpty);
     } else {
       done.addAll(base);
       for (Path p : target) {
