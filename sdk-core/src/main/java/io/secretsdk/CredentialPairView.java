@@ -70,7 +70,7 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
         throw new SecretException(names.get(i) + " (" + inputs.get(i).origin() + ") is not valid UTF-8 text");
       }
     }
-    return new CredentialPair(username.asString(), password.asString(), username.origin(), password.origin());
+    return new CredentialPair(username.asString(), password.asString(), username.origin().toString(), password.origin().toString());
   }
 
   /**

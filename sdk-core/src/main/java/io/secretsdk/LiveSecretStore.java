@@ -1,31 +1,27 @@
 package io.secretsdk;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@link SecretStore}: sources read under one lock, snapshots published by one volatile
- * write, listeners told afterwards. One daemon thread per store ({@code secretsdk-watch-<n>})
- * runs event-triggered reads, quiet periods and polls; the shared {@link WatchRegistry} delivers
- * file-system events to it.
+ * The {@link SecretStore}: a coordinator of small parts. Each {@link SourceState} reads and
+ * remembers one source; the {@link RefreshPacer} decides when background reads and polls run (on
+ * the store's {@code secretsdk-watch-<n>} thread or a supplied executor); {@link
+ * SecretChangeEvent#between} computes what changed; the {@link ListenerDispatcher} tells
+ * listeners; {@link RefreshStatistics} counts and aggregates health. What stays here is the
+ * order of things: sources are read under one lock, the snapshot is published by one volatile
+ * write, listeners are told afterwards, and health turns UP only once the values it vouches for
+ * are published. The shared {@link WatchRegistry} delivers file-system events to the pacer.
  */
 final class LiveSecretStore implements SecretStore {
 
@@ -34,95 +30,81 @@ final class LiveSecretStore implements SecretStore {
 
   private final int id = IDS.incrementAndGet();
   private final List<SourceState> sources;
+  private final SecretSettings settings;
   private final Clock clock;
-  private final Duration quietPeriod;
-  private final Duration pollInterval;
-  private final boolean watch;
   private final WatchRegistry registry;
+  private final RefreshPacer pacer;
   private final ListenerDispatcher listeners;
+  private final RefreshStatistics statistics = new RefreshStatistics();
   private final ReentrantLock refreshLock = new ReentrantLock();
-  private final Map<SourceState, ScheduledFuture<?>> quietTimers = new HashMap<>();
-  private final AtomicLong refreshes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong totalRefreshNanos = new AtomicLong();
 
   private volatile SecretSnapshot current;
-  private volatile Duration lastRefreshDuration = Duration.ZERO;
   private volatile boolean closed;
-  private final ScheduledExecutorService suppliedScheduler;
-  private volatile ScheduledExecutorService scheduler;
-  private volatile ScheduledFuture<?> pollTask;
 
-  private LiveSecretStore(
-      List<SourceState> sources, SecretStoreBuilder builder, WatchRegistry registry) {
+  private LiveSecretStore(List<SourceState> sources, SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
     this.sources = List.copyOf(sources);
-    this.clock = builder.clock;
-    this.watch = builder.watch;
-    this.quietPeriod =
-        builder.quietPeriod != null ? builder.quietPeriod : SecretStoreBuilder.DEFAULT_QUIET_PERIOD;
-    Duration poll = builder.pollInterval;
-    if (poll == null) {
-      poll = builder.watch ? SecretStoreBuilder.DEFAULT_POLL_INTERVAL : Duration.ZERO;
-    }
-    this.pollInterval = poll;
+    this.settings = resolved.settings();
+    this.clock = resolved.clock();
     this.registry = registry;
-    this.suppliedScheduler = builder.scheduler;
-    this.listeners = new ListenerDispatcher(builder.listenerExecutor, "secretsdk-notify-" + id);
+    this.pacer = new RefreshPacer(resolved.scheduler(), "secretsdk-watch-" + id);
+    this.listeners = new ListenerDispatcher(resolved.listenerExecutor(), "secretsdk-notify-" + id);
     this.current = SecretSnapshot.empty(clock.instant());
   }
 
-  static SecretStore start(SecretStoreBuilder builder) {
-    return start(builder, WatchRegistry.shared());
+  static SecretStore start(SecretStoreBuilder.Resolved resolved) {
+    return start(resolved, WatchRegistry.shared());
   }
 
+  /** Builds with a registry of the caller's (tests use one of their own, not the shared one). */
   static SecretStore start(SecretStoreBuilder builder, WatchRegistry registry) {
-    ReadSettings settings =
-        new ReadSettings(
-            builder.maxSecretBytes > 0 ? builder.maxSecretBytes : SecretStoreBuilder.DEFAULT_MAX_SECRET_BYTES,
-            builder.trimTrailingNewline);
+    return start(builder.resolve(), registry);
+  }
+
+  static SecretStore start(SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
+    ReadSettings read = ReadSettings.of(resolved.settings());
     List<SourceState> sources = new ArrayList<>();
-    for (SourceSpec spec : builder.sources) {
+    for (SourceSpec spec : resolved.sources()) {
       if (spec instanceof SourceSpec.Mount m) {
-        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), settings, m.optional()), m.optional()));
+        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional()));
       } else if (spec instanceof SourceSpec.Environment e) {
-        sources.add(new SourceState(new EnvironmentReader(e.prefix(), builder.environment, settings), false));
+        sources.add(new SourceState(new EnvironmentReader(e.prefix(), resolved.environment(), read), false));
       }
     }
-    LiveSecretStore store = new LiveSecretStore(sources, builder, registry);
+    LiveSecretStore store = new LiveSecretStore(sources, resolved, registry);
     store.initialRead();
-    store.startWatching(sources);
+    store.startWatching();
     return store;
   }
 
   private void initialRead() {
     long started = System.nanoTime();
-    refreshes.incrementAndGet();
+    statistics.started();
     List<SourceState> succeeded = new ArrayList<>();
     for (SourceState source : sources) {
       try {
         source.refresh(clock);
         succeeded.add(source);
       } catch (SecretReadException e) {
-        if (!source.optional) {
+        if (!source.optional()) {
           throw e;
         }
-        failures.incrementAndGet();
+        statistics.failed();
         LOG.log(Level.WARNING, "optional source starts empty: " + e.getMessage());
       }
     }
     current = new SecretSnapshot(compose(), 1, clock.instant());
     succeeded.forEach(SourceState::markHealthy);
-    recordDuration(System.nanoTime() - started);
+    statistics.took(System.nanoTime() - started);
   }
 
-  private void startWatching(List<SourceState> all) {
+  private void startWatching() {
     boolean needsThread = false;
-    for (SourceState source : all) {
-      boolean mount = source.reader.mountRoot() != null;
-      if (watch && mount) {
+    for (SourceState source : sources) {
+      boolean mount = source.mountRoot() != null;
+      if (settings.watch() && mount) {
         needsThread = true;
-      } else if (!pollInterval.isZero() && (mount || !source.reader.fingerprint().isEmpty())) {
-        source.watchMode = WatchMode.POLLING;
+      } else if (!settings.pollInterval().isZero() && source.pollable()) {
+        source.pollOnly();
         needsThread = true;
       }
     }
@@ -130,47 +112,40 @@ final class LiveSecretStore implements SecretStore {
       LOG.log(Level.INFO, describe() + " (not watching)");
       return;
     }
-    if (suppliedScheduler != null) {
-      scheduler = suppliedScheduler;
-    } else {
-      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, new DaemonThreads("secretsdk-watch-" + id));
-      own.setRemoveOnCancelPolicy(true);
-      own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-      scheduler = own;
-    }
+    pacer.start();
     refreshLock.lock();
     try {
-      for (SourceState source : all) {
-        if (watch && source.reader.mountRoot() != null) {
-          source.watcher = new MountWatcher(source.reader.mountRoot(), registry, triggerFor(source));
-          if (syncWatch(source)) {
+      for (SourceState source : sources) {
+        if (settings.watch() && source.mountRoot() != null) {
+          source.watchWith(new MountWatcher(source.mountRoot(), registry, triggerFor(source)));
+          if (!closed && source.syncWatch(fallbackPollInterval())) {
             // A rotation between the initial read and the watch would otherwise wait for a poll.
-            requestRead(source, Duration.ZERO);
+            readNow(source);
           }
         }
       }
     } finally {
       refreshLock.unlock();
     }
-    Duration poll = effectivePollInterval();
-    if (!poll.isZero()) {
-      long millis = poll.toMillis();
-      // Fixed rate: one late wake-up on a busy machine does not push every later poll back.
-      pollTask = scheduler.scheduleAtFixedRate(this::poll, millis, millis, TimeUnit.MILLISECONDS);
-    }
+    pacer.pollEvery(effectivePollInterval(), this::poll);
     LOG.log(Level.INFO, describe());
   }
 
+  /** The configured interval, or the default while a source that wanted events has to poll. */
   private Duration effectivePollInterval() {
-    if (!pollInterval.isZero()) {
-      return pollInterval;
+    if (!settings.pollInterval().isZero()) {
+      return settings.pollInterval();
     }
     for (SourceState source : sources) {
-      if (source.watchMode == WatchMode.POLLING) {
-        return SecretStoreBuilder.DEFAULT_POLL_INTERVAL;
+      if (source.watchMode() == WatchMode.POLLING) {
+        return SecretSettings.DEFAULT_POLL_INTERVAL;
       }
     }
     return Duration.ZERO;
+  }
+
+  private Duration fallbackPollInterval() {
+    return settings.pollInterval().isZero() ? SecretSettings.DEFAULT_POLL_INTERVAL : settings.pollInterval();
   }
 
   private String describe() {
@@ -178,10 +153,10 @@ final class LiveSecretStore implements SecretStore {
     sb.append(current.size()).append(" secrets from ");
     for (int i = 0; i < sources.size(); i++) {
       SourceState s = sources.get(i);
-      sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode.name().toLowerCase(java.util.Locale.ROOT)).append(')');
+      sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode().name().toLowerCase(Locale.ROOT)).append(')');
     }
-    if (!pollInterval.isZero()) {
-      sb.append(", polling every ").append(pollInterval.toMillis()).append(" ms");
+    if (!settings.pollInterval().isZero()) {
+      sb.append(", polling every ").append(settings.pollInterval().toMillis()).append(" ms");
     }
     return sb.toString();
   }
@@ -190,78 +165,25 @@ final class LiveSecretStore implements SecretStore {
     return new MountWatcher.Trigger() {
       @Override
       public void readNow() {
-        requestRead(source, Duration.ZERO);
+        LiveSecretStore.this.readNow(source);
       }
 
       @Override
       public void readAfterQuietPeriod() {
-        requestRead(source, quietPeriod);
+        pacer.runAfterQuiet(source, settings.quietPeriod(), () -> LiveSecretStore.this.readNow(source));
       }
     };
   }
 
-  /** Brings the source's watches in line with its directories; falls back to polling on failure. */
-  private boolean syncWatch(SourceState source) {
-    MountWatcher watcher = source.watcher;
-    if (watcher == null || closed) {
-      return false;
-    }
-    try {
-      boolean added = watcher.sync();
-      source.watchMode = WatchMode.EVENTS;
-      return added;
-    } catch (IOException | RuntimeException e) {
-      if (source.watchMode != WatchMode.POLLING) {
-        LOG.log(
-            Level.WARNING,
-            source.source()
-                + ": cannot watch with file-system events ("
-                + e.getMessage()
-                + "); falling back to polling every "
-                + (pollInterval.isZero() ? SecretStoreBuilder.DEFAULT_POLL_INTERVAL : pollInterval).toMillis()
-                + " ms. On Linux, raise fs.inotify.max_user_instances / max_user_watches");
-      }
-      source.watchMode = WatchMode.POLLING;
-      return false;
-    }
-  }
-
-  private void requestRead(SourceState source, Duration delay) {
-    ScheduledExecutorService executor = scheduler;
-    if (closed || executor == null) {
-      return;
-    }
-    try {
-      if (delay.isZero()) {
-        if (source.refreshQueued.compareAndSet(false, true)) {
-          executor.execute(() -> backgroundRefresh(source));
-        }
-      } else {
-        synchronized (quietTimers) {
-          ScheduledFuture<?> previous = quietTimers.get(source);
-          if (previous != null) {
-            previous.cancel(false);
-          }
-          quietTimers.put(
-              source,
-              executor.schedule(
-                  () -> {
-                    synchronized (quietTimers) {
-                      quietTimers.remove(source);
-                    }
-                    requestRead(source, Duration.ZERO);
-                  },
-                  delay.toNanos(),
-                  TimeUnit.NANOSECONDS));
-        }
-      }
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // Closing.
+  /** Queues one background read of {@code source}, unless one is queued already. */
+  private void readNow(SourceState source) {
+    if (!closed && source.queueRead()) {
+      pacer.runNow(() -> backgroundRefresh(source));
     }
   }
 
   private void backgroundRefresh(SourceState source) {
-    source.refreshQueued.set(false);
+    source.startQueuedRead();
     if (closed) {
       return;
     }
@@ -280,13 +202,15 @@ final class LiveSecretStore implements SecretStore {
     }
     for (SourceState source : sources) {
       try {
-        if (source.failing() || !source.reader.fingerprint().equals(source.fingerprint)) {
-          requestRead(source, Duration.ZERO);
-        } else if (source.watcher != null && source.watchMode == WatchMode.POLLING) {
+        if (source.needsRead()) {
+          readNow(source);
+        } else if (source.awaitsEvents()) {
           // Try events again: the limit may have been lifted.
           refreshLock.lock();
           try {
-            syncWatch(source);
+            if (!closed) {
+              source.syncWatch(fallbackPollInterval());
+            }
           } finally {
             refreshLock.unlock();
           }
@@ -311,12 +235,12 @@ final class LiveSecretStore implements SecretStore {
         return current;
       }
       long started = System.nanoTime();
-      refreshes.incrementAndGet();
+      statistics.started();
       boolean changed = false;
       List<SourceState> succeeded = new ArrayList<>();
       for (SourceState source : targets) {
         boolean wasFailing = source.failing();
-        String previousError = source.lastError;
+        String previousError = source.lastError();
         try {
           changed |= source.refresh(clock);
           succeeded.add(source);
@@ -330,27 +254,22 @@ final class LiveSecretStore implements SecretStore {
           boolean repeated = wasFailing && e.getMessage().equals(previousError);
           LOG.log(
               repeated ? Level.DEBUG : Level.WARNING,
-              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures + " in a row)");
+              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures() + " in a row)");
         }
-        if (syncWatch(source)) {
+        if (source.syncWatch(fallbackPollInterval())) {
           // A directory appeared and is watched now; what was written before the watch began is
           // caught by reading once more.
-          requestRead(source, Duration.ZERO);
+          readNow(source);
         }
       }
       if (changed) {
-        SecretChangeEvent event = publish(compose());
-        if (event != null) {
-          // Queued under the lock so listeners get events in revision order even when refresh()
-          // races a watch-triggered read; delivery itself happens on the listener thread.
-          listeners.publish(event);
-        }
+        publish();
       }
       // Health turns UP only once the values it vouches for are published.
       succeeded.forEach(SourceState::markHealthy);
-      recordDuration(System.nanoTime() - started);
+      statistics.took(System.nanoTime() - started);
       if (!failed.isEmpty()) {
-        failures.incrementAndGet();
+        statistics.failed();
       }
     } finally {
       refreshLock.unlock();
@@ -365,50 +284,33 @@ final class LiveSecretStore implements SecretStore {
     return current;
   }
 
-  private void recordDuration(long nanos) {
-    lastRefreshDuration = Duration.ofNanos(nanos);
-    totalRefreshNanos.addAndGet(nanos);
+  /** Swaps in the recomposed snapshot if it differs, and queues the event for listeners. */
+  private void publish() {
+    SecretSnapshot previous = current;
+    SecretSnapshot next = new SecretSnapshot(compose(), previous.revision() + 1, clock.instant());
+    SecretChangeEvent event = SecretChangeEvent.between(previous, next);
+    if (event == null) {
+      return;
+    }
+    current = next;
+    LOG.log(Level.DEBUG, () -> "secretsdk store " + id + ": " + event);
+    // Queued under the lock so listeners get events in revision order even when refresh() races
+    // a watch-triggered read; delivery itself happens on the listener thread.
+    listeners.publish(event);
   }
 
+  /** The sources' content, the first source with a name winning; one source's map is shared as is. */
   private Map<String, Secret> compose() {
+    if (sources.size() == 1) {
+      return sources.get(0).content();
+    }
     Map<String, Secret> all = new LinkedHashMap<>();
     for (SourceState source : sources) {
-      for (Map.Entry<String, Secret> e : source.content.entrySet()) {
+      for (Map.Entry<String, Secret> e : source.content().entrySet()) {
         all.putIfAbsent(e.getKey(), e.getValue());
       }
     }
-    return all;
-  }
-
-  /** Swaps in the new snapshot if it differs; returns the event to deliver, or null. */
-  private SecretChangeEvent publish(Map<String, Secret> next) {
-    SecretSnapshot previous = current;
-    Map<String, Secret> before = previous.asMap();
-    Set<String> added = new HashSet<>();
-    Set<String> removed = new HashSet<>();
-    Set<String> changed = new HashSet<>();
-    for (Map.Entry<String, Secret> e : next.entrySet()) {
-      Secret old = before.get(e.getKey());
-      if (old == null) {
-        added.add(e.getKey());
-      } else if (!old.equals(e.getValue())) {
-        changed.add(e.getKey());
-      }
-    }
-    for (String name : before.keySet()) {
-      if (!next.containsKey(name)) {
-        removed.add(name);
-      }
-    }
-    if (added.isEmpty() && removed.isEmpty() && changed.isEmpty()) {
-      return null;
-    }
-    SecretSnapshot snapshot = new SecretSnapshot(next, previous.revision() + 1, clock.instant());
-    current = snapshot;
-    LOG.log(
-        Level.DEBUG,
-        () -> "secretsdk store " + id + ": revision " + snapshot.revision() + ", added " + added + ", removed " + removed + ", changed " + changed);
-    return new SecretChangeEvent(added, removed, changed, previous, snapshot);
+    return Map.copyOf(all);
   }
 
   @Override
@@ -449,28 +351,7 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public SecretStoreHealth health() {
-    SecretSnapshot snapshot = current;
-    List<SourceHealth> perSource = sources.stream().map(SourceState::health).toList();
-    SecretStoreHealth.Status status;
-    if (closed) {
-      status = SecretStoreHealth.Status.DOWN;
-    } else if (perSource.stream().anyMatch(s -> s.status() != SecretStoreHealth.Status.UP)) {
-      status = SecretStoreHealth.Status.DEGRADED;
-    } else {
-      status = SecretStoreHealth.Status.UP;
-    }
-    String error = sources.stream().map(s -> s.lastError).filter(Objects::nonNull).findFirst().orElse(null);
-    return new SecretStoreHealth(
-        status,
-        snapshot.revision(),
-        snapshot.size(),
-        snapshot.loadedAt(),
-        refreshes.get(),
-        failures.get(),
-        lastRefreshDuration,
-        Duration.ofNanos(totalRefreshNanos.get()),
-        Optional.ofNullable(error),
-        perSource);
+    return statistics.health(closed, current, sources);
   }
 
   @Override
@@ -481,42 +362,13 @@ final class LiveSecretStore implements SecretStore {
         return;
       }
       closed = true;
-      for (SourceState source : sources) {
-        MountWatcher watcher = source.watcher;
-        if (watcher != null) {
-          watcher.close();
-        }
-      }
+      sources.forEach(SourceState::closeWatcher);
     } finally {
       refreshLock.unlock();
     }
-    ScheduledExecutorService executor = scheduler;
-    if (executor != null && executor == suppliedScheduler) {
-      // Not ours to shut down: cancel what we scheduled on it.
-      ScheduledFuture<?> poll = pollTask;
-      if (poll != null) {
-        poll.cancel(false);
-      }
-      synchronized (quietTimers) {
-        quietTimers.values().forEach(timer -> timer.cancel(false));
-        quietTimers.clear();
-      }
-    } else if (executor != null) {
-      executor.shutdownNow();
-      if (!Thread.currentThread().getName().equals("secretsdk-watch-" + id)) {
-        awaitTermination(executor);
-      }
-    }
+    pacer.close();
     listeners.close();
     LOG.log(Level.DEBUG, () -> "secretsdk store " + id + " closed");
-  }
-
-  private static void awaitTermination(ScheduledExecutorService executor) {
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,8 +101,12 @@ final class MountReader implements SourceReader {
       knownVolumes.retainAll(scan.volumes().stream().map(MountScan.Volume::directory).toList());
       scan.volumes().forEach(v -> knownVolumes.add(v.directory()));
       Map<String, Secret> out = new TreeMap<>();
+      // One shared origin object per directory (see OriginDirectory).
+      Map<Path, OriginDirectory> origins = new HashMap<>();
       for (MountScan.FileEntry file : scan.files().values()) {
-        out.put(file.name(), secret(file.name(), settings.finish(file.value()), file.shown()));
+        OriginDirectory origin =
+            origins.computeIfAbsent(file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
+        out.put(file.name(), secret(file.name(), settings.finish(file.value()), origin, file.relative()));
       }
       return out;
     });
@@ -115,8 +120,9 @@ final class MountReader implements SourceReader {
     });
   }
 
-  private static Secret secret(String name, byte[] value, Path shown) {
-    return new Secret(name, value, "file:" + shown);
+  /** The one place a mounted file becomes a {@link Secret}. */
+  private static Secret secret(String name, byte[] value, OriginDirectory origin, String relative) {
+    return new Secret(name, value, origin, relative);
   }
 
   private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker) throws IOException {

@@ -77,7 +77,16 @@ final class MountScan {
   }
 
   /** A file found by the scan: its key, its path as the application sees it, its value if read. */
-  record FileEntry(String name, Path shown, long size, long modifiedNanos, Object fileKey, byte[] value) {}
+  record FileEntry(
+      String name,
+      Path shown,
+      long size,
+      long modifiedNanos,
+      Object fileKey,
+      byte[] value,
+      Path originDirectory,
+      String originPrefix,
+      String relative) {}
 
   /** A Kubernetes volume and the {@code ..data} target it was read through. */
   record Volume(Path directory, String dataTarget) {}
@@ -99,6 +108,10 @@ final class MountScan {
   private final List<Volume> volumes = new ArrayList<>();
   private final List<Path> directories = new ArrayList<>();
   private int entries;
+  // While a generation is read: the volume as shown and the names' prefix there, so origins are
+  // relative to the volume (nested items) rather than to the timestamped directory.
+  private Path generationBase;
+  private String generationPrefix;
   private final ByteBuffer probe = ByteBuffer.allocate(1);
 
   /**
@@ -335,9 +348,13 @@ final class MountScan {
       problems = new ArrayList<>();
       Map<String, FileEntry> generation;
       List<Problem> generationProblems;
+      generationBase = shown;
+      generationPrefix = namePrefix;
       try {
         readGeneration(volume, real, shown, data, before, namePrefix, depth);
       } finally {
+        generationBase = null;
+        generationPrefix = null;
         generation = found;
         generationProblems = problems;
         found = outer;
@@ -423,7 +440,28 @@ final class MountScan {
         identity = after;
       }
     }
-    put(new FileEntry(key, shown, identity.size(), identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), identity.fileKey(), value));
+    Path originDirectory;
+    String originPrefix;
+    String relative;
+    if (generationBase != null) {
+      originDirectory = generationBase;
+      originPrefix = generationPrefix;
+      relative = generationBase.relativize(shown).toString();
+    } else {
+      originDirectory = shown.getParent();
+      relative = shown.getFileName().toString();
+      originPrefix = key.substring(0, key.length() - relative.length());
+    }
+    put(new FileEntry(
+        key,
+        shown,
+        identity.size(),
+        identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+        identity.fileKey(),
+        value,
+        originDirectory,
+        originPrefix,
+        relative));
   }
 
   private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {

@@ -3,8 +3,11 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.VaultAgentWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,26 +16,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of update reaches snapshot() and listeners, with events naming exactly what changed. */
 class SecretStoreWatchTests {
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  String canary;
+  LogCapture logs;
   SecretStore store;
   final RecordingListener listener = new RecordingListener();
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void plantCanary(Canaries canaries, LogCapture logs) {
+    canary = canaries.next("value");
+    this.logs = logs;
   }
 
   @AfterEach
@@ -40,8 +45,6 @@ class SecretStoreWatchTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
   }
 
   static ConditionFactory eventually() {
@@ -223,7 +226,7 @@ class SecretStoreWatchTests {
     store = LiveSecretStore.start(SecretStore.builder().mount(volume).pollInterval(Duration.ofMillis(100)), exhausted);
     store.subscribe(listener);
     assertThat(store.health().sources().get(0).watchMode()).isEqualTo(WatchMode.POLLING);
-    assertThat(logs.all()).contains("falling back to polling");
+    assertThat(logs.text()).contains("falling back to polling");
 
     writer.writeStrings(Map.of("a", "2"));
     awaitEvent(1, Set.of(), Set.of(), Set.of("a"));
@@ -267,7 +270,7 @@ class SecretStoreWatchTests {
     awaitEvent(1, Set.of(), Set.of(), Set.of("a"));
     writer.writeStrings(Map.of("a", "3"));
     awaitEvent(2, Set.of(), Set.of(), Set.of("a"));
-    eventually().until(() -> logs.all().contains("threw java.lang.IllegalStateException"));
+    eventually().until(() -> logs.text().contains("threw java.lang.IllegalStateException"));
   }
 
   @Test

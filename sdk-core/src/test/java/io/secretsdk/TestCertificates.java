@@ -53,6 +53,7 @@ final class TestCertificates {
     }
   }
 
+  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
   private static final AtomicLong SERIALS = new AtomicLong(0x1000);
   private final KeyPair caKeys;
   private final X509Certificate ca;
@@ -171,10 +172,10 @@ final class TestCertificates {
           case PKCS8 -> writer.writeObject(new JcaPKCS8Generator(key, null));
           case TRADITIONAL -> writer.writeObject(key);
           case ENCRYPTED_PKCS8 -> writer.writeObject(new JcaPKCS8Generator(key,
-              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setRandom(new SecureRandom())
+              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(BC).setRandom(new SecureRandom())
                   .setPassword("changeit".toCharArray()).build()));
           case ENCRYPTED_TRADITIONAL -> writer.writeObject(key,
-              new JcePEMEncryptorBuilder("AES-128-CBC").build("changeit".toCharArray()));
+              new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(BC).build("changeit".toCharArray()));
         }
       }
       return out.toString();

@@ -3,6 +3,7 @@ package io.secretsdk.testing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,10 @@ final class JulCapture extends Handler {
 
   private synchronized AutoCloseable add(Consumer<CapturedLogRecord> sink, boolean quietly, List<String> allLevelsOf) {
     sinks.add(sink);
-    if (active++ == 0) {
+    active++;
+    // A framework that resets JUL (Spring Boot's SLF4J bridge removes every root handler) may
+    // have taken this handler off since the last start: put it back.
+    if (!Arrays.asList(root.getHandlers()).contains(this)) {
       root.addHandler(this);
     }
     if (quietly && quiet++ == 0) {
@@ -90,7 +94,10 @@ final class JulCapture extends Handler {
     }
     if (quietly && --quiet == 0) {
       for (Handler handler : detached) {
-        root.addHandler(handler);
+        // Not when a framework installed its own handler of that kind meanwhile.
+        if (Arrays.stream(root.getHandlers()).noneMatch(h -> h.getClass() == handler.getClass())) {
+          root.addHandler(handler);
+        }
       }
       detached.clear();
     }

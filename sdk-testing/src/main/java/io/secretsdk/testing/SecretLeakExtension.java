@@ -41,8 +41,10 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  *
  * <p>Or with defaults: {@code @ExtendWith(SecretLeakExtension.class)}. Registered on the class
  * (static field or {@code @ExtendWith}), it also captures from {@code @BeforeAll} to
- * {@code @AfterAll} and resolves {@code Canaries}/{@code LogCapture} parameters of
- * {@code @BeforeAll} methods; those class-wide canaries count in every test of the class.
+ * {@code @AfterAll} and resolves {@code Canaries}/{@code LogCapture}/{@link SystemProperties}
+ * parameters of {@code @BeforeAll} methods; those class-wide canaries count in every test of the
+ * class. {@link SystemProperties} set through a parameter are restored when the test (or class)
+ * ends.
  *
  * <p>Log capture: every {@code java.util.logging} record (and so every {@code System.Logger}
  * record of the JDK's default backend) is captured, loggers named by {@link
@@ -248,7 +250,7 @@ public final class SecretLeakExtension
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == Canaries.class || type == LogCapture.class;
+    return type == Canaries.class || type == LogCapture.class || type == SystemProperties.class;
   }
 
   @Override
@@ -262,7 +264,8 @@ public final class SecretLeakExtension
           "no SecretLeakExtension session for " + context.getDisplayName()
               + ": register the extension on the class (a static field or @ExtendWith) to use it in @BeforeAll");
     }
-    return parameter.getParameter().getType() == Canaries.class ? session.canaries : session.logs;
+    Class<?> type = parameter.getParameter().getType();
+    return type == Canaries.class ? session.canaries : type == LogCapture.class ? session.logs : session.properties;
   }
 
   private static Session classSession(ExtensionContext context) {
@@ -280,6 +283,7 @@ public final class SecretLeakExtension
     final Session parent;
     final Canaries canaries;
     final LogCapture logs = new LogCapture();
+    final SystemProperties properties = new SystemProperties();
     /** Records logged while a test of the class runs belong to that test, not to the class. */
     final java.util.concurrent.atomic.AtomicInteger runningTests = new java.util.concurrent.atomic.AtomicInteger();
     private final List<AutoCloseable> captures = new ArrayList<>();
@@ -330,6 +334,7 @@ public final class SecretLeakExtension
           }
         }
       } finally {
+        properties.restore();
         closeCaptures();
       }
       Set<String> leaks = new LinkedHashSet<>();

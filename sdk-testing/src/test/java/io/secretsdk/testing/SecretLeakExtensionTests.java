@@ -151,6 +151,17 @@ class SecretLeakExtensionTests {
     }
   }
 
+  static class PropertiesFixture {
+    @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+
+    @Test
+    void setsProperties(SystemProperties properties) {
+      properties.set("secretsdk.fixture.set", "during").set("secretsdk.fixture.cleared", null);
+      assertThat(System.getProperty("secretsdk.fixture.set")).isEqualTo("during");
+      assertThat(System.getProperty("secretsdk.fixture.cleared")).isNull();
+    }
+  }
+
   static class ClassWideFixture {
     @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
     static String planted;
@@ -342,6 +353,19 @@ class SecretLeakExtensionTests {
     String failure = failureOf(run(FileFixture.class, "leavesAFileOpen"));
     assertThat(failure).contains("left files open after 300 ms").contains("password");
     assertThat(run(FileFixture.class, "closesItsFile").succeeded().count()).isEqualTo(1);
+  }
+
+  @Test
+  void systemPropertiesComeBackAfterTheTest() {
+    System.clearProperty("secretsdk.fixture.set");
+    System.setProperty("secretsdk.fixture.cleared", "before");
+    try {
+      assertThat(run(PropertiesFixture.class, "setsProperties").succeeded().count()).isEqualTo(1);
+      assertThat(System.getProperty("secretsdk.fixture.set")).isNull();
+      assertThat(System.getProperty("secretsdk.fixture.cleared")).isEqualTo("before");
+    } finally {
+      System.clearProperty("secretsdk.fixture.cleared");
+    }
   }
 
   @Test

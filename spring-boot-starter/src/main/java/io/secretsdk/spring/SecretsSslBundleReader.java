@@ -1,6 +1,7 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.Secret;
+import io.secretsdk.SecretOrigin;
 import io.secretsdk.SecretSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -137,7 +138,7 @@ final class SecretsSslBundleReader {
   }
 
   private static String where(Secret secret) {
-    return secret.origin().startsWith("file:") ? secret.origin().substring("file:".length()) : secret.name();
+    return secret.origin() instanceof SecretOrigin.File file ? file.path().toString() : secret.name();
   }
 
   private SslMaterialException failure(String message) {
