@@ -42,16 +42,31 @@ final class BoundedRead {
 
   /** What the reading thread is opening right now, so a stuck open can be released. */
   static final class Tracker {
-    private volatile Path opening;
+    // What is being opened: a path, or a directory and an entry name (joined only when needed,
+    // so the 10,000 opens of a large volume do not build 10,000 paths).
+    private volatile Object[] opening;
 
     /** Called just before an open that could block. */
     void opening(Path path) {
-      opening = path;
+      opening = new Object[] {path, null};
+    }
+
+    /** Called just before opening entry {@code name} of {@code directory}. */
+    void opening(Path directory, String name) {
+      opening = new Object[] {directory, name};
     }
 
     /** Called once the open returned. */
     void opened() {
       opening = null;
+    }
+
+    Path current() {
+      Object[] o = opening;
+      if (o == null) {
+        return null;
+      }
+      return o[1] == null ? (Path) o[0] : ((Path) o[0]).resolve((String) o[1]);
     }
   }
 
@@ -87,9 +102,9 @@ final class BoundedRead {
         if (!reader.isAlive()) {
           break;
         }
-        release(tracker.opening);
+        release(tracker.current());
         if (System.nanoTime() - deadline > 0) {
-          Path stuck = tracker.opening;
+          Path stuck = tracker.current();
           reader.setName(reader.getName().replace("secretsdk-read-", "secretsdk-read-abandoned-"));
           LOG.log(
               Level.WARNING,

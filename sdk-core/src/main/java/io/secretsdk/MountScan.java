@@ -446,7 +446,8 @@ final class MountScan {
     if (generationBase != null) {
       originDirectory = generationBase;
       originPrefix = generationPrefix;
-      relative = generationBase.relativize(shown).toString();
+      // (Path.relativize normalizes; the shown path is the base plus the item's elements.)
+      relative = shown.toString().substring(generationBase.toString().length() + 1);
     } else {
       originDirectory = shown.getParent();
       relative = shown.getFileName().toString();
@@ -465,7 +466,7 @@ final class MountScan {
   }
 
   private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {
-    tracker.opening(dir.realPath.resolve(name));
+    tracker.opening(dir.realPath, name);
     SeekableByteChannel channel;
     try {
       channel = dir.openFile(name);
