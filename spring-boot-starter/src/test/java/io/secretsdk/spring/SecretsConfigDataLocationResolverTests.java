@@ -113,6 +113,6 @@ class SecretsConfigDataLocationResolverTests {
     assertThat(resource).isNotEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.]", false, EMPTY));
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db[json=flatten]", false, EMPTY))
-        .withMessageContaining("can only be 'expand' (or be left out): flatten");
+        .withMessageContaining("must be expand or none (the default): flatten");
   }
 }
