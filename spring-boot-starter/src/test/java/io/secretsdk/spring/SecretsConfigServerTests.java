@@ -135,6 +135,24 @@ class SecretsConfigServerTests {
   }
 
   @Test
+  void secretsListedLastOnTheCommandLineWinWhenTheNameIsInTheApplicationsFile() throws Exception {
+    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+    Files.writeString(applicationProperties, "spring.application.name=demo\n");
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(Client.class)
+            .web(WebApplicationType.NONE)
+            .run(
+                "--spring.cloud.config.enabled=true",
+                "--spring.config.additional-location=file:" + applicationProperties,
+                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
+    }
+  }
+
+  @Test
   void configServerListedLastInTheEnvironmentVariableWinsOverSecrets() throws Exception {
     try (ConfigurableApplicationContext context =
         clientFromEnvironmentVariable("secrets:" + secrets + "/,optional:configserver:" + serverUrl)) {

@@ -97,7 +97,7 @@ class SecretsHealthProbesTests {
 
       // The directory appears: the group recovers without a restart.
       KubernetesVolumeWriter.kubelet(dir.resolve("not-mounted-yet")).writeStrings(Map.of("password", "p"));
-      await().atMost(Duration.ofSeconds(20))
+      await().atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(status(get(context, "/actuator/health/readiness"))).isEqualTo("UP"));
     }
   }
