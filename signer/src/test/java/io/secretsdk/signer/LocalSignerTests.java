@@ -7,6 +7,7 @@ import static io.secretsdk.signer.SignerTestSupport.expectedSignature;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretStore;
@@ -276,6 +277,48 @@ class LocalSignerTests {
         assertThatThrownBy(() -> signer.verifyBatch("k", List.of(new byte[1]), List.of()))
             .isInstanceOf(IllegalArgumentException.class);
       }
+    }
+  }
+
+  @Test
+  void aKeySetInTheStoreVerifiesAcrossRestartsAndItsMembersNeverSign() throws Exception {
+    byte[] msg = "order-7".getBytes(UTF_8);
+    writer.writeStrings(Map.of("webhook", keyA));
+    String madeWithA;
+    try (SecretStore store = SecretStore.builder().mount(keys).build();
+        Signer first = Signer.local(store)) {
+      madeWithA = first.sign("webhook", msg);
+    }
+    // Overlap step 1: the next key is announced; every replica verifies it, none signs with it yet.
+    writer.writeStrings(Map.of("webhook", keyA, "webhook.next", keyB));
+    String madeWithB = expectedSignature(keyB, "order-7");
+    try (SecretStore store = SecretStore.builder().mount(keys).build();
+        Signer restarted = Signer.local(store)) {
+      assertThat(restarted.sign("webhook", msg)).isEqualTo(madeWithA);
+      assertThat(restarted.verify("webhook", msg, madeWithB)).isTrue();
+    }
+    // Step 2: promoted, the old key kept as .previous; a fresh process (no memory) still verifies A.
+    writer.writeStrings(Map.of("webhook", keyB, "webhook.previous", keyA));
+    try (SecretStore store = SecretStore.builder().mount(keys).build();
+        Signer restarted = Signer.localBuilder(store).grace(java.time.Duration.ZERO).build()) {
+      assertThat(restarted.sign("webhook", msg)).isEqualTo(madeWithB);
+      assertThat(restarted.verify("webhook", msg, madeWithA)).as("previous key from the key set").isTrue();
+      assertThat(restarted.verifyBatch("webhook", List.of(msg, msg), List.of(madeWithA, madeWithB))).containsExactly(true, true);
+      assertThat(restarted.verify("webhook", msg, expectedSignature(keyC, "order-7"))).isFalse();
+      assertThat(remember(catchThrowable(() -> restarted.sign("webhook.previous", msg))))
+          .isInstanceOf(SigningKeyNotFoundException.class)
+          .hasMessageContaining("verify-only member of the key set of 'webhook'");
+      assertThat(restarted.keyStatus())
+          .singleElement()
+          .satisfies(k -> {
+            assertThat(k.name()).isEqualTo("webhook");
+            assertThat(k.keyId()).isEqualTo(expectedKeyId(keyB.getBytes(UTF_8)));
+            assertThat(k.verifyOnlyKeyIds()).containsExactly(expectedKeyId(keyA.getBytes(UTF_8)));
+          });
+      // Step 3: the previous key is dropped; with no in-memory grace it stops verifying at once.
+      writer.writeStrings(Map.of("webhook", keyB));
+      await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !restarted.verify("webhook", msg, madeWithA));
+      assertThat(restarted.verify("webhook", msg, madeWithB)).isTrue();
     }
   }
 }

@@ -4,10 +4,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.secretsdk.signer.protocol.SignerProtocol;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -53,6 +52,17 @@ final class ConnectionGuard {
 
   int openConnections() {
     return open.size();
+  }
+
+  /** Connections the sidecar has stopped reading because their client does not read its answers. */
+  int notReading() {
+    int n = 0;
+    for (Tracker t : open.keySet()) {
+      if (t.ctx != null && !t.ctx.channel().config().isAutoRead()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   int evictions() {
@@ -101,47 +111,51 @@ final class ConnectionGuard {
     return Unpooled.wrappedBuffer(head.getBytes(US_ASCII), body);
   }
 
-  /** One connection's limits and timers; the first handler of its pipeline. */
-  final class Tracker extends ChannelDuplexHandler {
+  /**
+   * One connection's limits and clocks; the first handler of its pipeline. The request path only
+   * writes a few fields (no timer is scheduled or cancelled per request): one periodic check per
+   * connection, every quarter of the shortest timeout, compares them with the clock.
+   */
+  final class Tracker extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx;
     String client = "";
     volatile long lastProgress = System.nanoTime();
     volatile boolean evicted;
     private boolean inRequest;
     private boolean closing;
-    private int pendingWrites;
-    private ScheduledFuture<?> requestTimer;
-    private ScheduledFuture<?> writeTimer;
-    private ScheduledFuture<?> idleTimer;
+    private long requestStart;
+    private long idleSince = System.nanoTime();
+    private long pendingSince;
+    private long lastPending;
+    private ScheduledFuture<?> check;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       this.ctx = ctx;
       SocketAddress remote = ctx.channel().remoteAddress();
       client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress().getHostAddress() : "local";
+      long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(requestTimeoutNanos, Math.min(writeTimeoutNanos, idleTimeoutNanos)) / 4);
+      check = ctx.executor().scheduleAtFixedRate(this::check, period, period, TimeUnit.NANOSECONDS);
       admit(this);
-      scheduleIdle();
       super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       remove(this);
-      cancel(requestTimer);
-      cancel(writeTimer);
-      cancel(idleTimer);
+      if (check != null) {
+        check.cancel(false);
+      }
       super.channelInactive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      lastProgress = System.nanoTime();
-      if (!inRequest && !closing) {
+      long now = System.nanoTime();
+      lastProgress = now;
+      if (!inRequest) {
         inRequest = true;
-        cancel(idleTimer);
-        idleTimer = null;
-        requestTimer = ctx.executor().schedule(() -> expire("the request did not arrive completely within the request timeout"),
-            requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        requestStart = now;
       }
       super.channelRead(ctx, msg);
     }
@@ -149,28 +163,7 @@ final class ConnectionGuard {
     /** The HTTP handler has a whole request: stop its clock. */
     void requestComplete() {
       inRequest = false;
-      cancel(requestTimer);
-      requestTimer = null;
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      pendingWrites++;
-      if (writeTimer == null) {
-        writeTimer = ctx.executor().schedule(this::writeTimedOut, writeTimeoutNanos, TimeUnit.NANOSECONDS);
-      }
-      promise.addListener(
-          f -> {
-            lastProgress = System.nanoTime();
-            if (--pendingWrites == 0) {
-              cancel(writeTimer);
-              writeTimer = null;
-              if (!inRequest) {
-                scheduleIdle();
-              }
-            }
-          });
-      super.write(ctx, msg, promise);
+      idleSince = System.nanoTime();
     }
 
     @Override
@@ -181,19 +174,29 @@ final class ConnectionGuard {
       super.channelWritabilityChanged(ctx);
     }
 
-    private void writeTimedOut() {
-      LOG.log(System.Logger.Level.DEBUG, "closing a connection whose client did not read its answers in time");
-      closing = true;
-      ctx.close();
-    }
-
-    private void scheduleIdle() {
-      cancel(idleTimer);
-      if (!closing && ctx.channel().isActive()) {
-        idleTimer = ctx.executor().schedule(() -> {
-          closing = true;
-          ctx.close();
-        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    private void check() {
+      if (closing || !ctx.channel().isActive()) {
+        return;
+      }
+      long now = System.nanoTime();
+      io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+      long pending = out == null ? 0 : out.totalPendingWriteBytes();
+      if (pending == 0 || pending < lastPending) {
+        pendingSince = now;
+        if (pending > 0) {
+          lastProgress = now;
+        }
+      }
+      lastPending = pending;
+      if (pending > 0 && now - pendingSince > writeTimeoutNanos) {
+        LOG.log(System.Logger.Level.DEBUG, "closing a connection whose client did not read its answers in time");
+        closing = true;
+        ctx.close();
+      } else if (inRequest && now - requestStart > requestTimeoutNanos) {
+        expire("the request did not arrive completely within the request timeout");
+      } else if (!inRequest && pending == 0 && now - Math.max(idleSince, lastProgress) > idleTimeoutNanos) {
+        closing = true;
+        ctx.close();
       }
     }
 
@@ -203,8 +206,8 @@ final class ConnectionGuard {
         return;
       }
       closing = true;
-      cancel(idleTimer);
-      if (inRequest && pendingWrites == 0) {
+      io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+      if (inRequest && (out == null || out.totalPendingWriteBytes() == 0)) {
         ByteBuf answer = rawError(408, "Request Timeout", why + "; the connection is closed");
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
         // A client that does not read gets no longer than the write timeout.
@@ -229,12 +232,6 @@ final class ConnectionGuard {
       // Resets and broken pipes are the client's business; nothing of theirs is logged.
       closing = true;
       ctx.close();
-    }
-
-    private void cancel(ScheduledFuture<?> f) {
-      if (f != null) {
-        f.cancel(false);
-      }
     }
   }
 }

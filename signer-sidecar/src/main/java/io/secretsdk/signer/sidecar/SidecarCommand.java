@@ -113,7 +113,7 @@ public final class SidecarCommand implements Callable<Integer> {
   @Option(names = "--idle-timeout", paramLabel = "<duration>", description = "how long a keep-alive connection may idle (default 5m)")
   String idleTimeout;
 
-  @Option(names = "--transport", paramLabel = "<nio|epoll>", description = "Netty transport (default nio; epoll: Linux x86_64 native)")
+  @Option(names = "--transport", paramLabel = "<auto|nio|epoll>", description = "Netty transport (default auto: epoll where available, else nio)")
   String transport;
 
   @Option(names = "--probe", arity = "0..1", paramLabel = "<uri>", fallbackValue = "http://127.0.0.1:" + SignerSidecar.DEFAULT_PORT,
@@ -269,7 +269,7 @@ public final class SidecarCommand implements Callable<Integer> {
       try {
         b.transport(SignerSidecar.Transport.valueOf(transport.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--transport: '" + SignerSidecar.printable(transport) + "' is not nio or epoll");
+        throw new IllegalArgumentException("--transport: '" + SignerSidecar.printable(transport) + "' is not auto, nio or epoll");
       }
     }
     return b;

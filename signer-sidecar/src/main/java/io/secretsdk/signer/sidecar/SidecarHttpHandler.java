@@ -65,6 +65,8 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   /** While a worker answers, later pipelined messages of this connection wait here, in order. */
   private ArrayDeque<Object> waiting;
   private boolean busy;
+  /** Answers written during this read, flushed once when the read completes (one system call for a pipelined burst). */
+  private boolean unflushed;
 
   SidecarHttpHandler(Signer signer, ConnectionGuard.Tracker tracker, Executor workers, int maxBodyBytes, int maxBatch) {
     this.signer = signer;
@@ -77,6 +79,7 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    inRead = true;
     if (busy) {
       waiting.add(msg);
       return;
@@ -221,8 +224,14 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
             HttpResponseStatus[] status = new HttpResponseStatus[1];
             compute(r, decoded, out, status);
             ctx.executor().execute(() -> {
+              busy = false;
+              inRead = false;
               respond(ctx, status[0], out[0], false);
               resume(ctx);
+              if (unflushed) {
+                unflushed = false;
+                ctx.flush();
+              }
             });
           });
     } catch (RejectedExecutionException rejected) {
@@ -233,7 +242,6 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void resume(ChannelHandlerContext ctx) {
-    busy = false;
     ctx.channel().config().setAutoRead(ctx.channel().isWritable());
     while (!busy && !waiting.isEmpty()) {
       channelRead(ctx, waiting.poll());
@@ -325,10 +333,26 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       tracker.markClosing();
+      unflushed = false;
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else if (busy || !inRead) {
+      ctx.writeAndFlush(response, ctx.voidPromise());
     } else {
-      ctx.writeAndFlush(response);
+      ctx.write(response, ctx.voidPromise());
+      unflushed = true;
     }
+  }
+
+  private boolean inRead;
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    inRead = false;
+    if (unflushed) {
+      unflushed = false;
+      ctx.flush();
+    }
+    super.channelReadComplete(ctx);
   }
 
   private void releaseBody() {

@@ -47,6 +47,7 @@ final class SidecarServer implements AutoCloseable {
 
   static final int MAX_LINE_BYTES = 8 * 1024;
   static final int MAX_HEADER_BYTES = 16 * 1024;
+  static final int SOCKET_BUFFER_BYTES = 128 * 1024;
 
   private final SignerSidecar.Builder config;
   private final Signer signer;
@@ -55,6 +56,7 @@ final class SidecarServer implements AutoCloseable {
   private final List<Path> sockets = new ArrayList<>();
   private EventLoopGroup group;
   private ThreadPoolExecutor workers;
+  private String chosen = "nio";
 
   SidecarServer(SignerSidecar.Builder config, Signer signer) {
     this.config = config;
@@ -64,7 +66,14 @@ final class SidecarServer implements AutoCloseable {
   }
 
   List<ListenAddress> start() {
-    boolean epoll = config.transport == SignerSidecar.Transport.EPOLL;
+    boolean epoll =
+        config.transport == SignerSidecar.Transport.EPOLL
+            || (config.transport == SignerSidecar.Transport.AUTO && io.netty.channel.epoll.Epoll.isAvailable());
+    if (config.transport == SignerSidecar.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+      throw new IllegalStateException("--transport epoll: the native epoll transport is not available here ("
+          + io.netty.channel.epoll.Epoll.unavailabilityCause().getClass().getSimpleName() + "); use nio");
+    }
+    chosen = epoll ? "epoll" : "nio";
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     group = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("secretsdk-signer-io", true), io);
     workers = config.threads == 0 ? null : newWorkers(config.threads);
@@ -75,7 +84,14 @@ final class SidecarServer implements AutoCloseable {
               .group(group)
               .channel(serverChannel(a.isUnix(), epoll))
               .option(ChannelOption.SO_BACKLOG, 1024)
+              // Small socket buffers bound what a client that never reads can make the sidecar do
+              // before it stops reading it (requests and answers here are small).
+              .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+              .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
               .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+              // One read (at most 16 KiB) per connection per turn of the event loop: a client pipelining thousands of
+              // requests gets no bigger share of an I/O thread than any other connection.
+              .childOption(ChannelOption.RECVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024).maxMessagesPerRead(1))
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -187,7 +203,7 @@ final class SidecarServer implements AutoCloseable {
 
   /** One line for the startup log. */
   String describe() {
-    return config.transport.name().toLowerCase(java.util.Locale.ROOT)
+    return chosen
         + " transport, "
         + config.ioThreads
         + " I/O thread"

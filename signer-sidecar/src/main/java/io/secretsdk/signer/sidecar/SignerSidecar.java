@@ -235,6 +235,20 @@ public final class SignerSidecar implements AutoCloseable {
     return Collections.unmodifiableMap(out);
   }
 
+  /** Open connections now (for tests and the abuse suite). */
+  int openConnections() {
+    synchronized (lock) {
+      return server == null ? 0 : server.guard().openConnections();
+    }
+  }
+
+  /** Connections no longer read because their client does not read its answers (for the abuse suite). */
+  int stalledConnections() {
+    synchronized (lock) {
+      return server == null ? 0 : server.guard().notReading();
+    }
+  }
+
   /** Stops serving, ends the threads, removes the socket files and closes the store it opened. Idempotent. */
   @Override
   public void close() {
@@ -294,7 +308,7 @@ public final class SignerSidecar implements AutoCloseable {
     Duration requestTimeout = Duration.ofSeconds(10);
     Duration writeTimeout = Duration.ofSeconds(10);
     Duration idleTimeout = Duration.ofMinutes(5);
-    Transport transport = Transport.NIO;
+    Transport transport = Transport.AUTO;
 
     Builder() {}
 
@@ -466,7 +480,10 @@ public final class SignerSidecar implements AutoCloseable {
       return this;
     }
 
-    /** The Netty transport: {@link Transport#NIO} (default, any OS) or {@link Transport#EPOLL} (Linux native). */
+    /**
+     * The Netty transport: {@link Transport#AUTO} (default: epoll where its native library loads,
+     * else NIO), {@link Transport#NIO} or {@link Transport#EPOLL}.
+     */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
       return this;
@@ -521,6 +538,8 @@ public final class SignerSidecar implements AutoCloseable {
 
   /** The Netty transport the sidecar runs on. */
   public enum Transport {
+    /** Epoll where the native transport is available (Linux x86_64), NIO elsewhere. */
+    AUTO,
     /** Java NIO: TCP and (on JDK 16+) Unix domain sockets on every OS. */
     NIO,
     /** Linux epoll (native, bundled for x86_64): fewer system calls per request. */

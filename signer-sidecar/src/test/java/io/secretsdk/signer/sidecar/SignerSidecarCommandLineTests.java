@@ -117,7 +117,7 @@ class SignerSidecarCommandLineTests {
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "unix:relative.sock")).hasMessageContaining("must be absolute");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--socket-mode", "rwx")).hasMessageContaining("is not a file mode");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--request-timeout", "0s")).hasMessageContaining("must be positive");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--transport", "kqueue")).hasMessageContaining("is not nio or epoll");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--transport", "kqueue")).hasMessageContaining("is not auto, nio or epoll");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "127.0.0.1:99999"))
         .hasMessageContaining("invalid port '99999'");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "::1:80"))

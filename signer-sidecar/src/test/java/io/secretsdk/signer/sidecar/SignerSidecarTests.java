@@ -436,4 +436,61 @@ class SignerSidecarTests {
       assertThat(catchThrowable(s::start)).isInstanceOf(IllegalStateException.class);
     }
   }
+
+  @Test
+  void fourClientThreadsThroughAHundredRotationsSeeNoErrors() throws Exception {
+    writer.writeStrings(Map.of("webhook", canary()));
+    Path socket = tmp.resolve("signer.sock");
+    start(onLoopback().listen(ListenAddress.unix(socket)));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> workers = new ArrayList<>();
+    try (Signer tcp = Signer.sidecar(sidecar.uris().get(0));
+        Signer unix = Signer.sidecar(sidecar.uris().get(1))) {
+      for (int t = 0; t < 4; t++) {
+        Signer client = t % 2 == 0 ? tcp : unix;
+        int id = t;
+        workers.add(pool.submit(() -> {
+          int i = 0;
+          while (!stop.get()) {
+            try {
+              byte[] msg = ("t" + id + "-" + i++).getBytes(UTF_8);
+              String sig = client.sign("webhook", msg);
+              // Made with the current key or one rotated out moments ago: verifies either way.
+              if (!client.verify("webhook", msg, sig)) {
+                errors.add(new AssertionError("own signature did not verify: " + sig));
+              }
+              if (i % 10 == 0 && !client.verifyBatch("webhook", List.of(msg, msg), List.of(sig, sig)).equals(List.of(true, true))) {
+                errors.add(new AssertionError("batch verify failed"));
+              }
+              calls.incrementAndGet();
+            } catch (RuntimeException e) {
+              errors.add(e);
+            }
+          }
+        }));
+      }
+      String lastId = null;
+      for (int r = 0; r < 100; r++) {
+        writer.writeStrings(Map.of("webhook", canary()));
+        long before = calls.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > before + 4);
+        String id = sidecar.keyIds().get("webhook");
+        assertThat(id).isNotNull();
+        lastId = id;
+      }
+      stop.set(true);
+      for (Future<?> f : workers) {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertThat(lastId).isNotNull();
+      assertThat(calls.get()).isGreaterThan(400);
+      assertThat(errors).as("errors over 100 rotations with 4 client threads").isEmpty();
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
+  }
 }
