@@ -82,7 +82,7 @@ final class EnvironmentReader implements SourceReader {
         Path file = Path.of(e.getValue()).toAbsolutePath();
         try {
           byte[] value = settings.finish(files.readStable(file, file));
-          out.put(name, new Secret(name, value, "file:" + file));
+          out.put(name, new Secret(name, value, SecretOrigin.file(file)));
         } catch (NoSuchFileException ex) {
           skipOrFail(variable, new SecretReadException(
               source, variable + " names " + file + ", which does not exist; mount the file or unset " + variable, ex));
@@ -94,7 +94,7 @@ final class EnvironmentReader implements SourceReader {
         }
       } else {
         byte[] value = settings.finish(e.getValue().getBytes(StandardCharsets.UTF_8));
-        out.put(name, new Secret(name, value, "env:" + variable));
+        out.put(name, new Secret(name, value, SecretOrigin.environment(variable)));
       }
     }
     return out;

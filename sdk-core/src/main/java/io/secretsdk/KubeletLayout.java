@@ -27,6 +27,8 @@ final class KubeletLayout {
   private final String source;
   private final SecretFileReader files;
   private final ReadSettings settings;
+  // Shared by the origins of every file of the volume (see OriginDirectory).
+  private final OriginDirectory origins;
 
   KubeletLayout(
       Path volume, Path realRoot, String namePrefix, String source, SecretFileReader files, ReadSettings settings) {
@@ -36,6 +38,7 @@ final class KubeletLayout {
     this.source = source;
     this.files = files;
     this.settings = settings;
+    this.origins = new OriginDirectory(volume, namePrefix);
   }
 
   /** The name {@code ..data} points to now, or {@code null} if there is no {@code ..data} link. */
@@ -104,7 +107,7 @@ final class KubeletLayout {
       } else if (attrs.isRegularFile()) {
         String name = namePrefix + toName(relative);
         byte[] value = settings.finish(files.readImmutable(entry, shown));
-        out.put(name, new Secret(name, value, "file:" + shown));
+        out.put(name, new Secret(name, value, origins, relative.toString()));
       }
     }
   }

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Hands change events to listeners off the refresh path: one event at a time, in publication
  * order, on the given executor or on a lazily started {@code secretsdk-notify-<n>} thread. A
- * listener that throws is logged without its message (which could quote a value) and the others
- * still run. Thread-safe.
+ * listener that throws anything, {@link Error}s included, is logged by exception class only
+ * (its message could quote a value), the others still run and the delivering thread survives.
+ * Thread-safe.
  */
 final class ListenerDispatcher {
 
@@ -39,10 +40,6 @@ final class ListenerDispatcher {
   Subscription add(SecretListener listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
-  }
-
-  int listenerCount() {
-    return listeners.size();
   }
 
   void publish(SecretChangeEvent event) {
@@ -72,7 +69,10 @@ final class ListenerDispatcher {
         for (SecretListener listener : listeners) {
           try {
             listener.onChange(event);
-          } catch (RuntimeException | AssertionError e) {
+          } catch (Throwable e) {
+            // Every Throwable, Errors included (an ExceptionInInitializerError from a listener's
+            // lazy setup): rethrown, it would skip the other listeners, kill this thread and hand
+            // the message, which can quote a value, to the default uncaught-exception handler.
             LOG.log(
                 Level.WARNING,
                 "secret listener "

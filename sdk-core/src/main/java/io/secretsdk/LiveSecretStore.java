@@ -1,31 +1,29 @@
 package io.secretsdk;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@link SecretStore}: sources read under one lock, snapshots published by one volatile
- * write, listeners told afterwards. One daemon thread per store ({@code secretsdk-watch-<n>})
- * runs event-triggered reads, quiet periods and polls; the shared {@link WatchRegistry} delivers
- * file-system events to it.
+ * The {@link SecretStore}: a coordinator of small parts. Each {@link SourceState} reads and
+ * remembers one source; {@link BackgroundRefresh} (with its {@link RefreshPacer}) runs the
+ * watches, event-triggered reads and polls on the store's {@code secretsdk-watch-<n>} thread or a
+ * supplied executor; {@link SecretChangeEvent#between} computes what changed; the {@link
+ * ListenerDispatcher} tells listeners; {@link RefreshStatistics} counts and aggregates health.
+ * What stays here is the order of things: sources are read under one lock, the snapshot is
+ * published by one volatile write, listeners are told afterwards, and health turns UP only once
+ * the values it vouches for are published. Thread-safe.
  */
 final class LiveSecretStore implements SecretStore {
 
@@ -35,150 +33,91 @@ final class LiveSecretStore implements SecretStore {
   private final int id = IDS.incrementAndGet();
   private final List<SourceState> sources;
   private final Clock clock;
-  private final Duration quietPeriod;
-  private final Duration pollInterval;
-  private final boolean watch;
-  private final WatchRegistry registry;
-  private final ListenerDispatcher listeners;
+  private final Executor listenerExecutor;
+  // Both made on first need: a store that never watches or is never subscribed to holds neither.
+  private volatile BackgroundRefresh background;
+  private volatile ListenerDispatcher listeners;
+  private final RefreshStatistics statistics = new RefreshStatistics();
   private final ReentrantLock refreshLock = new ReentrantLock();
-  private final Map<SourceState, ScheduledFuture<?>> quietTimers = new HashMap<>();
-  private final AtomicLong refreshes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong totalRefreshNanos = new AtomicLong();
 
   private volatile SecretSnapshot current;
-  private volatile Duration lastRefreshDuration = Duration.ZERO;
   private volatile boolean closed;
-  private final ScheduledExecutorService suppliedScheduler;
-  private volatile ScheduledExecutorService scheduler;
-  private volatile ScheduledFuture<?> pollTask;
 
-  private LiveSecretStore(
-      List<SourceState> sources, SecretStoreBuilder builder, WatchRegistry registry) {
+  private LiveSecretStore(List<SourceState> sources, SecretStoreBuilder.Resolved resolved) {
     this.sources = List.copyOf(sources);
-    this.clock = builder.clock;
-    this.watch = builder.watch;
-    this.quietPeriod =
-        builder.quietPeriod != null ? builder.quietPeriod : SecretStoreBuilder.DEFAULT_QUIET_PERIOD;
-    Duration poll = builder.pollInterval;
-    if (poll == null) {
-      poll = builder.watch ? SecretStoreBuilder.DEFAULT_POLL_INTERVAL : Duration.ZERO;
-    }
-    this.pollInterval = poll;
-    this.registry = registry;
-    this.suppliedScheduler = builder.scheduler;
-    this.listeners = new ListenerDispatcher(builder.listenerExecutor, "secretsdk-notify-" + id);
+    this.clock = resolved.clock();
+    this.listenerExecutor = resolved.listenerExecutor();
     this.current = SecretSnapshot.empty(clock.instant());
   }
 
-  static SecretStore start(SecretStoreBuilder builder) {
-    return start(builder, WatchRegistry.shared());
+  static SecretStore start(SecretStoreBuilder.Resolved resolved) {
+    return start(resolved, WatchRegistry.shared());
   }
 
+  /** Builds with a registry of the caller's (tests use one of their own, not the shared one). */
   static SecretStore start(SecretStoreBuilder builder, WatchRegistry registry) {
-    ReadSettings settings =
-        new ReadSettings(
-            builder.maxSecretBytes > 0 ? builder.maxSecretBytes : SecretStoreBuilder.DEFAULT_MAX_SECRET_BYTES,
-            builder.trimTrailingNewline);
+    return start(builder.resolve(), registry);
+  }
+
+  static SecretStore start(SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
+    ReadSettings read = ReadSettings.of(resolved.settings());
+    // Fingerprints serve polls only; a store that can never poll neither takes nor keeps them.
+    boolean polls = resolved.settings().watch() || !resolved.settings().pollInterval().isZero();
     List<SourceState> sources = new ArrayList<>();
-    for (SourceSpec spec : builder.sources) {
+    for (SourceSpec spec : resolved.sources()) {
       if (spec instanceof SourceSpec.Mount m) {
-        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), settings, m.optional()), m.optional()));
+        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
       } else if (spec instanceof SourceSpec.Environment e) {
-        sources.add(new SourceState(new EnvironmentReader(e.prefix(), builder.environment, settings), false));
+        sources.add(new SourceState(new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
       }
     }
-    LiveSecretStore store = new LiveSecretStore(sources, builder, registry);
+    LiveSecretStore store = new LiveSecretStore(sources, resolved);
     store.initialRead();
-    store.startWatching(sources);
+    store.startWatching(resolved.settings(), registry, resolved.scheduler());
     return store;
   }
 
   private void initialRead() {
     long started = System.nanoTime();
-    refreshes.incrementAndGet();
+    statistics.started();
     List<SourceState> succeeded = new ArrayList<>();
     for (SourceState source : sources) {
       try {
         source.refresh(clock);
         succeeded.add(source);
       } catch (SecretReadException e) {
-        if (!source.optional) {
+        if (!source.optional()) {
           throw e;
         }
-        failures.incrementAndGet();
+        statistics.failed();
         LOG.log(Level.WARNING, "optional source starts empty: " + e.getMessage());
       }
     }
     current = new SecretSnapshot(compose(), 1, clock.instant());
     succeeded.forEach(SourceState::markHealthy);
-    recordDuration(System.nanoTime() - started);
+    statistics.took(System.nanoTime() - started);
   }
 
-  private void startWatching(List<SourceState> all) {
-    boolean needsThread = false;
-    for (SourceState source : all) {
-      boolean mount = source.reader.mountRoot() != null;
-      if (watch && mount) {
-        needsThread = true;
-      } else if (!pollInterval.isZero() && (mount || !source.reader.fingerprint().isEmpty())) {
-        source.watchMode = WatchMode.POLLING;
-        needsThread = true;
-      }
-    }
-    if (!needsThread) {
-      LOG.log(Level.INFO, describe() + " (not watching)");
-      return;
-    }
-    if (suppliedScheduler != null) {
-      scheduler = suppliedScheduler;
-    } else {
-      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, new DaemonThreads("secretsdk-watch-" + id));
-      own.setRemoveOnCancelPolicy(true);
-      own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-      scheduler = own;
-    }
-    refreshLock.lock();
-    try {
-      for (SourceState source : all) {
-        if (watch && source.reader.mountRoot() != null) {
-          source.watcher = new MountWatcher(source.reader.mountRoot(), registry, triggerFor(source));
-          if (syncWatch(source)) {
-            // A rotation between the initial read and the watch would otherwise wait for a poll.
-            requestRead(source, Duration.ZERO);
-          }
-        }
-      }
-    } finally {
-      refreshLock.unlock();
-    }
-    Duration poll = effectivePollInterval();
-    if (!poll.isZero()) {
-      long millis = poll.toMillis();
-      // Fixed rate: one late wake-up on a busy machine does not push every later poll back.
-      pollTask = scheduler.scheduleAtFixedRate(this::poll, millis, millis, TimeUnit.MILLISECONDS);
-    }
-    LOG.log(Level.INFO, describe());
+  private void startWatching(SecretSettings settings, WatchRegistry registry, ScheduledExecutorService scheduler) {
+    background =
+        BackgroundRefresh.startIfNeeded(
+            sources,
+            settings,
+            registry,
+            scheduler,
+            "secretsdk-watch-" + id,
+            refreshLock,
+            this::backgroundRefresh,
+            () -> closed);
+    LOG.log(Level.INFO, describe(settings.pollInterval()) + (background == null ? " (not watching)" : ""));
   }
 
-  private Duration effectivePollInterval() {
-    if (!pollInterval.isZero()) {
-      return pollInterval;
-    }
-    for (SourceState source : sources) {
-      if (source.watchMode == WatchMode.POLLING) {
-        return SecretStoreBuilder.DEFAULT_POLL_INTERVAL;
-      }
-    }
-    return Duration.ZERO;
-  }
-
-  private String describe() {
+  private String describe(Duration pollInterval) {
     StringBuilder sb = new StringBuilder("secretsdk store ").append(id).append(": ");
     sb.append(current.size()).append(" secrets from ");
     for (int i = 0; i < sources.size(); i++) {
       SourceState s = sources.get(i);
-      sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode.name().toLowerCase(java.util.Locale.ROOT)).append(')');
+      sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode().name().toLowerCase(Locale.ROOT)).append(')');
     }
     if (!pollInterval.isZero()) {
       sb.append(", polling every ").append(pollInterval.toMillis()).append(" ms");
@@ -186,114 +125,14 @@ final class LiveSecretStore implements SecretStore {
     return sb.toString();
   }
 
-  private MountWatcher.Trigger triggerFor(SourceState source) {
-    return new MountWatcher.Trigger() {
-      @Override
-      public void readNow() {
-        requestRead(source, Duration.ZERO);
-      }
-
-      @Override
-      public void readAfterQuietPeriod() {
-        requestRead(source, quietPeriod);
-      }
-    };
-  }
-
-  /** Brings the source's watches in line with its directories; falls back to polling on failure. */
-  private boolean syncWatch(SourceState source) {
-    MountWatcher watcher = source.watcher;
-    if (watcher == null || closed) {
-      return false;
-    }
-    try {
-      boolean added = watcher.sync();
-      source.watchMode = WatchMode.EVENTS;
-      return added;
-    } catch (IOException | RuntimeException e) {
-      if (source.watchMode != WatchMode.POLLING) {
-        LOG.log(
-            Level.WARNING,
-            source.source()
-                + ": cannot watch with file-system events ("
-                + e.getMessage()
-                + "); falling back to polling every "
-                + (pollInterval.isZero() ? SecretStoreBuilder.DEFAULT_POLL_INTERVAL : pollInterval).toMillis()
-                + " ms. On Linux, raise fs.inotify.max_user_instances / max_user_watches");
-      }
-      source.watchMode = WatchMode.POLLING;
-      return false;
-    }
-  }
-
-  private void requestRead(SourceState source, Duration delay) {
-    ScheduledExecutorService executor = scheduler;
-    if (closed || executor == null) {
-      return;
-    }
-    try {
-      if (delay.isZero()) {
-        if (source.refreshQueued.compareAndSet(false, true)) {
-          executor.execute(() -> backgroundRefresh(source));
-        }
-      } else {
-        synchronized (quietTimers) {
-          ScheduledFuture<?> previous = quietTimers.get(source);
-          if (previous != null) {
-            previous.cancel(false);
-          }
-          quietTimers.put(
-              source,
-              executor.schedule(
-                  () -> {
-                    synchronized (quietTimers) {
-                      quietTimers.remove(source);
-                    }
-                    requestRead(source, Duration.ZERO);
-                  },
-                  delay.toNanos(),
-                  TimeUnit.NANOSECONDS));
-        }
-      }
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // Closing.
-    }
-  }
-
+  /** A read the watches or the poll asked for; failures are recorded and logged by refreshSources. */
   private void backgroundRefresh(SourceState source) {
-    source.refreshQueued.set(false);
-    if (closed) {
-      return;
-    }
     try {
       refreshSources(List.of(source));
     } catch (SecretReadException e) {
       // Recorded and logged by refreshSources.
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, source.source() + ": unexpected failure while refreshing: " + e.getClass().getName());
-    }
-  }
-
-  private void poll() {
-    if (closed) {
-      return;
-    }
-    for (SourceState source : sources) {
-      try {
-        if (source.failing() || !source.reader.fingerprint().equals(source.fingerprint)) {
-          requestRead(source, Duration.ZERO);
-        } else if (source.watcher != null && source.watchMode == WatchMode.POLLING) {
-          // Try events again: the limit may have been lifted.
-          refreshLock.lock();
-          try {
-            syncWatch(source);
-          } finally {
-            refreshLock.unlock();
-          }
-        }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, source.source() + ": poll failed: " + e.getClass().getName());
-      }
     }
   }
 
@@ -311,12 +150,12 @@ final class LiveSecretStore implements SecretStore {
         return current;
       }
       long started = System.nanoTime();
-      refreshes.incrementAndGet();
+      statistics.started();
       boolean changed = false;
       List<SourceState> succeeded = new ArrayList<>();
       for (SourceState source : targets) {
         boolean wasFailing = source.failing();
-        String previousError = source.lastError;
+        String previousError = source.lastError();
         try {
           changed |= source.refresh(clock);
           succeeded.add(source);
@@ -330,27 +169,22 @@ final class LiveSecretStore implements SecretStore {
           boolean repeated = wasFailing && e.getMessage().equals(previousError);
           LOG.log(
               repeated ? Level.DEBUG : Level.WARNING,
-              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures + " in a row)");
+              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures() + " in a row)");
         }
-        if (syncWatch(source)) {
-          // A directory appeared and is watched now; what was written before the watch began is
-          // caught by reading once more.
-          requestRead(source, Duration.ZERO);
+        BackgroundRefresh b = background;
+        if (b != null) {
+          // A directory that appeared is watched now, and read once more.
+          b.afterRead(source);
         }
       }
       if (changed) {
-        SecretChangeEvent event = publish(compose());
-        if (event != null) {
-          // Queued under the lock so listeners get events in revision order even when refresh()
-          // races a watch-triggered read; delivery itself happens on the listener thread.
-          listeners.publish(event);
-        }
+        publish();
       }
       // Health turns UP only once the values it vouches for are published.
       succeeded.forEach(SourceState::markHealthy);
-      recordDuration(System.nanoTime() - started);
+      statistics.took(System.nanoTime() - started);
       if (!failed.isEmpty()) {
-        failures.incrementAndGet();
+        statistics.failed();
       }
     } finally {
       refreshLock.unlock();
@@ -365,50 +199,41 @@ final class LiveSecretStore implements SecretStore {
     return current;
   }
 
-  private void recordDuration(long nanos) {
-    lastRefreshDuration = Duration.ofNanos(nanos);
-    totalRefreshNanos.addAndGet(nanos);
+  /** Swaps in the recomposed snapshot if it differs, and queues the event for listeners. */
+  private void publish() {
+    SecretSnapshot previous = current;
+    SecretSnapshot next = new SecretSnapshot(compose(), previous.revision() + 1, clock.instant());
+    SecretChangeEvent event = SecretChangeEvent.between(previous, next);
+    if (event == null) {
+      return;
+    }
+    current = next;
+    LOG.log(Level.DEBUG, () -> "secretsdk store " + id + ": " + event);
+    // Queued under the lock so listeners get events in revision order even when refresh() races
+    // a watch-triggered read; delivery itself happens on the listener thread.
+    ListenerDispatcher l = listeners;
+    if (l != null) {
+      l.publish(event);
+    }
   }
 
+  /** The sources' content, the first source with a name winning; one source's map is shared as is. */
   private Map<String, Secret> compose() {
+    if (sources.size() == 1) {
+      return sources.get(0).content();
+    }
     Map<String, Secret> all = new LinkedHashMap<>();
     for (SourceState source : sources) {
-      for (Map.Entry<String, Secret> e : source.content.entrySet()) {
+      for (Map.Entry<String, Secret> e : source.content().entrySet()) {
         all.putIfAbsent(e.getKey(), e.getValue());
       }
     }
-    return all;
+    return Map.copyOf(all);
   }
 
-  /** Swaps in the new snapshot if it differs; returns the event to deliver, or null. */
-  private SecretChangeEvent publish(Map<String, Secret> next) {
-    SecretSnapshot previous = current;
-    Map<String, Secret> before = previous.asMap();
-    Set<String> added = new HashSet<>();
-    Set<String> removed = new HashSet<>();
-    Set<String> changed = new HashSet<>();
-    for (Map.Entry<String, Secret> e : next.entrySet()) {
-      Secret old = before.get(e.getKey());
-      if (old == null) {
-        added.add(e.getKey());
-      } else if (!old.equals(e.getValue())) {
-        changed.add(e.getKey());
-      }
-    }
-    for (String name : before.keySet()) {
-      if (!next.containsKey(name)) {
-        removed.add(name);
-      }
-    }
-    if (added.isEmpty() && removed.isEmpty() && changed.isEmpty()) {
-      return null;
-    }
-    SecretSnapshot snapshot = new SecretSnapshot(next, previous.revision() + 1, clock.instant());
-    current = snapshot;
-    LOG.log(
-        Level.DEBUG,
-        () -> "secretsdk store " + id + ": revision " + snapshot.revision() + ", added " + added + ", removed " + removed + ", changed " + changed);
-    return new SecretChangeEvent(added, removed, changed, previous, snapshot);
+  /** The number in this store's thread names ({@code secretsdk-watch-<id>}, {@code secretsdk-notify-<id>}). */
+  int id() {
+    return id;
   }
 
   @Override
@@ -433,10 +258,18 @@ final class LiveSecretStore implements SecretStore {
   @Override
   public Subscription subscribe(SecretListener listener) {
     Objects.requireNonNull(listener, "listener");
-    if (closed) {
-      throw new IllegalStateException("secretsdk store " + id + " is closed");
+    ListenerDispatcher l;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("secretsdk store " + id + " is closed");
+      }
+      l = listeners;
+      if (l == null) {
+        l = new ListenerDispatcher(listenerExecutor, "secretsdk-notify-" + id);
+        listeners = l;
+      }
     }
-    return listeners.add(listener);
+    return l.add(listener);
   }
 
   @Override
@@ -449,28 +282,7 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public SecretStoreHealth health() {
-    SecretSnapshot snapshot = current;
-    List<SourceHealth> perSource = sources.stream().map(SourceState::health).toList();
-    SecretStoreHealth.Status status;
-    if (closed) {
-      status = SecretStoreHealth.Status.DOWN;
-    } else if (perSource.stream().anyMatch(s -> s.status() != SecretStoreHealth.Status.UP)) {
-      status = SecretStoreHealth.Status.DEGRADED;
-    } else {
-      status = SecretStoreHealth.Status.UP;
-    }
-    String error = sources.stream().map(s -> s.lastError).filter(Objects::nonNull).findFirst().orElse(null);
-    return new SecretStoreHealth(
-        status,
-        snapshot.revision(),
-        snapshot.size(),
-        snapshot.loadedAt(),
-        refreshes.get(),
-        failures.get(),
-        lastRefreshDuration,
-        Duration.ofNanos(totalRefreshNanos.get()),
-        Optional.ofNullable(error),
-        perSource);
+    return statistics.health(closed, current, sources);
   }
 
   @Override
@@ -481,42 +293,24 @@ final class LiveSecretStore implements SecretStore {
         return;
       }
       closed = true;
-      for (SourceState source : sources) {
-        MountWatcher watcher = source.watcher;
-        if (watcher != null) {
-          watcher.close();
-        }
+      BackgroundRefresh b = background;
+      if (b != null) {
+        b.closeWatches();
       }
     } finally {
       refreshLock.unlock();
     }
-    ScheduledExecutorService executor = scheduler;
-    if (executor != null && executor == suppliedScheduler) {
-      // Not ours to shut down: cancel what we scheduled on it.
-      ScheduledFuture<?> poll = pollTask;
-      if (poll != null) {
-        poll.cancel(false);
-      }
-      synchronized (quietTimers) {
-        quietTimers.values().forEach(timer -> timer.cancel(false));
-        quietTimers.clear();
-      }
-    } else if (executor != null) {
-      executor.shutdownNow();
-      if (!Thread.currentThread().getName().equals("secretsdk-watch-" + id)) {
-        awaitTermination(executor);
+    BackgroundRefresh b = background;
+    if (b != null) {
+      b.stop();
+    }
+    synchronized (this) {
+      ListenerDispatcher l = listeners;
+      if (l != null) {
+        l.close();
       }
     }
-    listeners.close();
     LOG.log(Level.DEBUG, () -> "secretsdk store " + id + " closed");
-  }
-
-  private static void awaitTermination(ScheduledExecutorService executor) {
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one mount root into names and values. A directory with {@code ..data} is a Kubernetes
@@ -36,7 +35,9 @@ final class MountReader implements SourceReader {
   private final SecretFileReader files;
   // Directories that held a ..data link at the last successful read. One that still exists
   // without it is being torn down or rewritten, not a plain directory that was emptied.
-  private final Set<Path> knownVolumes = ConcurrentHashMap.newKeySet();
+  // An immutable set replaced after each read (usually of one path): a concurrent set cost about
+  // 200 bytes per store for what is rarely more than one entry.
+  private volatile Set<Path> knownVolumes = Set.of();
 
   private final boolean optional;
 
@@ -90,8 +91,7 @@ final class MountReader implements SourceReader {
     Set<Path> volumes = new HashSet<>();
     try {
       walk(root, realRoot, prefix, 0, out, volumes);
-      knownVolumes.retainAll(volumes);
-      knownVolumes.addAll(volumes);
+      knownVolumes = Set.copyOf(volumes);
     } catch (SecretReadException e) {
       throw e;
     } catch (NoSuchFileException e) {
@@ -132,6 +132,7 @@ final class MountReader implements SourceReader {
           dir + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
     }
     List<Path> entries = sortedEntries(dir);
+    OriginDirectory origins = new OriginDirectory(dir, namePrefix);
     for (Path entry : entries) {
       if (SecretNames.isMachinery(entry.getFileName().toString())) {
         // Kubelet entries without ..data: the first generation of a volume is being written.
@@ -154,7 +155,7 @@ final class MountReader implements SourceReader {
         walk(entry, realRoot, name + ".", depth + 1, out, volumes);
       } else if (attrs.isRegularFile()) {
         byte[] value = settings.finish(files.readStable(entry, entry));
-        out.put(name, new Secret(name, value, "file:" + entry));
+        out.put(name, new Secret(name, value, origins, fileName));
       }
       // Sockets, FIFOs and devices are not secrets: skipped.
     }

@@ -1,9 +1,45 @@
 package io.secretsdk;
 
-/** The reading options every source of one store shares. Immutable. */
-record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline) {
+import java.util.Arrays;
 
+/**
+ * The reading options every source of one store shares. Immutable.
+ *
+ * @param maxSecretBytes the largest value accepted
+ * @param trimTrailingNewline whether {@link #finish} drops one trailing line break
+ * @param maxSecretBytesSetting how the user raises the limit in their integration, for messages
+ */
+record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String maxSecretBytesSetting) {
+
+  ReadSettings(long maxSecretBytes, boolean trimTrailingNewline) {
+    this(maxSecretBytes, trimTrailingNewline, SecretSettings.CORE_MAX_SECRET_BYTES_SETTING);
+  }
+
+  static ReadSettings of(SecretSettings settings) {
+    return new ReadSettings(
+        settings.maxSecretBytes(), settings.trimTrailingNewline(), settings.maxSecretBytesSetting());
+  }
+
+  /** The value as the store keeps it: with one trailing line break dropped if so configured. */
   byte[] finish(byte[] value) {
-    return trimTrailingNewline ? SecretNames.trimSingleLineNewline(value) : value;
+    return trimTrailingNewline ? trimSingleLineNewline(value) : value;
+  }
+
+  /**
+   * Drops one trailing {@code \n} or {@code \r\n} when it is the only line break in the value,
+   * the rule Spring Boot's {@code configtree:} applies.
+   */
+  static byte[] trimSingleLineNewline(byte[] value) {
+    int n = value.length;
+    if (n == 0 || value[n - 1] != '\n') {
+      return value;
+    }
+    for (int i = 0; i < n - 1; i++) {
+      if (value[i] == '\n') {
+        return value;
+      }
+    }
+    int end = (n >= 2 && value[n - 2] == '\r') ? n - 2 : n - 1;
+    return Arrays.copyOf(value, end);
   }
 }

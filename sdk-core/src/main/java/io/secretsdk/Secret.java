@@ -16,17 +16,32 @@ import java.util.Objects;
  */
 public final class Secret {
 
+  // Marks a value found not to be UTF-8, in the field that caches the decoded string.
+  private static final String NOT_TEXT = new String("not text");
+
   private final String name;
   private final byte[] value;
-  private final String origin;
+  // Either a SecretOrigin, or an OriginDirectory shared by every file of one directory; with the
+  // latter, relative is the file's path under it, or null when that is the tail of the name. An
+  // origin string per secret cost more heap than a typical value.
+  private final Object origin;
+  private final String relative;
   // Decoded lazily; a benign race may decode twice, never wrongly.
   private volatile String string;
-  private volatile boolean binary;
 
-  Secret(String name, byte[] value, String origin) {
+  Secret(String name, byte[] value, SecretOrigin origin) {
     this.name = Objects.requireNonNull(name, "name");
     this.value = Objects.requireNonNull(value, "value");
     this.origin = Objects.requireNonNull(origin, "origin");
+    this.relative = null;
+  }
+
+  /** A secret read from a file at {@code relative} under {@code directory}. */
+  Secret(String name, byte[] value, OriginDirectory directory, String relative) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.value = Objects.requireNonNull(value, "value");
+    this.origin = Objects.requireNonNull(directory, "directory");
+    this.relative = directory.compact(name, relative);
   }
 
   /** The name applications look the secret up by, for example {@code db.password}. */
@@ -54,7 +69,7 @@ public final class Secret {
     String s = decode();
     if (s == null) {
       throw new SecretException(
-          "secret '" + name + "' from " + origin + " is not valid UTF-8 text; read it with bytes() if it is binary");
+          "secret '" + name + "' from " + origin() + " is not valid UTF-8 text; read it with bytes() if it is binary");
     }
     return s;
   }
@@ -69,7 +84,10 @@ public final class Secret {
 
   private String decode() {
     String s = string;
-    if (s != null || binary) {
+    if (s == NOT_TEXT) {
+      return null;
+    }
+    if (s != null) {
       return s;
     }
     try {
@@ -81,7 +99,7 @@ public final class Secret {
               .decode(ByteBuffer.wrap(value))
               .toString();
     } catch (CharacterCodingException e) {
-      binary = true;
+      string = NOT_TEXT;
       return null;
     }
     string = s;
@@ -89,11 +107,21 @@ public final class Secret {
   }
 
   /**
-   * Where the value came from: {@code file:<path as the application sees it>} for mounted
-   * files, {@code env:<VARIABLE>} for environment variables.
+   * Where the value came from: a {@link SecretOrigin.File} (the path as the application sees it)
+   * for mounted files and {@code NAME_FILE} variables, a {@link SecretOrigin.Environment} for
+   * environment variables. Its {@code toString()} is {@code file:<path>} or {@code env:<VARIABLE>}.
    */
-  public String origin() {
-    return origin;
+  public SecretOrigin origin() {
+    return origin instanceof OriginDirectory directory
+        ? directory.originOf(name, relative)
+        : (SecretOrigin) origin;
+  }
+
+  private boolean sameOrigin(Secret other) {
+    if (origin instanceof OriginDirectory mine && other.origin instanceof OriginDirectory theirs && mine.sameAs(theirs)) {
+      return Objects.equals(relative, other.relative);
+    }
+    return origin().equals(other.origin());
   }
 
   /** Compares the value with {@code candidate} in time that does not depend on where they differ. */
@@ -101,28 +129,24 @@ public final class Secret {
     return MessageDigest.isEqual(value, candidate);
   }
 
-  byte[] unsafeValue() {
-    return value;
-  }
-
   /** Equal when name, origin and value are equal; the value is compared in constant time. */
   @Override
   public boolean equals(Object o) {
     return o instanceof Secret other
         && name.equals(other.name)
-        && origin.equals(other.origin)
-        && MessageDigest.isEqual(value, other.value);
+        && MessageDigest.isEqual(value, other.value)
+        && sameOrigin(other);
   }
 
-  /** Hashes name and origin only, so the hash says nothing about the value. */
+  /** Hashes the name only, so the hash says nothing about the value. */
   @Override
   public int hashCode() {
-    return name.hashCode() * 31 + origin.hashCode();
+    return name.hashCode();
   }
 
   /** Name and origin, never the value: {@code Secret[name=db.password, origin=file:/..., value=****]}. */
   @Override
   public String toString() {
-    return "Secret[name=" + name + ", origin=" + origin + ", value=****]";
+    return "Secret[name=" + name + ", origin=" + origin() + ", value=****]";
   }
 }

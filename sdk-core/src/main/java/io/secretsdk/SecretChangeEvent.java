@@ -1,6 +1,7 @@
 package io.secretsdk;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -17,7 +18,36 @@ public final class SecretChangeEvent {
   private final SecretSnapshot previous;
   private final SecretSnapshot current;
 
-  SecretChangeEvent(
+  /**
+   * What changed from {@code previous} to {@code current}, or {@code null} when they hold the same
+   * names, values and origins (then {@code current} need not be published).
+   */
+  static SecretChangeEvent between(SecretSnapshot previous, SecretSnapshot current) {
+    Map<String, Secret> before = previous.asMap();
+    Map<String, Secret> after = current.asMap();
+    Set<String> added = new TreeSet<>();
+    Set<String> removed = new TreeSet<>();
+    Set<String> changed = new TreeSet<>();
+    for (Map.Entry<String, Secret> e : after.entrySet()) {
+      Secret old = before.get(e.getKey());
+      if (old == null) {
+        added.add(e.getKey());
+      } else if (!old.equals(e.getValue())) {
+        changed.add(e.getKey());
+      }
+    }
+    for (String name : before.keySet()) {
+      if (!after.containsKey(name)) {
+        removed.add(name);
+      }
+    }
+    if (added.isEmpty() && removed.isEmpty() && changed.isEmpty()) {
+      return null;
+    }
+    return new SecretChangeEvent(added, removed, changed, previous, current);
+  }
+
+  private SecretChangeEvent(
       Set<String> added,
       Set<String> removed,
       Set<String> changed,

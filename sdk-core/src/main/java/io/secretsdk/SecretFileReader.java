@@ -80,7 +80,9 @@ final class SecretFileReader {
             + size
             + " bytes, over the limit of "
             + settings.maxSecretBytes()
-            + " bytes; raise maxSecretBytes if this file really is a secret");
+            + " bytes; raise "
+            + settings.maxSecretBytesSetting()
+            + " if this file really is a secret");
   }
 
   private byte[] readBounded(Path file, Path shown) throws IOException {

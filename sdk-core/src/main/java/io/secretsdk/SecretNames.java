@@ -33,22 +33,4 @@ final class SecretNames {
   static boolean isCandidate(String fileName) {
     return !isMachinery(fileName) && !isRendererTemporary(fileName) && !isBackup(fileName);
   }
-
-  /**
-   * Drops one trailing {@code \n} or {@code \r\n} when it is the only line break in the value,
-   * the rule Spring Boot's {@code configtree:} applies.
-   */
-  static byte[] trimSingleLineNewline(byte[] value) {
-    int n = value.length;
-    if (n == 0 || value[n - 1] != '\n') {
-      return value;
-    }
-    for (int i = 0; i < n - 1; i++) {
-      if (value[i] == '\n') {
-        return value;
-      }
-    }
-    int end = (n >= 2 && value[n - 2] == '\r') ? n - 2 : n - 1;
-    return java.util.Arrays.copyOf(value, end);
-  }
 }

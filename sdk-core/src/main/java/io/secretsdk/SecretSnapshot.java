@@ -2,7 +2,6 @@ package io.secretsdk;
 
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,13 +17,18 @@ import java.util.TreeSet;
 public final class SecretSnapshot {
 
   private final Map<String, Secret> secrets;
-  private final Set<String> names;
   private final long revision;
   private final Instant loadedAt;
+  // Sorted on first use: most snapshots are only ever looked up by name, and a sorted copy of the
+  // names per snapshot was a tree entry per key. A benign race may sort twice.
+  private volatile Set<String> names;
 
+  /**
+   * @param secrets an immutable map ({@link Map#copyOf} or {@link Map#of}), kept as it is: the
+   *     store shares one source's map with its snapshot instead of copying it
+   */
   SecretSnapshot(Map<String, Secret> secrets, long revision, Instant loadedAt) {
-    this.secrets = Collections.unmodifiableMap(new HashMap<>(secrets));
-    this.names = Collections.unmodifiableSet(new TreeSet<>(secrets.keySet()));
+    this.secrets = secrets;
     this.revision = revision;
     this.loadedAt = loadedAt;
   }
@@ -35,7 +39,12 @@ public final class SecretSnapshot {
 
   /** Every name in this snapshot, sorted. */
   public Set<String> names() {
-    return names;
+    Set<String> sorted = names;
+    if (sorted == null) {
+      sorted = Collections.unmodifiableSet(new TreeSet<>(secrets.keySet()));
+      names = sorted;
+    }
+    return sorted;
   }
 
   /** The secret with this name, if this snapshot has it. */
@@ -81,6 +90,6 @@ public final class SecretSnapshot {
   /** Revision, time and names; never values. */
   @Override
   public String toString() {
-    return "SecretSnapshot[revision=" + revision + ", loadedAt=" + loadedAt + ", names=" + names + "]";
+    return "SecretSnapshot[revision=" + revision + ", loadedAt=" + loadedAt + ", names=" + names() + "]";
   }
 }

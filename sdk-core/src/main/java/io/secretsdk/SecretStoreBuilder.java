@@ -15,27 +15,56 @@ import java.util.function.Supplier;
  * Configures and builds a {@link SecretStore}. Options are checked as they are set. Not
  * thread-safe; use one builder from one thread.
  *
- * <p>Defaults: watch with file-system events, poll every 5 seconds as a safety net, 50 ms quiet
- * period for plain directories, values up to 1 MiB, bytes verbatim (no trimming).
+ * <p>Defaults (see {@link SecretSettings}): watch with file-system events, poll every 5 seconds as
+ * a safety net, 50 ms quiet period for plain directories, values up to 1 MiB, bytes verbatim (no
+ * trimming). Framework integrations describe their mounts as one {@link SecretSettings} and pass
+ * it to {@link #settings(SecretSettings)}; the builder resolves every default before the store
+ * starts.
  */
 public final class SecretStoreBuilder {
 
-  static final long DEFAULT_MAX_SECRET_BYTES = 1024 * 1024;
-  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
-  static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(50);
+  /** What {@link #build()} hands to the store: every option resolved. */
+  record Resolved(
+      List<SourceSpec> sources,
+      SecretSettings settings,
+      Executor listenerExecutor,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Supplier<Map<String, String>> environment) {}
 
-  final List<SourceSpec> sources = new ArrayList<>();
-  boolean watch = true;
-  Duration pollInterval;
-  Duration quietPeriod;
-  long maxSecretBytes = -1;
-  boolean trimTrailingNewline;
-  Executor listenerExecutor;
-  ScheduledExecutorService scheduler;
+  private final List<SourceSpec> sources = new ArrayList<>();
+  private final SecretSettings.Builder settings = SecretSettings.builder();
+  private Executor listenerExecutor;
+  private ScheduledExecutorService scheduler;
+  // Read by the signer's LocalSigner (same package until the signer module takes it out).
   Clock clock = Clock.systemUTC();
-  Supplier<Map<String, String>> environment = System::getenv;
+  private Supplier<Map<String, String>> environment = System::getenv;
 
   SecretStoreBuilder() {}
+
+  /**
+   * Adds the mounts of {@code settings}, in order, and takes every other option from it (watch,
+   * poll interval, quiet period, size limit and its setting name, trimming). The settings are
+   * resolved, so options set here count as set: setting the poll interval, quiet period or size
+   * limit again, before or after, is an error.
+   *
+   * @throws IllegalStateException if one of those options was already set
+   * @throws IllegalArgumentException if one of its mounts was already added
+   */
+  public SecretStoreBuilder settings(SecretSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    for (SecretSettings.Mount mount : settings.mounts()) {
+      addMount(mount);
+    }
+    this.settings
+        .watch(settings.watch())
+        .pollInterval(settings.pollInterval())
+        .quietPeriod(settings.quietPeriod())
+        .maxSecretBytes(settings.maxSecretBytes())
+        .maxSecretBytesSetting(settings.maxSecretBytesSetting())
+        .trimTrailingNewline(settings.trimTrailingNewline());
+    return this;
+  }
 
   /**
    * Adds a mounted directory. It may be a Kubernetes volume (has {@code ..data}), a directory
@@ -68,13 +97,12 @@ public final class SecretStoreBuilder {
   private SecretStoreBuilder addMount(Path root, String prefix, boolean optional) {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(prefix, "prefix");
-    Path normalized = root.toAbsolutePath().normalize();
-    for (SourceSpec spec : sources) {
-      if (spec instanceof SourceSpec.Mount m && m.root().equals(normalized) && m.prefix().equals(prefix)) {
-        throw new IllegalArgumentException("mount was already added: " + normalized);
-      }
-    }
-    sources.add(new SourceSpec.Mount(normalized, prefix, optional));
+    return addMount(new SecretSettings.Mount(root, prefix, optional, false));
+  }
+
+  private SecretStoreBuilder addMount(SecretSettings.Mount mount) {
+    settings.mount(mount);
+    sources.add(new SourceSpec.Mount(mount.root(), mount.prefix(), mount.optional()));
     return this;
   }
 
@@ -110,7 +138,7 @@ public final class SecretStoreBuilder {
    * and {@link SecretStore#refresh()} only.
    */
   public SecretStoreBuilder watch(boolean watch) {
-    this.watch = watch;
+    settings.watch(watch);
     return this;
   }
 
@@ -121,17 +149,7 @@ public final class SecretStoreBuilder {
    * polling off.
    */
   public SecretStoreBuilder pollInterval(Duration interval) {
-    Objects.requireNonNull(interval, "interval");
-    if (pollInterval != null) {
-      throw new IllegalStateException("poll interval was already set to " + pollInterval);
-    }
-    if (interval.isNegative()) {
-      throw new IllegalArgumentException("poll interval cannot be negative: " + interval);
-    }
-    if (!interval.isZero() && interval.toMillis() < 10) {
-      throw new IllegalArgumentException("poll interval must be at least 10ms: " + interval);
-    }
-    this.pollInterval = interval;
+    settings.pollInterval(interval);
     return this;
   }
 
@@ -140,26 +158,13 @@ public final class SecretStoreBuilder {
    * re-read (default 50 ms), so a file being written is read once, complete.
    */
   public SecretStoreBuilder quietPeriod(Duration period) {
-    Objects.requireNonNull(period, "period");
-    if (quietPeriod != null) {
-      throw new IllegalStateException("quiet period was already set to " + quietPeriod);
-    }
-    if (period.isNegative()) {
-      throw new IllegalArgumentException("quiet period cannot be negative: " + period);
-    }
-    this.quietPeriod = period;
+    settings.quietPeriod(period);
     return this;
   }
 
   /** The largest value accepted, in bytes (default 1 MiB, the Kubernetes Secret limit). */
   public SecretStoreBuilder maxSecretBytes(long bytes) {
-    if (maxSecretBytes != -1) {
-      throw new IllegalStateException("maximum secret size was already set to " + maxSecretBytes);
-    }
-    if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("maximum secret size must be between 1 and 2 GiB: " + bytes);
-    }
-    this.maxSecretBytes = bytes;
+    settings.maxSecretBytes(bytes);
     return this;
   }
 
@@ -169,7 +174,7 @@ public final class SecretStoreBuilder {
    * Multi-line values such as PEM files are never trimmed.
    */
   public SecretStoreBuilder trimTrailingNewline(boolean trim) {
-    this.trimTrailingNewline = trim;
+    settings.trimTrailingNewline(trim);
     return this;
   }
 
@@ -213,6 +218,11 @@ public final class SecretStoreBuilder {
    *     consistently; nothing is left running
    */
   public SecretStore build() {
-    return LiveSecretStore.start(this);
+    return LiveSecretStore.start(resolve());
+  }
+
+  /** Every option with its default filled in. */
+  Resolved resolve() {
+    return new Resolved(List.copyOf(sources), settings.build(), listenerExecutor, scheduler, clock, environment);
   }
 }

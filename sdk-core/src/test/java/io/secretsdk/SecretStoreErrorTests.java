@@ -4,33 +4,28 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input: a clear error naming the file and what to do, never a partial snapshot, never a value. */
 class SecretStoreErrorTests {
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  String canary;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
-  }
-
-  @AfterEach
-  void noCanaryLogged() {
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
+  void plantCanary(Canaries canaries) {
+    canary = canaries.next("value");
   }
 
   @Test
@@ -102,18 +97,17 @@ class SecretStoreErrorTests {
   }
 
   @Test
-  void missingMountFailsTheBuild() {
+  void missingMountFailsTheBuild() throws Exception {
     Path missing = tmp.resolve("nope");
-    assertThatThrownBy(() -> SecretStore.builder().mount(missing).build())
-        .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("directory " + missing + " does not exist")
-        .hasMessageContaining("declare the mount optional");
-    assertThat(Thread.getAllStackTraces().keySet())
-        .noneMatch(t -> t.getName().startsWith("secretsdk-watch-") && t.isAlive() && isOurs(t));
-  }
-
-  private static boolean isOurs(Thread t) {
-    return !t.getName().equals("secretsdk-watch-events");
+    // Built in a thread group of its own: a thread the failed build left would be in it.
+    assertThat(
+            StoreThreads.startedBy(
+                () ->
+                    assertThatThrownBy(() -> SecretStore.builder().mount(missing).build())
+                        .isInstanceOf(SecretReadException.class)
+                        .hasMessageContaining("directory " + missing + " does not exist")
+                        .hasMessageContaining("declare the mount optional")))
+        .isEmpty();
   }
 
   @Test

@@ -4,18 +4,20 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.VaultAgentWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading on build() and refresh(): layouts, names, exact bytes, sources and their order. */
@@ -28,18 +30,14 @@ class SecretStoreReadingTests {
           + "-----END PRIVATE KEY-----\n";
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  String canary;
+  LogCapture logs;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
-  }
-
-  @AfterEach
-  void noCanaryLogged() {
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
+  void plantCanary(Canaries canaries, LogCapture logs) {
+    canary = canaries.next("value");
+    this.logs = logs;
   }
 
   @Test
@@ -67,9 +65,12 @@ class SecretStoreReadingTests {
       assertThat(snap.get("password").orElseThrow().bytes()).isEqualTo((canary + "\n").getBytes(UTF_8));
       assertThat(snap.get("my-group.my-username").orElseThrow().asString()).isEqualTo("nested");
       assertThat(snap.get(".secret-file").orElseThrow().asString()).isEqualTo("dot");
-      assertThat(snap.get("password").orElseThrow().origin()).isEqualTo("file:" + volume.resolve("password"));
+      assertThat(snap.get("password").orElseThrow().origin())
+          .isEqualTo(SecretOrigin.file(volume.resolve("password")))
+          .hasToString("file:" + volume.resolve("password"));
       assertThat(snap.get("my-group.my-username").orElseThrow().origin())
-          .isEqualTo("file:" + volume.resolve("my-group/my-username"));
+          .isEqualTo(SecretOrigin.file(volume.resolve("my-group/my-username")))
+          .hasToString("file:" + volume.resolve("my-group/my-username"));
       assertThat(snap.revision()).isEqualTo(1);
     }
   }
@@ -145,7 +146,9 @@ class SecretStoreReadingTests {
     try (SecretStore store = SecretStore.builder().mount(run, "docker.").watch(false).build()) {
       assertThat(store.snapshot().names()).containsExactly("docker..hidden", "docker.db_password");
       assertThat(store.require("docker.db_password").valueEquals(canary.getBytes(UTF_8))).isTrue();
-      assertThat(store.require("docker.db_password").origin()).isEqualTo("file:" + run.resolve("db_password"));
+      assertThat(store.require("docker.db_password").origin())
+          .isInstanceOfSatisfying(SecretOrigin.File.class, f -> assertThat(f.path()).isEqualTo(run.resolve("db_password")))
+          .hasToString("file:" + run.resolve("db_password"));
     }
   }
 
@@ -174,9 +177,11 @@ class SecretStoreReadingTests {
             .build();
     try (store) {
       assertThat(store.snapshot().names()).containsExactly("API_TOKEN", "DB_PASSWORD");
-      assertThat(store.require("API_TOKEN").origin()).isEqualTo("env:API_TOKEN");
+      assertThat(store.require("API_TOKEN").origin())
+          .isEqualTo(SecretOrigin.environment("API_TOKEN"))
+          .hasToString("env:API_TOKEN");
       assertThat(store.require("DB_PASSWORD").valueEquals(canary.getBytes(UTF_8))).isTrue();
-      assertThat(store.require("DB_PASSWORD").origin()).isEqualTo("file:" + file);
+      assertThat(store.require("DB_PASSWORD").origin()).isEqualTo(SecretOrigin.file(file)).hasToString("file:" + file);
     }
   }
 
@@ -186,7 +191,7 @@ class SecretStoreReadingTests {
     try (SecretStore store = SecretStore.builder().environment().environmentVariables(env).build()) {
       assertThat(store.snapshot().names()).containsExactly("APP_X");
     }
-    assertThat(logs.all()).contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
+    assertThat(logs.text()).contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
     SecretStoreBuilder strict =
         SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_DB_FILE", tmp.resolve("absent").toString()));
     assertThatThrownBy(strict::build)

@@ -1,37 +1,40 @@
 package io.secretsdk.microprofile;
 
+import io.secretsdk.DurationText;
+import io.secretsdk.SecretSettings;
 import io.secretsdk.SecretStore;
-import io.secretsdk.SecretStoreBuilder;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
  * What the {@link SecretsConfigSourceProvider} reads from system properties and environment
- * variables (a config source cannot read MicroProfile Config itself). Each key is looked up as a
- * system property first, then as the environment variable spelled the MicroProfile way ({@code
- * secretsdk.mounts} becomes {@code SECRETSDK_MOUNTS}):
+ * variables (a config source cannot read MicroProfile Config itself), turned into the core's
+ * {@link SecretSettings} plus the source's ordinal. Each key is looked up as a system property
+ * first, then as the environment variable spelled the MicroProfile way ({@code secretsdk.mounts}
+ * becomes {@code SECRETSDK_MOUNTS}):
  *
  * <ul>
  *   <li>{@code secretsdk.mounts}: comma-separated entries {@code path}, {@code path=prefix} or
- *       {@code optional:path[=prefix]}; a prefix without a trailing dot gets one ({@code db} and
- *       {@code db.} both give {@code db.password});
+ *       {@code optional:path[=prefix]}, each optionally followed by {@code [json=expand]} ({@code
+ *       /etc/secrets/app=app[json=expand]}); a prefix without a trailing dot gets one ({@code db}
+ *       and {@code db.} both give {@code db.password});
  *   <li>{@code secretsdk.ordinal}: the source's ordinal, default {@value #DEFAULT_ORDINAL};
  *   <li>{@code secretsdk.trim-trailing-newline}: drop one trailing line break from single-line
  *       values, default {@code true};
  *   <li>{@code secretsdk.max-secret-bytes}: the largest file accepted, default 1 MiB;
  *   <li>{@code secretsdk.watch}: watch the mounts with file-system events, default {@code true};
- *   <li>{@code secretsdk.poll-interval}: how often to check for changes events missed, as an
- *       ISO-8601 duration ({@code PT5S}) or milliseconds ({@code 5000}); default 5 s when
- *       watching, none otherwise; {@code 0} turns polling off.
+ *   <li>{@code secretsdk.poll-interval}: how often to check for changes events missed, in the
+ *       grammar of {@link DurationText} ({@code 5s}, {@code PT5S}, {@code 500ms}; a bare number is
+ *       milliseconds); default 5 s when watching, none otherwise; {@code 0} turns polling off.
  * </ul>
  *
- * <p>Immutable and thread-safe; equal configurations share one store per class loader.
+ * <p>A key that is not set (or blank) means the default; there is no other spelling of it.
+ * Immutable and thread-safe; equal configurations share one store per class loader.
  */
 final class SecretsConfiguration {
 
@@ -46,25 +49,14 @@ final class SecretsConfiguration {
   static final String POLL_INTERVAL = "secretsdk.poll-interval";
 
   private static final String OPTIONAL = "optional:";
+  private static final String JSON_EXPAND = "[json=expand]";
 
-  /** One mounted directory: where, the name prefix, and whether it may be missing. */
-  record Mount(Path root, String prefix, boolean optional) {}
-
-  private final List<Mount> mounts;
+  private final SecretSettings settings;
   private final int ordinal;
-  private final boolean trimTrailingNewline;
-  private final long maxSecretBytes;
-  private final boolean watch;
-  private final Duration pollInterval;
 
-  private SecretsConfiguration(
-      List<Mount> mounts, int ordinal, boolean trim, long maxSecretBytes, boolean watch, Duration pollInterval) {
-    this.mounts = List.copyOf(mounts);
+  private SecretsConfiguration(SecretSettings settings, int ordinal) {
+    this.settings = settings;
     this.ordinal = ordinal;
-    this.trimTrailingNewline = trim;
-    this.maxSecretBytes = maxSecretBytes;
-    this.watch = watch;
-    this.pollInterval = pollInterval;
   }
 
   /** Reads the JVM's system properties and environment; {@code null} when no mounts are set. */
@@ -80,69 +72,62 @@ final class SecretsConfiguration {
    */
   static SecretsConfiguration from(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
     String mountList = lookup(MOUNTS, systemProperties, environment);
-    if (mountList == null || mountList.isBlank()) {
+    if (mountList == null) {
       return null;
     }
-    List<Mount> mounts = parseMounts(mountList);
+    SecretSettings.Builder settings = SecretSettings.builder();
+    parseMounts(mountList).forEach(settings::mount);
     int ordinal = DEFAULT_ORDINAL;
     String ordinalText = lookup(ORDINAL, systemProperties, environment);
-    if (ordinalText != null && !ordinalText.isBlank()) {
+    if (ordinalText != null) {
       try {
-        ordinal = Integer.parseInt(ordinalText.trim());
+        ordinal = Integer.parseInt(ordinalText);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(ORDINAL + " must be an integer: " + ordinalText);
       }
     }
-    boolean trim = flag(TRIM_TRAILING_NEWLINE, true, systemProperties, environment);
-    boolean watch = flag(WATCH, true, systemProperties, environment);
-    Duration pollInterval = null;
+    settings.trimTrailingNewline(flag(TRIM_TRAILING_NEWLINE, true, systemProperties, environment));
+    settings.watch(flag(WATCH, true, systemProperties, environment));
     String pollText = lookup(POLL_INTERVAL, systemProperties, environment);
-    if (pollText != null && !pollText.isBlank()) {
-      pollInterval = parseInterval(pollText.trim());
-    }
-    long maxBytes = -1;
-    String maxText = lookup(MAX_SECRET_BYTES, systemProperties, environment);
-    if (maxText != null && !maxText.isBlank()) {
+    if (pollText != null) {
       try {
-        maxBytes = Long.parseLong(maxText.trim());
+        settings.pollInterval(DurationText.parse(pollText));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(POLL_INTERVAL + ": " + e.getMessage(), e);
+      }
+    }
+    String maxText = lookup(MAX_SECRET_BYTES, systemProperties, environment);
+    if (maxText != null) {
+      long maxBytes;
+      try {
+        maxBytes = Long.parseLong(maxText);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(MAX_SECRET_BYTES + " must be a number of bytes: " + maxText);
       }
       if (maxBytes <= 0) {
         throw new IllegalArgumentException(MAX_SECRET_BYTES + " must be positive: " + maxText);
       }
+      try {
+        settings.maxSecretBytes(maxBytes);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(MAX_SECRET_BYTES + ": " + e.getMessage(), e);
+      }
     }
-    return new SecretsConfiguration(mounts, ordinal, trim, maxBytes, watch, pollInterval);
+    settings.maxSecretBytesSetting(MAX_SECRET_BYTES);
+    return new SecretsConfiguration(settings.build(), ordinal);
   }
 
   private static boolean flag(
       String key, boolean fallback, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
     String text = lookup(key, systemProperties, environment);
-    if (text == null || text.isBlank()) {
+    if (text == null) {
       return fallback;
     }
-    String t = text.trim().toLowerCase(Locale.ROOT);
+    String t = text.toLowerCase(Locale.ROOT);
     if (!t.equals("true") && !t.equals("false")) {
       throw new IllegalArgumentException(key + " must be true or false: " + text);
     }
     return t.equals("true");
-  }
-
-  private static Duration parseInterval(String text) {
-    Duration interval;
-    try {
-      interval =
-          text.startsWith("P") || text.startsWith("p")
-              ? Duration.parse(text)
-              : Duration.ofMillis(Long.parseLong(text));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          POLL_INTERVAL + " must be an ISO-8601 duration (PT5S) or milliseconds (5000): " + text);
-    }
-    if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 10)) {
-      throw new IllegalArgumentException(POLL_INTERVAL + " must be 0 (off) or at least 10 ms: " + text);
-    }
-    return interval;
   }
 
   /** The environment variable for a key, spelled as MicroProfile Config spells it. */
@@ -155,13 +140,17 @@ final class SecretsConfiguration {
     return sb.toString();
   }
 
+  /** The trimmed value of a key, or {@code null} when it is unset or blank (the default). */
   private static String lookup(String key, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
     String value = systemProperties.apply(key);
-    return value != null ? value : environment.apply(environmentName(key));
+    if (value == null) {
+      value = environment.apply(environmentName(key));
+    }
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
-  private static List<Mount> parseMounts(String list) {
-    List<Mount> mounts = new ArrayList<>();
+  private static List<SecretSettings.Mount> parseMounts(String list) {
+    List<SecretSettings.Mount> mounts = new ArrayList<>();
     for (String raw : list.split(",")) {
       String entry = raw.trim();
       if (entry.isEmpty()) {
@@ -170,6 +159,17 @@ final class SecretsConfiguration {
       boolean optional = entry.startsWith(OPTIONAL);
       if (optional) {
         entry = entry.substring(OPTIONAL.length()).trim();
+      }
+      boolean jsonExpand = false;
+      if (entry.endsWith("]")) {
+        int open = entry.lastIndexOf('[');
+        String options = open < 0 ? "" : entry.substring(open).replace(" ", "");
+        if (!options.equalsIgnoreCase(JSON_EXPAND)) {
+          throw new IllegalArgumentException(
+              MOUNTS + " entry '" + raw.trim() + "' has an unknown option; the only one is " + JSON_EXPAND);
+        }
+        jsonExpand = true;
+        entry = entry.substring(0, open).trim();
       }
       String path = entry;
       String prefix = "";
@@ -185,7 +185,7 @@ final class SecretsConfiguration {
         throw new IllegalArgumentException(MOUNTS + " has an entry without a path: '" + raw.trim() + "'");
       }
       try {
-        mounts.add(new Mount(Path.of(path).toAbsolutePath().normalize(), prefix, optional));
+        mounts.add(new SecretSettings.Mount(Path.of(path), prefix, optional, jsonExpand));
       } catch (InvalidPathException e) {
         throw new IllegalArgumentException(MOUNTS + " has an invalid path: '" + path + "'", e);
       }
@@ -196,8 +196,13 @@ final class SecretsConfiguration {
     return mounts;
   }
 
-  List<Mount> mounts() {
-    return mounts;
+  /** The core settings of the store. */
+  SecretSettings settings() {
+    return settings;
+  }
+
+  List<SecretSettings.Mount> mounts() {
+    return settings.mounts();
   }
 
   int ordinal() {
@@ -205,67 +210,67 @@ final class SecretsConfiguration {
   }
 
   boolean trimTrailingNewline() {
-    return trimTrailingNewline;
+    return settings.trimTrailingNewline();
   }
 
   boolean watch() {
-    return watch;
+    return settings.watch();
   }
 
-  /** The poll interval, or {@code null} for the core's default. */
+  /** The poll interval, resolved: {@link java.time.Duration#ZERO} for none. */
   Duration pollInterval() {
-    return pollInterval;
+    return settings.pollInterval();
+  }
+
+  /**
+   * The expansion the mounts ask for with {@code [json=expand]}, or {@code null} when none does.
+   *
+   * @throws IllegalStateException when expansion is asked for but {@code secretsdk-json} or
+   *     Jackson 2 databind is not on the class path
+   */
+  PropertyExpansion expansion() {
+    List<SecretSettings.Mount> expanded = mounts().stream().filter(SecretSettings.Mount::jsonExpand).toList();
+    if (expanded.isEmpty()) {
+      return null;
+    }
+    SecretSettings.Mount first = expanded.get(0);
+    for (String needed : new String[] {"com.fasterxml.jackson.databind.ObjectMapper", "io.secretsdk.json.JsonSecrets"}) {
+      try {
+        Class.forName(needed, false, SecretsConfiguration.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException(
+            MOUNTS
+                + " entry '"
+                + first.root()
+                + (first.prefix().isEmpty() ? "" : "=" + first.prefix())
+                + JSON_EXPAND
+                + "' asks for JSON expansion, which needs io.secretsdk:secretsdk-json and Jackson 2"
+                + " databind (com.fasterxml.jackson.core:jackson-databind) on the class path, and "
+                + needed
+                + " is missing: add secretsdk-json to the application, or remove "
+                + JSON_EXPAND);
+      }
+    }
+    return JsonExpansion.over(expanded);
   }
 
   /** Builds and starts the store this configuration describes. */
   SecretStore buildStore() {
-    SecretStoreBuilder builder = SecretStore.builder().trimTrailingNewline(trimTrailingNewline).watch(watch);
-    if (pollInterval != null) {
-      builder.pollInterval(pollInterval);
-    }
-    for (Mount mount : mounts) {
-      if (mount.optional()) {
-        builder.optionalMount(mount.root(), mount.prefix());
-      } else {
-        builder.mount(mount.root(), mount.prefix());
-      }
-    }
-    if (maxSecretBytes > 0) {
-      builder.maxSecretBytes(maxSecretBytes);
-    }
-    return builder.build();
+    return SecretStore.builder().settings(settings).build();
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SecretsConfiguration other
-        && mounts.equals(other.mounts)
-        && ordinal == other.ordinal
-        && trimTrailingNewline == other.trimTrailingNewline
-        && maxSecretBytes == other.maxSecretBytes
-        && watch == other.watch
-        && Objects.equals(pollInterval, other.pollInterval);
+    return o instanceof SecretsConfiguration other && settings.equals(other.settings) && ordinal == other.ordinal;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(mounts, ordinal, trimTrailingNewline, maxSecretBytes, watch, pollInterval);
+    return settings.hashCode() * 31 + ordinal;
   }
 
   @Override
   public String toString() {
-    return "SecretsConfiguration[mounts="
-        + mounts
-        + ", ordinal="
-        + ordinal
-        + ", trimTrailingNewline="
-        + trimTrailingNewline
-        + ", maxSecretBytes="
-        + (maxSecretBytes > 0 ? Long.toString(maxSecretBytes) : "default")
-        + ", watch="
-        + watch
-        + ", pollInterval="
-        + (pollInterval != null ? pollInterval : "default")
-        + "]";
+    return "SecretsConfiguration[ordinal=" + ordinal + ", " + settings + "]";
   }
 }

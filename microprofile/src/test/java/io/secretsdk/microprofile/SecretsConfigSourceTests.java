@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreHealth;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -19,7 +23,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.eclipse.microprofile.config.ConfigValue;
@@ -27,6 +30,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SecretsConfigSourceTests {
@@ -35,16 +39,22 @@ class SecretsConfigSourceTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
-  private final String canary = "canary-" + UUID.randomUUID();
-  private final String rotatedCanary = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private SystemProperties properties;
+  private String canary;
+  private String rotatedCanary;
+  private LogCapture logs;
   private Path volume;
   private KubernetesVolumeWriter writer;
 
   @BeforeEach
-  void writeVolume() {
-    logs = CapturedLogs.start();
+  void writeVolume(Canaries canaries, SystemProperties properties, LogCapture logs) {
+    canary = canaries.next("password");
+    rotatedCanary = canaries.next("rotated");
+    this.properties = properties;
+    this.logs = logs;
     volume = tmp.resolve("db");
     writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("username", "app\n", "password", canary + "\n"));
@@ -53,9 +63,6 @@ class SecretsConfigSourceTests {
   @AfterEach
   void cleanUp() {
     SharedSecretStores.closeAll();
-    properties.close();
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
   private SmallRyeConfig discoveredConfig() {
@@ -170,7 +177,13 @@ class SecretsConfigSourceTests {
     await()
         .atMost(PATIENCE)
         .until(() -> store.health().status() == SecretStoreHealth.Status.DEGRADED);
-    assertThat(store.health().lastError()).get().asString().contains("password").contains("over the limit of 200 bytes");
+    assertThat(store.health().lastError())
+        .get()
+        .asString()
+        .contains("password")
+        .contains("over the limit of 200 bytes")
+        .contains("raise secretsdk.max-secret-bytes ")
+        .doesNotContain("maxSecretBytes");
     assertThat(config.getValue("db.password", String.class)).isEqualTo(canary);
     assertThat(config.getValue("db.username", String.class)).isEqualTo("app");
     assertThatThrownBy(store::refresh).hasMessageContaining("over the limit").hasMessageNotContaining(rotatedCanary);

@@ -3,10 +3,13 @@ package io.secretsdk.microprofile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.SecretSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SecretsConfigurationTests {
 
@@ -30,9 +33,9 @@ class SecretsConfigurationTests {
 
     assertThat(c.mounts())
         .containsExactly(
-            new SecretsConfiguration.Mount(Path.of("/etc/secrets/db"), "db.", false),
-            new SecretsConfiguration.Mount(Path.of("/etc/secrets/api"), "api.", false),
-            new SecretsConfiguration.Mount(Path.of("/run/secrets"), "", true));
+            new SecretSettings.Mount(Path.of("/etc/secrets/db"), "db.", false, false),
+            new SecretSettings.Mount(Path.of("/etc/secrets/api"), "api.", false, false),
+            new SecretSettings.Mount(Path.of("/run/secrets"), "", true, false));
     assertThat(c.ordinal()).isEqualTo(275);
     assertThat(c.trimTrailingNewline()).isTrue();
   }
@@ -44,7 +47,7 @@ class SecretsConfigurationTests {
             NONE,
             of(Map.of("SECRETSDK_MOUNTS", "/var/run/secrets", "SECRETSDK_ORDINAL", "150", "SECRETSDK_TRIM_TRAILING_NEWLINE", "false")));
 
-    assertThat(c.mounts()).containsExactly(new SecretsConfiguration.Mount(Path.of("/var/run/secrets"), "", false));
+    assertThat(c.mounts()).containsExactly(SecretSettings.Mount.of(Path.of("/var/run/secrets")));
     assertThat(c.ordinal()).isEqualTo(150);
     assertThat(c.trimTrailingNewline()).isFalse();
   }
@@ -56,7 +59,7 @@ class SecretsConfigurationTests {
             of(Map.of("secretsdk.mounts", "/a", "secretsdk.ordinal", "290")),
             of(Map.of("SECRETSDK_MOUNTS", "/b", "SECRETSDK_ORDINAL", "10")));
 
-    assertThat(c.mounts()).extracting(SecretsConfiguration.Mount::root).containsExactly(Path.of("/a"));
+    assertThat(c.mounts()).extracting(SecretSettings.Mount::root).containsExactly(Path.of("/a"));
     assertThat(c.ordinal()).isEqualTo(290);
   }
 
@@ -89,7 +92,7 @@ class SecretsConfigurationTests {
   void watchAndPollIntervalAreReadAndChecked() {
     SecretsConfiguration defaults = SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a")), NONE);
     assertThat(defaults.watch()).isTrue();
-    assertThat(defaults.pollInterval()).isNull();
+    assertThat(defaults.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
 
     SecretsConfiguration polling =
         SecretsConfiguration.from(
@@ -102,10 +105,46 @@ class SecretsConfigurationTests {
     assertThat(polling).isNotEqualTo(defaults);
 
     assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", "soon")), NONE))
-        .hasMessage("secretsdk.poll-interval must be an ISO-8601 duration (PT5S) or milliseconds (5000): soon");
+        .hasMessageStartingWith("secretsdk.poll-interval: 'soon' is not a duration");
     assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", "5")), NONE))
-        .hasMessage("secretsdk.poll-interval must be 0 (off) or at least 10 ms: 5");
+        .hasMessageStartingWith("secretsdk.poll-interval: poll interval must be 0 (off) or at least 10ms");
     assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.watch", "maybe")), NONE))
         .hasMessage("secretsdk.watch must be true or false: maybe");
+  }
+
+  @ParameterizedTest(name = "secretsdk.poll-interval={0}")
+  @ValueSource(strings = {"5s", "PT5S", "5000", "5000ms"})
+  void pollIntervalReadsEveryDurationFormLikeSpring(String text) {
+    SecretsConfiguration c =
+        SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a", "secretsdk.poll-interval", text)), NONE);
+    assertThat(c.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(SecretsConfiguration.from(NONE, of(Map.of("SECRETSDK_MOUNTS", "/a", "SECRETSDK_POLL_INTERVAL", text))))
+        .isEqualTo(c);
+  }
+
+  @Test
+  void jsonExpandIsCarriedInTheMount() {
+    SecretsConfiguration c =
+        SecretsConfiguration.from(
+            of(Map.of("secretsdk.mounts", "/etc/secrets/app=app[json=expand], optional:/etc/secrets/raw[json=expand], /etc/db=db")),
+            NONE);
+    assertThat(c.mounts())
+        .containsExactly(
+            new SecretSettings.Mount(Path.of("/etc/secrets/app"), "app.", false, true),
+            new SecretSettings.Mount(Path.of("/etc/secrets/raw"), "", true, true),
+            new SecretSettings.Mount(Path.of("/etc/db"), "db.", false, false));
+    assertThatThrownBy(() -> SecretsConfiguration.from(of(Map.of("secretsdk.mounts", "/a=x[json=flatten]")), NONE))
+        .hasMessageContaining("secretsdk.mounts entry '/a=x[json=flatten]' has an unknown option")
+        .hasMessageContaining("[json=expand]");
+  }
+
+  @Test
+  void unsetOrBlankSettingsMeanTheCoreDefaults() {
+    SecretsConfiguration c =
+        SecretsConfiguration.from(
+            of(Map.of("secretsdk.mounts", "/a", "secretsdk.max-secret-bytes", " ", "secretsdk.poll-interval", "")), NONE);
+    assertThat(c.settings().maxSecretBytes()).isEqualTo(SecretSettings.DEFAULT_MAX_SECRET_BYTES);
+    assertThat(c.settings().maxSecretBytesSetting()).isEqualTo("secretsdk.max-secret-bytes");
+    assertThat(c.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(SecretSettings.DEFAULT_POLL_SECONDS));
   }
 }

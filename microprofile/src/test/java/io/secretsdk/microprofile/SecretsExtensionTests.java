@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreHealth;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -28,6 +30,7 @@ import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SecretsExtensionTests {
@@ -36,10 +39,12 @@ class SecretsExtensionTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
-  private final String canary = "canary-" + UUID.randomUUID();
-  private final String rotatedCanary = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private SystemProperties properties;
+  private String canary;
+  private String rotatedCanary;
   private KubernetesVolumeWriter writer;
   private SmallRyeConfig config;
   private WeldContainer container;
@@ -87,8 +92,10 @@ class SecretsExtensionTests {
   }
 
   @BeforeEach
-  void startContainer() {
-    logs = CapturedLogs.start();
+  void startContainer(Canaries canaries, SystemProperties properties) {
+    canary = canaries.next("password");
+    rotatedCanary = canaries.next("rotated");
+    this.properties = properties;
     Path volume = tmp.resolve("db");
     writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("username", "app\n", "password", canary + "\n"));
@@ -114,9 +121,6 @@ class SecretsExtensionTests {
     }
     ConfigProviderResolver.instance().releaseConfig(config);
     SharedSecretStores.closeAll();
-    properties.close();
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
   private void rotate() {

@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.Signer;
 import io.secretsdk.signer.sidecar.SignerSidecar;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,13 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SignerSettingsTests {
@@ -33,10 +36,12 @@ class SignerSettingsTests {
 
   @TempDir Path tmp;
 
-  private final SystemPropertiesRestorer properties = new SystemPropertiesRestorer();
-  private final String key = "canary-" + UUID.randomUUID();
-  private final String rotatedKey = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private SystemProperties properties;
+  private String key;
+  private String rotatedKey;
   private Path volume;
   private KubernetesVolumeWriter writer;
   private SmallRyeConfig config;
@@ -61,8 +66,10 @@ class SignerSettingsTests {
   static class Bystander {}
 
   @BeforeEach
-  void writeKeys() {
-    logs = CapturedLogs.start();
+  void writeKeys(Canaries canaries, SystemProperties properties) {
+    key = canaries.next("key");
+    rotatedKey = canaries.next("rotated-key");
+    this.properties = properties;
     volume = tmp.resolve("keys");
     writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("webhook-key", key));
@@ -77,9 +84,6 @@ class SignerSettingsTests {
       ConfigProviderResolver.instance().releaseConfig(config);
     }
     SharedSecretStores.closeAll();
-    properties.close();
-    logs.close();
-    assertThat(logs.text()).doesNotContain(key).doesNotContain(rotatedKey);
   }
 
   private void startContainer() {

@@ -24,6 +24,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of secretsdk for applications that import {@code secrets:} locations. Every
@@ -120,8 +122,9 @@ public final class SecretsAutoConfiguration {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnMissingBean(name = "secretsSanitizingFunction")
-    SanitizingFunction secretsSanitizingFunction() {
-      return new SecretsSanitizingFunction();
+    SanitizingFunction secretsSanitizingFunction(Environment environment) {
+      return new SecretsSanitizingFunction(
+          environment instanceof ConfigurableEnvironment configurable ? configurable : null);
     }
   }
 

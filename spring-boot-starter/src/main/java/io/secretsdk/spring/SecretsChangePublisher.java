@@ -3,6 +3,8 @@ package io.secretsdk.spring;
 import io.secretsdk.SecretChangeEvent;
 import io.secretsdk.SecretStore;
 import io.secretsdk.Subscription;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.DisposableBean;
@@ -20,12 +22,18 @@ final class SecretsChangePublisher implements SmartInitializingSingleton, Dispos
 
   private final SecretsImports imports;
   private final ApplicationEventPublisher publisher;
+  private final Clock clock;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private boolean destroyed;
 
   SecretsChangePublisher(SecretsImports imports, ApplicationEventPublisher publisher) {
+    this(imports, publisher, Clock.systemUTC());
+  }
+
+  SecretsChangePublisher(SecretsImports imports, ApplicationEventPublisher publisher, Clock clock) {
     this.imports = imports;
     this.publisher = publisher;
+    this.clock = clock;
   }
 
   @Override
@@ -46,10 +54,25 @@ final class SecretsChangePublisher implements SmartInitializingSingleton, Dispos
   }
 
   private void publish(String location, SecretStore store, SecretChangeEvent change) {
-    // Names only: the core's event toString and ours never contain values.
-    LOG.log(System.Logger.Level.DEBUG, () -> "secrets changed in " + location + ": " + change.names());
-    publisher.publishEvent(
-        new SecretsChangedEvent(store, location, change.names(), change.current().revision()));
+    SecretsChangedEvent event =
+        new SecretsChangedEvent(store, location, change.names(), change.current().revision());
+    publisher.publishEvent(event);
+    // After every listener ran (rebinding, refresh scope): the change is applied. Names only.
+    long millis = Duration.between(change.current().loadedAt(), clock.instant()).toMillis();
+    LOG.log(
+        System.Logger.Level.INFO,
+        () ->
+            "applied change of "
+                + location
+                + ": revision "
+                + event.getRevision()
+                + ", "
+                + event.getNames().size()
+                + (event.getNames().size() == 1 ? " name " : " names ")
+                + event.getNames()
+                + ", "
+                + Math.max(0, millis)
+                + " ms after the swap");
   }
 
   @Override

@@ -44,6 +44,8 @@ final class SecretsConfigDataLoader implements ConfigDataLoader<SecretsConfigDat
       bootstrap.register(SecretsImports.class, InstanceSupplier.of(created));
       bootstrap.addCloseListener(
           event -> created.registerIn(event.getApplicationContext().getBeanFactory()));
+      // One INFO line per import once Boot's logging is set up (it is not yet during config data).
+      bootstrap.addCloseListener(event -> created.forEachStore(SecretsImportLog::imported));
     }
     return bootstrap.get(SecretsImports.class);
   }

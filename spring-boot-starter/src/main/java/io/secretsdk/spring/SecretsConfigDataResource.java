@@ -1,45 +1,30 @@
 package io.secretsdk.spring;
 
+import io.secretsdk.SecretSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.context.config.ConfigDataResource;
 
 /**
- * One {@code secrets:} import: a directory, the name prefix and the read settings it is imported
- * with. Two imports of the same directory with the same settings are equal, and share one store.
+ * One {@code secrets:} import: the location as written and the core {@link SecretSettings} it
+ * resolves to (one mount, with every option resolved). Two imports of the same directory with
+ * the same settings are equal, and share one store.
  *
  * <p>Immutable and thread-safe.
  */
 final class SecretsConfigDataResource extends ConfigDataResource {
 
   private final String location;
-  private final Path path;
-  private final String prefix;
-  private final boolean optional;
-  private final boolean trimTrailingNewline;
-  private final boolean watch;
-  private final Duration pollInterval;
-  private final long maxSecretBytes;
+  private final SecretSettings settings;
 
-  SecretsConfigDataResource(
-      String location,
-      Path path,
-      String prefix,
-      boolean optional,
-      boolean trimTrailingNewline,
-      boolean watch,
-      Duration pollInterval,
-      long maxSecretBytes) {
-    super(optional);
+  SecretsConfigDataResource(String location, SecretSettings settings) {
+    super(settings.mounts().get(0).optional());
+    if (settings.mounts().size() != 1) {
+      throw new IllegalArgumentException("one import is one mount: " + settings.mounts());
+    }
     this.location = Objects.requireNonNull(location, "location");
-    this.path = Objects.requireNonNull(path, "path");
-    this.prefix = Objects.requireNonNull(prefix, "prefix");
-    this.optional = optional;
-    this.trimTrailingNewline = trimTrailingNewline;
-    this.watch = watch;
-    this.pollInterval = pollInterval;
-    this.maxSecretBytes = maxSecretBytes;
+    this.settings = settings;
   }
 
   /** The location as written in {@code spring.config.import}, without {@code optional:}. */
@@ -47,63 +32,68 @@ final class SecretsConfigDataResource extends ConfigDataResource {
     return location;
   }
 
+  /** The settings the import's store is built from. */
+  SecretSettings settings() {
+    return settings;
+  }
+
+  private SecretSettings.Mount mount() {
+    return settings.mounts().get(0);
+  }
+
   Path path() {
-    return path;
+    return mount().root();
   }
 
   String prefix() {
-    return prefix;
+    return mount().prefix();
   }
 
   boolean optional() {
-    return optional;
+    return mount().optional();
+  }
+
+  /** Whether the import asked for {@code json=expand}. */
+  boolean jsonExpand() {
+    return mount().jsonExpand();
   }
 
   boolean trimTrailingNewline() {
-    return trimTrailingNewline;
+    return settings.trimTrailingNewline();
   }
 
   boolean watch() {
-    return watch;
+    return settings.watch();
   }
 
-  /** The poll interval, or {@code null} for the store's default. */
   Duration pollInterval() {
-    return pollInterval;
+    return settings.pollInterval();
   }
 
-  /** The value size limit, or {@code 0} for the store's default. */
   long maxSecretBytes() {
-    return maxSecretBytes;
+    return settings.maxSecretBytes();
   }
 
   /** The property source name: unique per directory and prefix. */
   String propertySourceName() {
-    return prefix.isEmpty()
-        ? "Secrets '" + path + "'"
-        : "Secrets '" + path + "' [prefix=" + prefix + "]";
+    return prefix().isEmpty()
+        ? "Secrets '" + path() + "'"
+        : "Secrets '" + path() + "' [prefix=" + prefix() + "]";
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SecretsConfigDataResource other
-        && path.equals(other.path)
-        && prefix.equals(other.prefix)
-        && optional == other.optional
-        && trimTrailingNewline == other.trimTrailingNewline
-        && watch == other.watch
-        && Objects.equals(pollInterval, other.pollInterval)
-        && maxSecretBytes == other.maxSecretBytes;
+    return o instanceof SecretsConfigDataResource other && settings.equals(other.settings);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(path, prefix, trimTrailingNewline, watch);
+    return settings.hashCode();
   }
 
   /** Shown by Spring Boot when the directory is missing: says what was imported and from where. */
   @Override
   public String toString() {
-    return "secrets directory '" + path + "'" + (prefix.isEmpty() ? "" : " with prefix '" + prefix + "'");
+    return "secrets directory '" + path() + "'" + (prefix().isEmpty() ? "" : " with prefix '" + prefix() + "'");
   }
 }

@@ -35,7 +35,7 @@ public final class SecretsEndpoint {
       for (String name : snapshot.names()) {
         Secret secret = snapshot.find(name);
         if (secret != null) {
-          secrets.add(new SecretDescriptor(name, secret.origin()));
+          secrets.add(new SecretDescriptor(name, secret.origin().toString()));
         }
       }
       result.add(

@@ -1,7 +1,6 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.SecretStore;
-import io.secretsdk.SecretStoreBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -113,22 +112,9 @@ public final class SecretsImports {
     toClose.forEach(SecretStore::close);
   }
 
-  /** Builds the store of one import with the import's settings. */
+  /** Builds the store of one import from its settings. */
   static SecretStore build(SecretsConfigDataResource resource) {
-    SecretStoreBuilder builder = SecretStore.builder();
-    if (resource.optional()) {
-      builder.optionalMount(resource.path(), resource.prefix());
-    } else {
-      builder.mount(resource.path(), resource.prefix());
-    }
-    builder.trimTrailingNewline(resource.trimTrailingNewline()).watch(resource.watch());
-    if (resource.pollInterval() != null) {
-      builder.pollInterval(resource.pollInterval());
-    }
-    if (resource.maxSecretBytes() > 0) {
-      builder.maxSecretBytes(resource.maxSecretBytes());
-    }
-    return builder.build();
+    return SecretStore.builder().settings(resource.settings()).build();
   }
 
   @Override

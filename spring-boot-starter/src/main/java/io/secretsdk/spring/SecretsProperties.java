@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <p>The {@code secretsdk.import.*} settings are read while {@code spring.config.import} is
  * processed, so set them where imports are declared (application properties, environment
  * variables, command line); per-import options in the location override them. They are listed
- * here for IDE metadata.
+ * here for IDE metadata and {@code /actuator/configprops}, with the defaults the import applies;
+ * {@code SecretsConfigDataLocationResolver} turns them into the core's {@code SecretSettings}.
  *
  * <p>Mutable bean bound by Spring; not thread-safe while binding, read-only afterwards.
  */
@@ -45,11 +46,17 @@ public class SecretsProperties {
     /** Whether to watch imported directories for changes (file-system events plus polling). */
     private boolean watch = true;
 
-    /** How often to check imported directories for changes that events missed (default 5s). */
-    private Duration pollInterval;
+    /**
+     * How often to check imported directories for changes that events missed, for example 5s,
+     * 500ms or PT5S (a bare number is milliseconds); 0 turns polling off. With watch=false and
+     * no value set, imports are not polled.
+     */
+    // Literals, not the core's constants, so the configuration processor can put them in the IDE
+    // metadata; SecretsConfigurationMetadataTests holds them equal to the core's defaults.
+    private Duration pollInterval = Duration.ofSeconds(5);
 
-    /** The largest secret accepted, in bytes (default 1 MiB, the Kubernetes Secret limit). */
-    private long maxSecretBytes;
+    /** The largest secret accepted, in bytes (1 MiB, the Kubernetes Secret limit, by default). */
+    private long maxSecretBytes = 1048576;
 
     /** Whether to drop one trailing line break from single-line values. */
     public boolean isTrimTrailingNewline() {
@@ -71,7 +78,7 @@ public class SecretsProperties {
       this.watch = watch;
     }
 
-    /** The poll interval, or {@code null} for the default. */
+    /** The poll interval. */
     public Duration getPollInterval() {
       return pollInterval;
     }
@@ -81,7 +88,7 @@ public class SecretsProperties {
       this.pollInterval = pollInterval;
     }
 
-    /** The largest secret accepted, or {@code 0} for the default. */
+    /** The largest secret accepted, in bytes. */
     public long getMaxSecretBytes() {
       return maxSecretBytes;
     }
@@ -165,11 +172,11 @@ public class SecretsProperties {
     /** The sidecar's base URL, for example http://127.0.0.1:8787. */
     private URI url;
 
-    /** How long to wait for a connection to the sidecar (default 1s). */
-    private Duration connectTimeout;
+    /** How long to wait for a connection to the sidecar. */
+    private Duration connectTimeout = Duration.ofSeconds(1);
 
-    /** How long to wait for a sidecar response (default 5s). */
-    private Duration requestTimeout;
+    /** How long to wait for a sidecar response. */
+    private Duration requestTimeout = Duration.ofSeconds(5);
 
     /** The sidecar's base URL. */
     public URI getUrl() {
@@ -181,7 +188,7 @@ public class SecretsProperties {
       this.url = url;
     }
 
-    /** The connect timeout, or {@code null} for the default. */
+    /** The connect timeout. */
     public Duration getConnectTimeout() {
       return connectTimeout;
     }
@@ -191,7 +198,7 @@ public class SecretsProperties {
       this.connectTimeout = connectTimeout;
     }
 
-    /** The request timeout, or {@code null} for the default. */
+    /** The request timeout. */
     public Duration getRequestTimeout() {
       return requestTimeout;
     }

@@ -1,10 +1,10 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.Secret;
+import io.secretsdk.SecretOrigin;
 import io.secretsdk.SecretSnapshot;
 import io.secretsdk.SecretStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.OriginLookup;
 import org.springframework.boot.origin.TextResourceOrigin;
@@ -66,11 +66,10 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   @Override
   public Origin getOrigin(String name) {
     Secret secret = getSource().snapshot().find(name);
-    if (secret == null || !secret.origin().startsWith("file:")) {
-      return null;
+    if (secret != null && secret.origin() instanceof SecretOrigin.File file) {
+      return new TextResourceOrigin(new FileSystemResource(file.path()), START_OF_FILE);
     }
-    Path file = Path.of(secret.origin().substring("file:".length()));
-    return new TextResourceOrigin(new FileSystemResource(file), START_OF_FILE);
+    return null;
   }
 
   private static String text(Secret secret) {

@@ -18,6 +18,8 @@ import org.springframework.cloud.config.server.EnableConfigServer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * A real Spring Cloud Config Server (native profile, files in a temp directory) on a loopback
@@ -37,6 +39,9 @@ class SecretsConfigServerTests {
     Files.writeString(
         repo.resolve("demo.properties"),
         "app.password=from-config-server\napp.greeting=hello-from-config-server\n");
+    Files.writeString(
+        repo.resolve("demo-prod.properties"),
+        "app.password=from-config-server-prod\napp.greeting=hello-from-config-server-prod\n");
     secrets = dir.resolve("secrets");
     KubernetesVolumeWriter.kubelet(secrets)
         .writeStrings(Map.of("app.password", "from-secrets\n", "app.api-key", "key-from-secrets\n"));
@@ -87,6 +92,90 @@ class SecretsConfigServerTests {
       assertThat(context.getEnvironment().getProperty("app.api-key")).isEqualTo("key-from-secrets");
       assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo("hello-from-config-server");
       assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-config-server");
+    }
+  }
+
+  /**
+   * The docs' Kubernetes pattern: the import in the {@code SPRING_CONFIG_IMPORT} environment
+   * variable, {@code spring.application.name} in the application's own properties file. Spring Boot
+   * resolves the import before that file is read, so the Config Client fetches twice (as {@code
+   * application}, then as {@code demo}) and its second fetch lands above {@code secrets:}.
+   */
+  private static ConfigurableApplicationContext clientFromEnvironmentVariable(String imports)
+      throws Exception {
+    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+    Files.writeString(applicationProperties, "spring.application.name=demo\n");
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                Map.of(
+                    "SPRING_CONFIG_IMPORT", imports,
+                    "SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + applicationProperties,
+                    "SPRING_CLOUD_CONFIG_ENABLED", "true")));
+    return new SpringApplicationBuilder(Client.class)
+        .environment(environment)
+        .web(WebApplicationType.NONE)
+        .run();
+  }
+
+  @Test
+  void secretsListedLastInTheEnvironmentVariableWinOverTheConfigServer() throws Exception {
+    try (ConfigurableApplicationContext context =
+        clientFromEnvironmentVariable("optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(env.getProperty("app.api-key")).isEqualTo("key-from-secrets");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
+    }
+  }
+
+  @Test
+  void secretsListedLastOnTheCommandLineWinWhenTheNameIsInTheApplicationsFile() throws Exception {
+    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+    Files.writeString(applicationProperties, "spring.application.name=demo\n");
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(Client.class)
+            .web(WebApplicationType.NONE)
+            .run(
+                "--spring.cloud.config.enabled=true",
+                "--spring.config.additional-location=file:" + applicationProperties,
+                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
+    }
+  }
+
+  @Test
+  void configServerListedLastInTheEnvironmentVariableWinsOverSecrets() throws Exception {
+    try (ConfigurableApplicationContext context =
+        clientFromEnvironmentVariable("secrets:" + secrets + "/,optional:configserver:" + serverUrl)) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(env.getProperty("app.api-key")).isEqualTo("key-from-secrets");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-config-server");
+    }
+  }
+
+  @Test
+  void secretsListedLastWinAlsoWhenAProfileMakesTheConfigServerFetchAgain() {
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(Client.class)
+            .web(WebApplicationType.NONE)
+            .run(
+                "--spring.cloud.config.enabled=true",
+                "--spring.application.name=demo",
+                "--spring.profiles.active=prod",
+                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server-prod");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
     }
   }
 

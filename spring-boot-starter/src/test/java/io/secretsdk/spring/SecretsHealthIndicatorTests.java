@@ -3,20 +3,23 @@ package io.secretsdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+@ExtendWith(SecretLeakExtension.class)
 class SecretsHealthIndicatorTests {
 
   @TempDir Path dir;
@@ -56,11 +59,11 @@ class SecretsHealthIndicatorTests {
   }
 
   @Test
-  void failedRotationIsDegradedWithAnErrorThatHoldsNoValue() {
+  void failedRotationIsDegradedWithAnErrorThatHoldsNoValue(Canaries canaries) {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(dir.resolve("db"));
     writer.writeStrings(Map.of("password", "small"));
     importing(dir.resolve("db").toString(), Map.of("secretsdk.import.max-secret-bytes", "64"));
-    String canary = "canary-" + UUID.randomUUID() + "-" + "x".repeat(64);
+    String canary = canaries.next("password") + "-" + "x".repeat(64);
 
     writer.writeStrings(Map.of("password", canary));
 

@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretStore;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.origin.TextResourceOrigin;
 
+@ExtendWith(SecretLeakExtension.class)
 class SecretsPropertySourceTests {
 
   @TempDir Path dir;
@@ -52,14 +55,14 @@ class SecretsPropertySourceTests {
   }
 
   @Test
-  void followsKubeletRotationWithoutBeingRebuilt() {
+  void followsKubeletRotationWithoutBeingRebuilt(Canaries canaries) {
     Path volume = dir.resolve("db");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("password", "old", "retired", "r"));
     SecretsPropertySource source = source(volume, "");
     assertThat(source.getPropertyNames()).containsExactly("password", "retired");
 
-    String rotated = "canary-" + UUID.randomUUID();
+    String rotated = canaries.next("rotated");
     writer.writeStrings(Map.of("password", rotated, "token", "t"));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -5,18 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.Signer;
 import io.secretsdk.signer.sidecar.SignerSidecar;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+@ExtendWith(SecretLeakExtension.class)
 class SecretsSignerConfigurationTests {
 
   static final byte[] MESSAGE = "payload".getBytes(StandardCharsets.UTF_8);
@@ -29,9 +32,9 @@ class SecretsSignerConfigurationTests {
       new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecretsAutoConfiguration.class));
 
   @BeforeAll
-  static void writeKeys() {
+  static void writeKeys(Canaries canaries) {
     keys = dir.resolve("keys");
-    canaryKey = "canary-" + UUID.randomUUID();
+    canaryKey = canaries.next("key");
     KubernetesVolumeWriter.kubelet(keys).writeStrings(Map.of("webhook-key", canaryKey));
   }
 

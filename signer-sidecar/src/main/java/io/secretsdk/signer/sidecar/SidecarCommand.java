@@ -1,5 +1,6 @@
 package io.secretsdk.signer.sidecar;
 
+import io.secretsdk.DurationText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -16,14 +17,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -347,44 +345,17 @@ public final class SidecarCommand implements Callable<Integer> {
     return in.readNBytes(max);
   }
 
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
-  /** ISO-8601 ({@code PT24H}) or a number with a unit: {@code 500ms}, {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}. */
+  /**
+   * A duration option in secretsdk's one grammar ({@link DurationText}): ISO-8601 ({@code PT24H})
+   * or a number with a unit ({@code 500ms}, {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}); a
+   * bare number is milliseconds. Never negative.
+   */
   static Duration parseDuration(String option, String value) {
-    String v = value.trim();
-    Matcher m = SIMPLE_DURATION.matcher(v.toLowerCase(Locale.ROOT));
     Duration d;
-    if (m.matches()) {
-      long n;
-      try {
-        n = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(option + ": number too large: " + SignerSidecar.printable(value));
-      }
-      switch (m.group(2)) {
-        case "ms":
-          d = Duration.ofMillis(n);
-          break;
-        case "s":
-          d = Duration.ofSeconds(n);
-          break;
-        case "m":
-          d = Duration.ofMinutes(n);
-          break;
-        case "h":
-          d = Duration.ofHours(n);
-          break;
-        default:
-          d = Duration.ofDays(n);
-          break;
-      }
-    } else {
-      try {
-        d = Duration.parse(v);
-      } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(
-            option + ": '" + SignerSidecar.printable(value) + "' is not a duration; use PT24H, 24h, 30m, 90s or 500ms");
-      }
+    try {
+      d = DurationText.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
     if (d.isNegative()) {
       throw new IllegalArgumentException(option + " cannot be negative: " + SignerSidecar.printable(value));

@@ -96,6 +96,8 @@ class SignerSidecarCommandLineTests {
     assertThat(SidecarCommand.parseDuration("--grace", "500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(SidecarCommand.parseDuration("--grace", "1m")).isEqualTo(Duration.ofMinutes(1));
     assertThat(SidecarCommand.parseDuration("--grace", "0s")).isEqualTo(Duration.ZERO);
+    assertThat(SidecarCommand.parseDuration("--grace", "P7D")).isEqualTo(Duration.ofDays(7));
+    assertThat(SidecarCommand.parseDuration("--request-timeout", "5000")).as("a bare number is milliseconds, as everywhere in secretsdk").isEqualTo(Duration.ofSeconds(5));
     assertThat(ListenAddress.parse("[::1]:9000").tcpAddress().getAddress().isLoopbackAddress()).isTrue();
     assertThat(ListenAddress.parse("localhost:0").tcpAddress().getAddress().isLoopbackAddress()).isTrue();
     assertThat(ListenAddress.parse("9000").tcpAddress().getPort()).isEqualTo(9000);

@@ -1,4 +1,4 @@
-package io.secretsdk.microprofile;
+package io.secretsdk.json;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,0 +1,249 @@
+package io.secretsdk.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.secretsdk.testing.KubernetesVolumeWriter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A real Spring Boot application with embedded Tomcat serving HTTPS on a loopback port from the
+ * SSL bundle {@code web}, read from a kubelet-written {@code kubernetes.io/tls} volume that
+ * rotates while the server runs.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    classes = SecretsSslBundleEndToEndTests.App.class,
+    properties = {
+      "server.address=127.0.0.1",
+      "server.ssl.bundle=web",
+      "secretsdk.ssl.bundle.web.location=${secretsdk.ssl-e2e.dir}",
+      "logging.level.io.secretsdk=TRACE",
+      "logging.level.org.springframework.boot.tomcat=DEBUG"
+    })
+@DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
+class SecretsSslBundleEndToEndTests {
+
+  static final List<TestCertificates.Pem> SERVED = new CopyOnWriteArrayList<>();
+  static long nextSerial = 1000;
+  static Path dir;
+  static KubernetesVolumeWriter volume;
+
+  @LocalServerPort int port;
+  @Autowired SslBundles sslBundles;
+
+  @Autowired
+  @Qualifier("secretsSslHealthIndicator")
+  HealthIndicator health;
+
+  @BeforeAll
+  static void writeVolume() throws IOException {
+    dir = Files.createTempDirectory("secretsdk-ssl-e2e").resolve("tls");
+    System.setProperty("secretsdk.ssl-e2e.dir", dir.toString());
+    volume = KubernetesVolumeWriter.kubelet(dir);
+    rotate();
+  }
+
+  @AfterAll
+  static void clearProperty() {
+    System.clearProperty("secretsdk.ssl-e2e.dir");
+  }
+
+  private static synchronized TestCertificates.Pem rotate() {
+    TestCertificates.Pem pem = TestCertificates.selfSigned(nextSerial++);
+    SERVED.add(pem);
+    volume.writeStrings(pem.tlsSecret());
+    return pem;
+  }
+
+  /** A new TLS handshake with a new client context (no session resumption): the serial served. */
+  private BigInteger handshakeSerial() throws Exception {
+    try (SSLSocket socket = connect()) {
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+
+  private SSLSocket connect() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {new TrustEveryServer()}, new SecureRandom());
+    SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+    socket.setSoTimeout(20_000);
+    return socket;
+  }
+
+  /** One keep-alive request on an open connection; the status code of the answer. */
+  private static int ping(SSLSocket socket, BufferedReader in) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    String status = in.readLine();
+    String line;
+    while ((line = in.readLine()) != null && !line.isEmpty()) {
+      // Headers of a 204: no body follows.
+    }
+    return Integer.parseInt(status.split(" ")[1]);
+  }
+
+  @Test
+  void everyRotationIsServedToNewHandshakesWhileAnOpenConnectionKeepsWorking(CapturedOutput output)
+      throws Exception {
+    TestCertificates.Pem first = SERVED.get(SERVED.size() - 1);
+    assertThat(handshakeSerial()).isEqualTo(first.serial());
+
+    try (SSLSocket open = connect()) {
+      open.startHandshake();
+      BufferedReader in = new BufferedReader(new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(ping(open, in)).isEqualTo(204);
+      BigInteger openSerial = ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber();
+
+      for (int i = 0; i < 20; i++) {
+        TestCertificates.Pem next = rotate();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(next.serial()));
+        assertThat(ping(open, in)).isEqualTo(204);
+        assertThat(((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber())
+            .isEqualTo(openSerial);
+        X509Certificate registered =
+            (X509Certificate) sslBundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
+        assertThat(registered.getSerialNumber()).isEqualTo(next.serial());
+      }
+    }
+
+    Health h = health.health();
+    assertThat(h.getStatus().getCode()).isEqualTo("UP");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> web = (Map<String, Object>) h.getDetails().get("web");
+    assertThat(web).containsEntry("serialNumber", SERVED.get(SERVED.size() - 1).serial().toString(16));
+    assertThat((Long) web.get("updates")).isGreaterThanOrEqualTo(20L);
+    assertNoKeyMaterialIn(output.getAll());
+    assertNoKeyMaterialIn(h.toString());
+  }
+
+  @Test
+  void aBadGenerationKeepsTheServedCertificateAndTheNextGoodOneRecovers(CapturedOutput output)
+      throws Exception {
+    TestCertificates.Pem good = rotate();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(good.serial()));
+
+    // A key that belongs to another certificate: never installed.
+    TestCertificates.Pem other = TestCertificates.selfSigned(nextSerial++);
+    SERVED.add(other);
+    Map<String, String> mismatched = new HashMap<>(other.tlsSecret());
+    mismatched.put("tls.key", good.privateKey());
+    volume.writeStrings(mismatched);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("does not match"));
+    assertThat(lastError()).contains(dir.resolve("tls.key").toString()).contains("'web'");
+    assertThat(health.health().getStatus().getCode()).isEqualTo("DEGRADED");
+    assertThat(handshakeSerial()).isEqualTo(good.serial());
+
+    // A key file that is not PEM at all.
+    Map<String, String> garbage = new HashMap<>(other.tlsSecret());
+    garbage.put("tls.key", "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n");
+    volume.writeStrings(garbage);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("does not parse"));
+    assertThat(lastError()).contains(dir.resolve("tls.key").toString());
+    assertThat(handshakeSerial()).isEqualTo(good.serial());
+
+    // An expired certificate with its own key.
+    TestCertificates.Pem expired =
+        TestCertificates.selfSigned(nextSerial++, Instant.now().minus(Duration.ofDays(10)), Instant.now().minus(Duration.ofDays(1)));
+    SERVED.add(expired);
+    volume.writeStrings(expired.tlsSecret());
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("expired"));
+    assertThat(lastError()).contains(dir.resolve("tls.crt").toString());
+    assertThat(handshakeSerial()).isEqualTo(good.serial());
+
+    TestCertificates.Pem recovered = rotate();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(recovered.serial()));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(health.health().getStatus().getCode()).isEqualTo("UP"));
+    assertThat(lastError()).isNull();
+    assertNoKeyMaterialIn(output.getAll());
+  }
+
+  @SuppressWarnings("unchecked")
+  private String lastError() {
+    return (String) ((Map<String, Object>) health.health().getDetails().get("web")).get("lastError");
+  }
+
+  /** No log line or health text holds any line of a private key served or refused. */
+  private static void assertNoKeyMaterialIn(String text) {
+    for (TestCertificates.Pem pem : SERVED) {
+      pem.privateKey()
+          .lines()
+          .filter(line -> !line.startsWith("-----"))
+          .forEach(line -> assertThat(text).doesNotContain(line));
+    }
+  }
+
+  /** The client trusts whatever the server presents: the test asserts on the serial itself. */
+  static final class TrustEveryServer implements X509TrustManager {
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import(PingController.class)
+  static class App {}
+
+  @RestController
+  static class PingController {
+
+    @GetMapping("/ping")
+    ResponseEntity<Void> ping() {
+      return ResponseEntity.noContent().build();
+    }
+  }
+}
