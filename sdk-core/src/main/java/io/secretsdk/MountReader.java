@@ -1,57 +1,61 @@
 package io.secretsdk;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads one mount root into names and values. A directory with {@code ..data} is a Kubernetes
- * volume and is read as one generation (see {@link KubeletLayout}); any other directory is read
- * entry by entry with a stability check, and its subdirectories are walked the same way, so a
- * folder of volumes maps names exactly as Spring Boot's {@code configtree:} does.
+ * Reads one mount root into names and values from a {@link MountScan}: Kubernetes volumes as one
+ * generation, plain directories entry by entry with a stability check, and subdirectories the
+ * same way, so a folder of volumes maps names exactly as Spring Boot's {@code configtree:} does.
+ * Every read and fingerprint runs as one {@link BoundedRead}, so neither can hang.
  *
- * <p>Remembers only which directories were volumes at the last successful read; safe to use from
- * several threads.
+ * <p>The mount's real path is pinned the first time it resolves. If the configured path later
+ * resolves elsewhere (the directory was replaced by a link), reads fail with a message saying
+ * so and the last good values are kept: a store never starts serving another directory silently.
+ *
+ * <p>Remembers the pinned root and which directories were volumes at the last successful read;
+ * thread-safe.
  */
 final class MountReader implements SourceReader {
-
-  static final int MAX_DEPTH = 32;
 
   private final Path root;
   private final String prefix;
   private final String source;
   private final ReadSettings settings;
   private final SecretFileReader files;
+  private final boolean optional;
+  private final MountScan.Observer observer;
   // Directories that held a ..data link at the last successful read. One that still exists
   // without it is being torn down or rewritten, not a plain directory that was emptied.
-  // An immutable set replaced after each read (usually of one path): a concurrent set cost about
-  // 200 bytes per store for what is rarely more than one entry.
-  private volatile Set<Path> knownVolumes = Set.of();
-
-  private final boolean optional;
+  private final Set<Path> knownVolumes = ConcurrentHashMap.newKeySet();
+  private volatile Path pinnedRoot;
 
   MountReader(Path root, String prefix, ReadSettings settings) {
     this(root, prefix, settings, false);
   }
 
   MountReader(Path root, String prefix, ReadSettings settings, boolean optional) {
-    this.optional = optional;
+    this(root, prefix, settings, optional, MountScan.Observer.NONE);
+  }
+
+  MountReader(Path root, String prefix, ReadSettings settings, boolean optional, MountScan.Observer observer) {
     this.root = root;
     this.prefix = prefix;
+    this.optional = optional;
     this.source = "mount:" + root;
     this.settings = settings;
     this.files = new SecretFileReader(source, settings);
+    this.observer = observer;
   }
 
   @Override
@@ -64,9 +68,19 @@ final class MountReader implements SourceReader {
     return root;
   }
 
+  /** The cheap identity the poller compares; a distinct value for every problem, never an exception. */
   @Override
   public String fingerprint() {
-    return MountFingerprint.of(root);
+    try {
+      return BoundedRead.call(source, "fingerprinting", settings.readTimeout(), tracker -> {
+        Path realRoot = realRoot();
+        return scan(realRoot, MountScan.Reach.IDENTITIES, tracker).fingerprint();
+      });
+    } catch (SecretReadException e) {
+      // Missing, moved or unreadable: a distinct fingerprint makes the poller read, and the read
+      // reports the problem properly.
+      return "!" + e.getMessage();
+    }
   }
 
   /**
@@ -76,34 +90,82 @@ final class MountReader implements SourceReader {
    */
   @Override
   public Map<String, Secret> read() {
-    Path realRoot;
+    return BoundedRead.call(source, "reading", settings.readTimeout(), tracker -> {
+      Path realRoot = realRoot();
+      MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
+      List<MountScan.Problem> problems = scan.problems();
+      if (!problems.isEmpty()) {
+        String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
+        throw new SecretReadException(source, problems.get(0).message() + more);
+      }
+      knownVolumes.retainAll(scan.volumes().stream().map(MountScan.Volume::directory).toList());
+      scan.volumes().forEach(v -> knownVolumes.add(v.directory()));
+      Map<String, Secret> out = new TreeMap<>();
+      // One shared origin object per directory (see OriginDirectory).
+      Map<Path, OriginDirectory> origins = new HashMap<>();
+      for (MountScan.FileEntry file : scan.files().values()) {
+        OriginDirectory origin =
+            origins.computeIfAbsent(file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
+        out.put(file.name(), secret(file.name(), settings.finish(file.value()), origin, file.relative()));
+      }
+      return out;
+    });
+  }
+
+  /** The directories a watcher registers: the root, plain directories and volume directories. */
+  List<Path> directories() {
+    return BoundedRead.call(source, "listing directories", settings.readTimeout(), tracker -> {
+      Path realRoot = realRoot();
+      return scan(realRoot, MountScan.Reach.DIRECTORIES, tracker).directories();
+    });
+  }
+
+  /** The one place a mounted file becomes a {@link Secret}. */
+  private static Secret secret(String name, byte[] value, OriginDirectory origin, String relative) {
+    return new Secret(name, value, origin, relative);
+  }
+
+  private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker) throws IOException {
     try {
-      realRoot = root.toRealPath();
-    } catch (NoSuchFileException e) {
-      throw missing();
-    } catch (IOException e) {
-      throw new SecretReadException(source, "cannot resolve the mount directory: " + e.getClass().getSimpleName(), e);
-    }
-    if (!Files.isDirectory(realRoot)) {
-      throw new SecretReadException(source, root + " is not a directory; mount a directory of secret files");
-    }
-    Map<String, Secret> out = new TreeMap<>();
-    Set<Path> volumes = new HashSet<>();
-    try {
-      walk(root, realRoot, prefix, 0, out, volumes);
-      knownVolumes = Set.copyOf(volumes);
-    } catch (SecretReadException e) {
-      throw e;
+      return new MountScan(root, realRoot, prefix, reach, files, knownVolumes, observer, tracker).run();
     } catch (NoSuchFileException e) {
       if (!Files.isDirectory(root)) {
         throw missing();
       }
-      throw new SecretReadException(
-          source, "a file vanished while the directory was read (" + e.getFile() + "); it will be read again", e);
-    } catch (IOException e) {
-      throw new SecretReadException(source, "read failed: " + e, e);
+      throw new SecretReadException(source, MountScan.vanished(Path.of(e.getFile())), e);
+    } catch (java.nio.file.NotDirectoryException e) {
+      throw new SecretReadException(source, MountScan.changed(root), e);
     }
-    return out;
+  }
+
+  /** The mount's real path, pinned at the first successful resolution. */
+  private Path realRoot() throws IOException {
+    Path real;
+    try {
+      real = root.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw missing();
+    }
+    BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attrs.isDirectory()) {
+      throw new SecretReadException(source, root + " is not a directory; mount a directory of secret files");
+    }
+    Path pinned = pinnedRoot;
+    if (pinned == null) {
+      pinnedRoot = real;
+      return real;
+    }
+    if (!pinned.equals(real)) {
+      throw new SecretReadException(
+          source,
+          root
+              + " now resolves to "
+              + real
+              + ", not to "
+              + pinned
+              + " as when it was first read; the mount directory was replaced by a link, which is not followed (restart to accept the new location)");
+    }
+    return pinned;
   }
 
   SecretReadException missing() {
@@ -113,64 +175,5 @@ final class MountReader implements SourceReader {
     }
     return new SecretReadException(
         source, "directory " + root + " does not exist; check the volume's mountPath, or declare the mount optional");
-  }
-
-  private void walk(
-      Path dir, Path realRoot, String namePrefix, int depth, Map<String, Secret> out, Set<Path> volumes)
-      throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw new SecretReadException(source, "directories nest deeper than " + MAX_DEPTH + " levels under " + root);
-    }
-    if (Files.exists(dir.resolve(KubeletLayout.DATA), LinkOption.NOFOLLOW_LINKS)) {
-      new KubeletLayout(dir, realRoot, namePrefix, source, files, settings).readGeneration(out);
-      volumes.add(dir);
-      return;
-    }
-    if (knownVolumes.contains(dir)) {
-      throw new SecretReadException(
-          source,
-          dir + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
-    }
-    List<Path> entries = sortedEntries(dir);
-    OriginDirectory origins = new OriginDirectory(dir, namePrefix);
-    for (Path entry : entries) {
-      if (SecretNames.isMachinery(entry.getFileName().toString())) {
-        // Kubelet entries without ..data: the first generation of a volume is being written.
-        throw new SecretReadException(
-            source,
-            dir
-                + " has kubelet entries ("
-                + entry.getFileName()
-                + ") but no ..data link yet: a volume is being written; it is read again when ..data appears");
-      }
-    }
-    for (Path entry : entries) {
-      String fileName = entry.getFileName().toString();
-      if (!SecretNames.isCandidate(fileName)) {
-        continue;
-      }
-      BasicFileAttributes attrs = files.attributesWithin(entry, entry, realRoot);
-      String name = namePrefix + fileName;
-      if (attrs.isDirectory()) {
-        walk(entry, realRoot, name + ".", depth + 1, out, volumes);
-      } else if (attrs.isRegularFile()) {
-        byte[] value = settings.finish(files.readStable(entry, entry));
-        out.put(name, new Secret(name, value, origins, fileName));
-      }
-      // Sockets, FIFOs and devices are not secrets: skipped.
-    }
-  }
-
-  static List<Path> sortedEntries(Path dir) throws IOException {
-    List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-      for (Path p : stream) {
-        entries.add(p);
-      }
-    } catch (NotDirectoryException e) {
-      return List.of();
-    }
-    entries.sort(null);
-    return entries;
   }
 }

@@ -2,7 +2,6 @@ package io.secretsdk;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -19,7 +18,10 @@ import java.util.Map;
  * <p>A change of {@code ..data}, an {@code OVERFLOW} or a dead watch asks for an immediate read;
  * any other entry change in a plain directory asks for a read after the quiet period. Handlers run
  * on the shared dispatcher thread and only schedule work. {@link #sync()} runs under the store's
- * refresh lock.
+ * refresh lock; it takes its directories from a {@link MountScan} (one bounded walk with the
+ * readers' link, loop and depth rules), so it never follows a link out of the mount or into a loop
+ * and never blocks. A directory that vanishes between the scan and its registration is skipped,
+ * not mistaken for a watch limit.
  */
 final class MountWatcher implements WatchRegistry.Handler {
 
@@ -31,6 +33,8 @@ final class MountWatcher implements WatchRegistry.Handler {
   }
 
   private final Path root;
+  // Lists the directories with the same scan, rules and pinned root as every read.
+  private final MountReader scanner;
   private final WatchRegistry registry;
   private final Trigger trigger;
   private final Map<Path, WatchRegistry.Registration> registrations = new HashMap<>();
@@ -40,6 +44,7 @@ final class MountWatcher implements WatchRegistry.Handler {
 
   MountWatcher(Path root, WatchRegistry registry, Trigger trigger) {
     this.root = root;
+    this.scanner = new MountReader(root, "", ReadSettings.defaults());
     this.registry = registry;
     this.trigger = trigger;
   }
@@ -56,7 +61,14 @@ final class MountWatcher implements WatchRegistry.Handler {
     }
     Map<Path, String> desired = new LinkedHashMap<>();
     if (Files.isDirectory(root)) {
-      collect(root, desired, 0);
+      try {
+        for (Path dir : scanner.directories()) {
+          desired.put(dir, null);
+        }
+      } catch (SecretReadException e) {
+        // The read that follows reports the problem; the watches stay as they are meanwhile.
+        return false;
+      }
     } else {
       Path child = root;
       Path ancestor = root.getParent();
@@ -81,23 +93,18 @@ final class MountWatcher implements WatchRegistry.Handler {
     for (Map.Entry<Path, String> e : desired.entrySet()) {
       awaitedChild.put(e.getKey(), e.getValue());
       if (!registrations.containsKey(e.getKey())) {
-        registrations.put(e.getKey(), registry.register(e.getKey(), this));
+        try {
+          registrations.put(e.getKey(), registry.register(e.getKey(), this));
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+          // Vanished since the scan: its parent's watch reports that, and the next sync catches up.
+          // Not a reason to fall back to polling, which is kept for real watch limits.
+          awaitedChild.remove(e.getKey());
+          continue;
+        }
         added = true;
       }
     }
     return added;
-  }
-
-  private static void collect(Path dir, Map<Path, String> out, int depth) throws IOException {
-    out.put(dir, null);
-    if (depth >= MountReader.MAX_DEPTH || Files.exists(dir.resolve(KubeletLayout.DATA), LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    for (Path entry : MountReader.sortedEntries(dir)) {
-      if (SecretNames.isCandidate(entry.getFileName().toString()) && Files.isDirectory(entry)) {
-        collect(entry, out, depth + 1);
-      }
-    }
   }
 
   @Override
@@ -121,7 +128,7 @@ final class MountWatcher implements WatchRegistry.Handler {
         if (name.equals(awaited)) {
           later = true;
         }
-      } else if (name.equals(KubeletLayout.DATA)) {
+      } else if (name.equals(MountScan.DATA)) {
         now = true;
       } else if (SecretNames.isCandidate(name)) {
         later = true;

@@ -1,5 +1,6 @@
 package io.secretsdk;
 
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -8,16 +9,27 @@ import java.util.Arrays;
  * @param maxSecretBytes the largest value accepted
  * @param trimTrailingNewline whether {@link #finish} drops one trailing line break
  * @param maxSecretBytesSetting how the user raises the limit in their integration, for messages
+ * @param readTimeout how long one whole read of a source may take before its thread is abandoned
+ *     and the read reported as failed (see {@link BoundedRead})
  */
-record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String maxSecretBytesSetting) {
+record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String maxSecretBytesSetting, Duration readTimeout) {
 
   ReadSettings(long maxSecretBytes, boolean trimTrailingNewline) {
     this(maxSecretBytes, trimTrailingNewline, SecretSettings.CORE_MAX_SECRET_BYTES_SETTING);
   }
 
+  ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String maxSecretBytesSetting) {
+    this(maxSecretBytes, trimTrailingNewline, maxSecretBytesSetting, BoundedRead.DEFAULT_TIMEOUT);
+  }
+
   static ReadSettings of(SecretSettings settings) {
     return new ReadSettings(
         settings.maxSecretBytes(), settings.trimTrailingNewline(), settings.maxSecretBytesSetting());
+  }
+
+  /** The defaults: 1 MiB, no trimming, {@link BoundedRead#DEFAULT_TIMEOUT}. */
+  static ReadSettings defaults() {
+    return new ReadSettings(1024 * 1024, false);
   }
 
   /** The value as the store keeps it: with one trailing line break dropped if so configured. */

@@ -1,19 +1,20 @@
 package io.secretsdk;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.Objects;
 
-/** Reads one secret file with the size limit and, for files that may change in place, a stability check. */
+/**
+ * Reads one opened secret file with the size limit, and words the errors about single files.
+ * Checks what was actually opened: a channel that cannot report its position is not a regular
+ * file (a FIFO or socket renamed over the entry between the type check and the open) and is
+ * refused. Thread-safe (stateless apart from its settings).
+ */
 final class SecretFileReader {
-
-  private static final int STABLE_READ_ATTEMPTS = 3;
 
   private final String source;
   private final ReadSettings settings;
@@ -24,39 +25,50 @@ final class SecretFileReader {
   }
 
   /**
-   * Reads a file that never changes once written (a kubelet generation): size check and one read.
+   * Reads the whole of an opened file.
    *
    * @param shown the path as the application sees it, for messages
+   * @param probe a one-byte buffer the caller may reuse, to see whether the file grew
+   * @throws SecretReadException when the file is not regular or over the limit
    */
-  byte[] readImmutable(Path file, Path shown) throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    checkSize(shown, attrs.size());
-    return readBounded(file, shown);
-  }
-
-  /**
-   * Reads a file that may be rewritten in place (Docker, hand-made, Vault Agent): the size, time
-   * and inode must be the same before and after the read.
-   */
-  byte[] readStable(Path file, Path shown) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
-      checkSize(shown, before.size());
-      byte[] value = readBounded(file, shown);
-      BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
-      if (sameIdentity(before, after) && after.size() == value.length) {
-        return value;
-      }
-      if (attempt == STABLE_READ_ATTEMPTS) {
-        throw new SecretReadException(
-            source,
-            "file "
-                + shown
-                + " kept changing while it was read ("
-                + STABLE_READ_ATTEMPTS
-                + " attempts); the last good value is kept and the file is read again after it settles");
+  byte[] read(SeekableByteChannel channel, Path shown, ByteBuffer probe) throws IOException {
+    long size;
+    try {
+      channel.position();
+      size = channel.size();
+    } catch (IOException e) {
+      // ESPIPE: a FIFO or socket was swapped in after the type check.
+      throw notRegular(shown, "was replaced by a FIFO or socket while it was opened");
+    }
+    checkSize(shown, size);
+    int limit = (int) Math.min(settings.maxSecretBytes(), Integer.MAX_VALUE - 16);
+    byte[] value = new byte[(int) size];
+    ByteBuffer buffer = ByteBuffer.wrap(value);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer) < 0) {
+        // Shrank since the size was taken: the caller's identity check sees the change.
+        return Arrays.copyOf(value, buffer.position());
       }
     }
+    probe.clear();
+    if (channel.read(probe) <= 0) {
+      return value;
+    }
+    // It grew while being read: read on, within the limit.
+    byte[] grown = Arrays.copyOf(value, Math.min(limit + 1, Math.max(value.length * 2, 8192)));
+    grown[value.length] = probe.get(0);
+    int n = value.length + 1;
+    while (n <= limit) {
+      if (n == grown.length) {
+        grown = Arrays.copyOf(grown, (int) Math.min(limit + 1L, grown.length * 2L));
+      }
+      int r = channel.read(ByteBuffer.wrap(grown, n, grown.length - n));
+      if (r < 0) {
+        return Arrays.copyOf(grown, n);
+      }
+      n += r;
+    }
+    throw oversize(shown, "more than " + limit);
   }
 
   static boolean sameIdentity(BasicFileAttributes a, BasicFileAttributes b) {
@@ -65,13 +77,14 @@ final class SecretFileReader {
         && Objects.equals(a.fileKey(), b.fileKey());
   }
 
-  private void checkSize(Path shown, long size) {
+  void checkSize(Path shown, long size) {
     if (size > settings.maxSecretBytes()) {
       throw oversize(shown, Long.toString(size));
     }
   }
 
-  private SecretReadException oversize(Path shown, String size) {
+  /** The one wording of "too large": names the file and both sizes, never the content. */
+  SecretReadException oversize(Path shown, String size) {
     return new SecretReadException(
         source,
         "file "
@@ -85,43 +98,29 @@ final class SecretFileReader {
             + " if this file really is a secret");
   }
 
-  private byte[] readBounded(Path file, Path shown) throws IOException {
-    int limit = (int) settings.maxSecretBytes();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] value = in.readNBytes(limit + 1);
-      if (value.length > limit) {
-        throw oversize(shown, "more than " + limit);
-      }
-      return value;
-    } catch (AccessDeniedException e) {
-      throw new SecretReadException(
-          source, "file " + shown + " is not readable by this process; check the volume's defaultMode, fsGroup or runAsUser", e);
-    }
+  SecretReadException notRegular(Path shown, String what) {
+    return new SecretReadException(source, "file " + shown + " " + what + "; it is not a regular file and is not read");
   }
 
-  /**
-   * The attributes of {@code entry}, following it if it is a symbolic link, which must resolve to
-   * something that exists inside {@code realRoot}.
-   *
-   * @param shown the path as the application sees it, for messages
-   * @throws SecretReadException for a dangling link or one that leaves the mount
-   */
-  BasicFileAttributes attributesWithin(Path entry, Path shown, Path realRoot) throws IOException {
-    BasicFileAttributes link = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (!link.isSymbolicLink()) {
-      return link;
-    }
-    BasicFileAttributes target;
-    try {
-      target = Files.readAttributes(entry, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new SecretReadException(
+  /** An open or listing failed: names the path and the operating system's reason. */
+  SecretReadException cannotRead(Path shown, boolean directory, IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return new SecretReadException(
           source,
-          "link " + shown + " points to " + Files.readSymbolicLink(entry) + ", which does not exist; fix or remove the link");
+          (directory ? "directory " : "file ")
+              + shown
+              + " is not readable by this process; check the volume's defaultMode, fsGroup or runAsUser",
+          e);
     }
-    if (!entry.toRealPath().startsWith(realRoot)) {
-      throw new SecretReadException(source, "link " + shown + " resolves outside the mount " + realRoot + "; refusing to read it");
-    }
-    return target;
+    return new SecretReadException(source, (directory ? "directory " : "file ") + shown + " cannot be read: " + BoundedRead.reason(e), e);
+  }
+
+  String keptChanging(Path shown, int attempts) {
+    return "file "
+        + shown
+        + " kept changing while it was read ("
+        + attempts
+        + (attempts == 1 ? " attempt" : " attempts")
+        + "); the last good value is kept and the file is read again after it settles";
   }
 }

@@ -11,13 +11,15 @@ public final class SecretReadException extends SecretException {
 
   private final String source;
 
+  // Paths and names come from the file system: control characters in them are escaped here, the
+  // one place every read error passes, so no file name can forge a log line or health text.
   SecretReadException(String source, String message) {
-    super(source + ": " + message);
+    super(ControlCharacters.escape(source + ": " + message));
     this.source = source;
   }
 
   SecretReadException(String source, String message, Throwable cause) {
-    super(source + ": " + message, cause);
+    super(ControlCharacters.escape(source + ": " + message), cause);
     this.source = source;
   }
 

@@ -65,7 +65,7 @@ final class SignerSettings {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(SIDECAR_URL + " is not a URL: " + urlText.get(), e);
       }
-      // signer: unix:/path/to.sock reaches the sidecar over its Unix domain socket.
+      // unix:/path/to.sock reaches the sidecar over its Unix domain socket.
       boolean unixSocket = "unix".equalsIgnoreCase(url.getScheme()) && url.getPath() != null && url.getPath().startsWith("/");
       if (!unixSocket && (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null)) {
         throw new IllegalArgumentException(SIDECAR_URL + " must be an http URL with a host: " + urlText.get());

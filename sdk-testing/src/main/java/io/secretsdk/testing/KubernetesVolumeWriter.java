@@ -243,7 +243,15 @@ public final class KubernetesVolumeWriter {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-          existing.put(dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"), Files.readAllBytes(file));
+          byte[] bytes;
+          try {
+            bytes = Files.readAllBytes(file);
+          } catch (java.nio.file.AccessDeniedException e) {
+            // A generation written with defaultMode 000 (or any mode the writer cannot read) cannot
+            // be compared: write a new generation, as the kubelet would for changed bytes.
+            return false;
+          }
+          existing.put(dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"), bytes);
         }
       }
     }

@@ -1,0 +1,693 @@
+package io.secretsdk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The one walk of a mount. Reading, polling and watching all take what they need from it, so they
+ * share one set of rules:
+ *
+ * <ul>
+ *   <li><b>Links</b> are never followed by the operating system. The scan reads a link's text and
+ *       resolves it itself, lexically, inside the mount's real root: an absolute target must lie
+ *       under the root, a relative one may not climb above it with {@code ..}. A link that leaves
+ *       the root is refused; a link that points back to a directory being walked, or a chain of
+ *       more than {@value #MAX_LINK_HOPS} links, is a loop. Both problems name the link.
+ *   <li><b>Depth</b>: directories nest at most {@value #MAX_DEPTH} levels below the mount root
+ *       (kubelet items included); one level more is a problem that names the directory.
+ *   <li><b>Size</b>: at most {@value #MAX_ENTRIES} entries in one mount.
+ *   <li><b>Volumes</b>: a directory holding {@code ..data} is a Kubernetes volume; its values are
+ *       read as one generation through the timestamped directory's handle, retried while {@code
+ *       ..data} moves. Its top-level links are not walked.
+ *   <li><b>Errors</b>: a problem (escaping link, loop, too deep, vanished directory, collision,
+ *       volume being written) is recorded with one message, skipped, and the walk goes on; the
+ *       reader refuses a scan with problems, the fingerprint includes them, the watcher skips
+ *       what they name.
+ * </ul>
+ *
+ * <p>Every directory is opened relative to its parent's handle and every file relative to its
+ * directory's handle, both without following links (see {@link MountDirectory}), so renames
+ * between two system calls cannot make the scan read from outside the mount. Hard links cannot be
+ * told apart from the file they link to; see {@code docs/reliability.md}.
+ *
+ * <p>Not thread-safe: one instance is one walk, run on one thread (a {@link BoundedRead}).
+ */
+final class MountScan {
+
+  /** The kubelet's commit link: a directory holding it is a volume. */
+  static final String DATA = "..data";
+  /** How many directory levels below the mount root are walked. */
+  static final int MAX_DEPTH = 32;
+  /** How many links one resolution may pass through before it is called a loop (Linux's limit). */
+  static final int MAX_LINK_HOPS = 40;
+  /** How many entries one mount may hold. */
+  static final int MAX_ENTRIES = 100_000;
+  /** How many times a generation is read while {@code ..data} keeps moving. */
+  static final int GENERATION_ATTEMPTS = 5;
+
+  private static final int STABLE_READ_ATTEMPTS = 3;
+
+  /** What a scan collects. */
+  enum Reach {
+    /** The directories to watch: the root, plain directories, volume directories. */
+    DIRECTORIES,
+    /** Directories, each volume's {@code ..data} target and each plain file's identity. */
+    IDENTITIES,
+    /** Everything, with the values of every file. */
+    VALUES
+  }
+
+  /** Lets tests change the tree at a precise point of the walk. */
+  interface Observer {
+    Observer NONE = shown -> {};
+
+    void beforeOpeningDirectory(Path shown) throws IOException;
+  }
+
+  /** A file found by the scan: its key, its path as the application sees it, its value if read. */
+  record FileEntry(
+      String name,
+      Path shown,
+      long size,
+      long modifiedNanos,
+      Object fileKey,
+      byte[] value,
+      Path originDirectory,
+      String originPrefix,
+      String relative) {}
+
+  /** A Kubernetes volume and the {@code ..data} target it was read through. */
+  record Volume(Path directory, String dataTarget) {}
+
+  /** Something the scan refused; {@code message} is the one every path reports. */
+  record Problem(Path path, String message) {}
+
+  private final Path root;
+  private final Path realRoot;
+  private final String prefix;
+  private final Reach reach;
+  private final SecretFileReader files;
+  private final Set<Path> knownVolumes;
+  private final Observer observer;
+  private final BoundedRead.Tracker tracker;
+
+  private Map<String, FileEntry> found = new TreeMap<>();
+  private List<Problem> problems = new ArrayList<>();
+  private final List<Volume> volumes = new ArrayList<>();
+  private final List<Path> directories = new ArrayList<>();
+  private int entries;
+  // While a generation is read: the volume as shown and the names' prefix there, so origins are
+  // relative to the volume (nested items) rather than to the timestamped directory.
+  private Path generationBase;
+  private String generationPrefix;
+  private final ByteBuffer probe = ByteBuffer.allocate(1);
+
+  /**
+   * @param root the mount as configured (paths in messages and origins use it)
+   * @param realRoot its real path, pinned by the reader
+   * @param knownVolumes directories that were volumes at the last successful read
+   */
+  MountScan(
+      Path root,
+      Path realRoot,
+      String prefix,
+      Reach reach,
+      SecretFileReader files,
+      Set<Path> knownVolumes,
+      Observer observer,
+      BoundedRead.Tracker tracker) {
+    this.root = root;
+    this.realRoot = realRoot;
+    this.prefix = prefix;
+    this.reach = reach;
+    this.files = files;
+    this.knownVolumes = knownVolumes;
+    this.observer = observer;
+    this.tracker = tracker;
+  }
+
+  /** Walks the mount; the results are in the accessors afterwards. */
+  MountScan run() throws IOException {
+    tracker.opening(realRoot);
+    try (MountDirectory top = MountDirectory.open(realRoot)) {
+      tracker.opened();
+      visit(top, List.of(), root, prefix, 0);
+    }
+    return this;
+  }
+
+  /** Every file found, by key. */
+  Map<String, FileEntry> files() {
+    return found;
+  }
+
+  /** Every volume, with the {@code ..data} target read. */
+  List<Volume> volumes() {
+    return volumes;
+  }
+
+  /** The root, every plain directory and every volume directory (not the timestamped ones). */
+  List<Path> directories() {
+    return directories;
+  }
+
+  /** What was refused, in walk order. */
+  List<Problem> problems() {
+    return problems;
+  }
+
+  /** The cheap identity the poller compares: volume targets, plain file identities, problems. */
+  String fingerprint() {
+    StringBuilder sb = new StringBuilder();
+    for (Path dir : directories) {
+      sb.append(dir).append("/\n");
+    }
+    for (Volume v : volumes) {
+      sb.append(v.directory()).append("->").append(v.dataTarget()).append('\n');
+    }
+    for (FileEntry f : found.values()) {
+      sb.append(f.shown()).append('=').append(f.size()).append(':').append(f.modifiedNanos()).append(':').append(f.fileKey()).append('\n');
+    }
+    for (Problem p : problems) {
+      sb.append("!").append(p.message()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private void problem(Path path, String message) {
+    problems.add(new Problem(path, message));
+  }
+
+  private List<String> list(MountDirectory dir, Path shown) throws IOException {
+    try {
+      return dir.list();
+    } catch (java.nio.file.DirectoryIteratorException e) {
+      throw files.cannotRead(shown, true, e.getCause());
+    } catch (IOException e) {
+      throw files.cannotRead(shown, true, e);
+    }
+  }
+
+  private void visit(MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth) throws IOException {
+    List<String> names = list(dir, shown);
+    entries += names.size();
+    if (entries > MAX_ENTRIES) {
+      problem(shown, "the mount holds more than " + MAX_ENTRIES + " entries (at " + shown + "); mount a smaller directory");
+      return;
+    }
+    directories.add(shown);
+    if (names.contains(DATA)) {
+      readVolume(dir, real, shown, namePrefix, depth);
+      return;
+    }
+    if (knownVolumes.contains(shown)) {
+      problem(shown, shown + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
+      return;
+    }
+    for (String name : names) {
+      if (SecretNames.isMachinery(name)) {
+        // Kubelet entries without ..data: the first generation of a volume is being written.
+        problem(
+            shown,
+            shown + " has kubelet entries (" + name + ") but no ..data link yet: a volume is being written; it is read again when ..data appears");
+        return;
+      }
+    }
+    for (String name : names) {
+      if (SecretNames.isCandidate(name)) {
+        visitEntry(dir, real, shown, name, namePrefix + name, depth, true);
+      }
+    }
+  }
+
+  /**
+   * One entry of a plain directory or a generation: a file is recorded, a directory walked, a link
+   * resolved inside the mount first.
+   *
+   * @param mutable whether the file may be rewritten in place (plain directories) or never changes
+   *     once written (a kubelet generation)
+   */
+  private void visitEntry(
+      MountDirectory dir, List<String> real, Path shown, String name, String key, int depth, boolean mutable)
+      throws IOException {
+    Path entryShown = shown.resolve(name);
+    BasicFileAttributes attrs;
+    try {
+      attrs = dir.lstat(name);
+    } catch (NoSuchFileException e) {
+      problem(entryShown, vanished(entryShown));
+      return;
+    }
+    if (attrs.isSymbolicLink()) {
+      Resolved target = resolve(dir, real, name, entryShown);
+      if (target == null) {
+        return;
+      }
+      if (target.attrs.isDirectory()) {
+        if (isAncestor(target.components, append(real, name))) {
+          problem(
+              entryShown,
+              "link " + entryShown + " points back to " + describe(target.components) + ", which contains it: a loop; remove the link");
+          return;
+        }
+        descend(null, target.components, entryShown, key, depth, mutable);
+      } else if (target.attrs.isRegularFile() && reach == Reach.IDENTITIES) {
+        addFile(null, last(target.components), target.attrs, entryShown, key, mutable);
+      } else if (target.attrs.isRegularFile() && reach == Reach.VALUES) {
+        try (MountDirectory parent = openPath(parentOf(target.components))) {
+          addFile(parent, last(target.components), target.attrs, entryShown, key, mutable);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+          problem(entryShown, changed(entryShown));
+        }
+      }
+      return;
+    }
+    if (attrs.isDirectory()) {
+      descend(dir, append(real, name), entryShown, key, depth, mutable);
+    } else if (attrs.isRegularFile() && reach != Reach.DIRECTORIES) {
+      addFile(dir, name, attrs, entryShown, key, mutable);
+    }
+    // Sockets, FIFOs and devices are not secrets: skipped.
+  }
+
+  /** Walks a subdirectory, opened from {@code parent} by name, or from the root when it was reached by a link. */
+  private void descend(MountDirectory parent, List<String> real, Path shown, String key, int depth, boolean mutable)
+      throws IOException {
+    if (depth + 1 > MAX_DEPTH) {
+      problem(shown, tooDeep(shown));
+      return;
+    }
+    observer.beforeOpeningDirectory(shown);
+    MountDirectory child;
+    try {
+      tracker.opening(realRoot.resolve(String.join("/", real)));
+      child = parent != null ? parent.openDirectory(last(real)) : openPath(real);
+    } catch (NoSuchFileException e) {
+      problem(shown, vanished(shown));
+      return;
+    } catch (NotDirectoryException e) {
+      problem(shown, changed(shown));
+      return;
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw files.cannotRead(shown, true, e);
+    } finally {
+      tracker.opened();
+    }
+    try (child) {
+      if (mutable) {
+        visit(child, real, shown, key + ".", depth + 1);
+      } else {
+        visitGeneration(child, real, shown, key + ".", depth + 1);
+      }
+    }
+  }
+
+  private void visitGeneration(MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
+      throws IOException {
+    List<String> names = list(dir, shown);
+    entries += names.size();
+    if (entries > MAX_ENTRIES) {
+      problem(shown, "the mount holds more than " + MAX_ENTRIES + " entries (at " + shown + "); mount a smaller directory");
+      return;
+    }
+    // Everything in a generation is an item: the kubelet keeps its machinery beside it, and a
+    // nested element may start with ".." (only the first element of an item path may not).
+    for (String name : names) {
+      visitEntry(dir, real, shown, name, namePrefix + name, depth, false);
+    }
+  }
+
+  private void readVolume(MountDirectory volume, List<String> real, Path shown, String namePrefix, int depth)
+      throws IOException {
+    Path data = shown.resolve(DATA);
+    for (int attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
+      String before = dataTarget(volume);
+      if (before == null) {
+        problem(shown, data + " is not a symbolic link; this does not look like a Kubernetes volume");
+        return;
+      }
+      if (reach != Reach.VALUES) {
+        volumes.add(new Volume(shown, before));
+        return;
+      }
+      Map<String, FileEntry> outer = found;
+      List<Problem> outerProblems = problems;
+      found = new TreeMap<>();
+      problems = new ArrayList<>();
+      Map<String, FileEntry> generation;
+      List<Problem> generationProblems;
+      generationBase = shown;
+      generationPrefix = namePrefix;
+      try {
+        readGeneration(volume, real, shown, data, before, namePrefix, depth);
+      } finally {
+        generationBase = null;
+        generationPrefix = null;
+        generation = found;
+        generationProblems = problems;
+        found = outer;
+        problems = outerProblems;
+      }
+      if (Objects.equals(before, dataTarget(volume))) {
+        volumes.add(new Volume(shown, before));
+        generation.values().forEach(this::put);
+        problems.addAll(generationProblems);
+        return;
+      }
+      // ..data moved while the generation was read: read the new one.
+    }
+    problem(
+        shown,
+        data
+            + " changed during each of "
+            + GENERATION_ATTEMPTS
+            + " reads; the last good generation is kept and the volume is read again on the next change");
+  }
+
+  private void readGeneration(
+      MountDirectory volume, List<String> real, Path shown, Path data, String target, String namePrefix, int depth)
+      throws IOException {
+    Resolved resolved = resolveText(volume, real, target, data);
+    if (resolved == null) {
+      return;
+    }
+    if (!resolved.attrs.isDirectory()) {
+      problem(shown, data + " points to " + target + ", which is not a directory");
+      return;
+    }
+    MountDirectory generation;
+    try {
+      tracker.opening(realRoot.resolve(String.join("/", resolved.components)));
+      generation = openPath(resolved.components);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      problem(shown, data + " points to " + target + ", which is missing or incomplete");
+      return;
+    } finally {
+      tracker.opened();
+    }
+    try (generation) {
+      visitGeneration(generation, resolved.components, shown, namePrefix, depth);
+    }
+  }
+
+  private static String dataTarget(MountDirectory volume) throws IOException {
+    try {
+      return volume.readLink(DATA);
+    } catch (NoSuchFileException | java.nio.file.NotLinkException e) {
+      return null;
+    }
+  }
+
+  private void addFile(MountDirectory dir, String name, BasicFileAttributes attrs, Path shown, String key, boolean mutable)
+      throws IOException {
+    byte[] value = null;
+    BasicFileAttributes identity = attrs;
+    if (reach == Reach.VALUES) {
+      files.checkSize(shown, attrs.size());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          value = readOpened(dir, name, shown);
+        } catch (NoSuchFileException e) {
+          problem(shown, vanished(shown));
+          return;
+        }
+        BasicFileAttributes after;
+        try {
+          after = mutable ? dir.lstat(name) : identity;
+        } catch (NoSuchFileException e) {
+          problem(shown, vanished(shown));
+          return;
+        }
+        if (after.isRegularFile() && SecretFileReader.sameIdentity(identity, after) && value.length == after.size()) {
+          break;
+        }
+        if (!mutable || attempt == STABLE_READ_ATTEMPTS) {
+          problem(shown, files.keptChanging(shown, attempt));
+          return;
+        }
+        identity = after;
+      }
+    }
+    Path originDirectory;
+    String originPrefix;
+    String relative;
+    if (generationBase != null) {
+      originDirectory = generationBase;
+      originPrefix = generationPrefix;
+      // (Path.relativize normalizes; the shown path is the base plus the item's elements.)
+      relative = shown.toString().substring(generationBase.toString().length() + 1);
+    } else {
+      originDirectory = shown.getParent();
+      relative = shown.getFileName().toString();
+      originPrefix = key.substring(0, key.length() - relative.length());
+    }
+    put(new FileEntry(
+        key,
+        shown,
+        identity.size(),
+        identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+        identity.fileKey(),
+        value,
+        originDirectory,
+        originPrefix,
+        relative));
+  }
+
+  private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {
+    tracker.opening(dir.realPath, name);
+    SeekableByteChannel channel;
+    try {
+      channel = dir.openFile(name);
+    } catch (NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      throw files.cannotRead(shown, false, e);
+    } finally {
+      tracker.opened();
+    }
+    try (channel) {
+      return files.read(channel, shown, probe);
+    }
+  }
+
+  private void put(FileEntry file) {
+    FileEntry other = found.putIfAbsent(file.name(), file);
+    if (other != null) {
+      problem(
+          file.shown(),
+          other.shown() + " and " + file.shown() + " both map to the key '" + file.name() + "'; rename one of them");
+    }
+  }
+
+  /** The target of a link, resolved inside the mount, and its attributes. */
+  private record Resolved(List<String> components, BasicFileAttributes attrs) {}
+
+  private Resolved resolve(MountDirectory dir, List<String> real, String name, Path shown) throws IOException {
+    String text;
+    try {
+      text = dir.readLink(name);
+    } catch (NoSuchFileException | java.nio.file.NotLinkException e) {
+      problem(shown, changed(shown));
+      return null;
+    }
+    return resolveText(dir, real, text, shown);
+  }
+
+  /**
+   * Resolves link text found in the directory {@code real} (components below the real root),
+   * following further links the same way, never leaving the root.
+   *
+   * @return null after recording the problem (escape, loop, dangling)
+   */
+  private Resolved resolveText(MountDirectory dir, List<String> real, String text, Path link) throws IOException {
+    List<String> done = new ArrayList<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+    if (!pushTarget(text, real, done, todo)) {
+      problem(link, outside(link));
+      return null;
+    }
+    int hops = 1;
+    BasicFileAttributes attrs = null;
+    Map<List<String>, MountDirectory> opened = new HashMap<>();
+    try {
+      while (!todo.isEmpty()) {
+        String element = todo.pollFirst();
+        if (element.isEmpty() || element.equals(".")) {
+          continue;
+        }
+        if (element.equals("..")) {
+          if (done.isEmpty()) {
+            problem(link, outside(link));
+            return null;
+          }
+          done.remove(done.size() - 1);
+          attrs = null;
+          continue;
+        }
+        MountDirectory parent = directoryOf(done, dir, real, opened);
+        BasicFileAttributes a;
+        try {
+          a = parent.lstat(element);
+        } catch (NoSuchFileException e) {
+          problem(link, "link " + link + " points to " + text + ", which does not exist; fix or remove the link");
+          return null;
+        }
+        if (a.isSymbolicLink()) {
+          if (++hops > MAX_LINK_HOPS) {
+            problem(link, "link " + link + " passes through more than " + MAX_LINK_HOPS + " links: a loop; remove the link");
+            return null;
+          }
+          String next = parent.readLink(element);
+          List<String> base = new ArrayList<>(done);
+          done.clear();
+          if (!pushTarget(next, base, done, todo)) {
+            problem(link, outside(link));
+            return null;
+          }
+          continue;
+        }
+        if (!a.isDirectory() && !todo.isEmpty() && todo.stream().anyMatch(s -> !s.isEmpty() && !s.equals("."))) {
+          problem(link, "link " + link + " points to " + text + ", which does not exist; fix or remove the link");
+          return null;
+        }
+        done.add(element);
+        attrs = a;
+      }
+      if (attrs == null) {
+        // The link names a directory reached through ".." or ".": look at it.
+        if (done.isEmpty()) {
+          // Only directories are walked, and the root is one.
+          return new Resolved(List.of(), java.nio.file.Files.readAttributes(realRoot, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        }
+        MountDirectory parent = directoryOf(done.subList(0, done.size() - 1), dir, real, opened);
+        attrs = parent.lstat(last(done));
+      }
+      return new Resolved(List.copyOf(done), attrs);
+    } catch (NotDirectoryException e) {
+      problem(link, changed(link));
+      return null;
+    } finally {
+      for (MountDirectory d : opened.values()) {
+        d.close();
+      }
+    }
+  }
+
+  /** Splits link text onto {@code todo}; returns false if an absolute target is not under the root. */
+  private boolean pushTarget(String text, List<String> base, List<String> done, java.util.Deque<String> todo) {
+    Path target = Path.of(text);
+    List<String> elements = new ArrayList<>();
+    if (target.isAbsolute()) {
+      // Not normalized: "x/.." must fail where x does not exist, as the kernel would; the ".."
+      // elements are resolved one by one below and may not climb above the root.
+      // (Path.relativize normalizes, so the elements are taken one by one.)
+      Path configured = root.toAbsolutePath();
+      Path prefixPath = target.startsWith(realRoot) ? realRoot : target.startsWith(configured) ? configured : null;
+      if (prefixPath == null) {
+        return false;
+      }
+      for (int i = prefixPath.getNameCount(); i < target.getNameCount(); i++) {
+        elements.add(target.getName(i).toString());
+      }
+      elements.removeIf(String::isEmpty);
+    } else {
+      done.addAll(base);
+      for (Path p : target) {
+        elements.add(p.toString());
+      }
+    }
+    for (int i = elements.size() - 1; i >= 0; i--) {
+      todo.addFirst(elements.get(i));
+    }
+    return true;
+  }
+
+  /** The open directory at {@code components}: the scan's current one or one opened from the root. */
+  private MountDirectory directoryOf(
+      List<String> components, MountDirectory current, List<String> currentReal, Map<List<String>, MountDirectory> opened)
+      throws IOException {
+    if (components.equals(currentReal)) {
+      return current;
+    }
+    List<String> key = List.copyOf(components);
+    MountDirectory d = opened.get(key);
+    if (d == null) {
+      tracker.opening(realRoot.resolve(String.join("/", key)));
+      try {
+        d = openPath(key);
+      } finally {
+        tracker.opened();
+      }
+      opened.put(key, d);
+    }
+    return d;
+  }
+
+  /** Opens the directory at {@code components} below the real root, one handle-relative step at a time. */
+  private MountDirectory openPath(List<String> components) throws IOException {
+    MountDirectory d = MountDirectory.open(realRoot);
+    for (String c : components) {
+      MountDirectory next;
+      try {
+        next = d.openDirectory(c);
+      } finally {
+        d.close();
+      }
+      d = next;
+    }
+    return d;
+  }
+
+  private static boolean isAncestor(List<String> candidate, List<String> of) {
+    return candidate.size() < of.size() && of.subList(0, candidate.size()).equals(candidate);
+  }
+
+  private String describe(List<String> components) {
+    return components.isEmpty() ? root.toString() : root.resolve(String.join("/", components)).toString();
+  }
+
+  private static List<String> append(List<String> list, String element) {
+    List<String> out = new ArrayList<>(list.size() + 1);
+    out.addAll(list);
+    out.add(element);
+    return out;
+  }
+
+  private static List<String> parentOf(List<String> components) {
+    return components.subList(0, components.size() - 1);
+  }
+
+  private static String last(List<String> components) {
+    return components.get(components.size() - 1);
+  }
+
+  // The one wording of each problem, whichever walk meets it.
+
+  private String outside(Path link) {
+    return "link " + link + " resolves outside the mount " + realRoot + "; refusing to read it";
+  }
+
+  static String vanished(Path shown) {
+    return shown + " vanished while the mount was read; it is read again when it settles";
+  }
+
+  static String changed(Path shown) {
+    return shown + " changed while the mount was read (a link or directory was replaced); it is read again";
+  }
+
+  static String tooDeep(Path shown) {
+    return "directories nest deeper than " + MAX_DEPTH + " levels below the mount (at " + shown + "); flatten the layout";
+  }
+}

@@ -1,0 +1,70 @@
+package io.secretsdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code NAME_FILE} variables whose value is empty or names something that cannot be read. */
+class EnvironmentFileTests {
+
+  @TempDir Path tmp;
+  CapturedLogs logs;
+
+  @BeforeEach
+  void captureLogs() {
+    logs = new CapturedLogs();
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    logs.close();
+  }
+
+  @Test
+  void emptyNameFileIsAnErrorNotTheWorkingDirectory() {
+    assertThatThrownBy(
+            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", "")).build())
+        .isInstanceOf(SecretReadException.class)
+        .hasMessageContaining("APP_KEY_FILE is empty; set it to the path of the secret file or unset it");
+    try (SecretStore store = SecretStore.builder().environment().environmentVariables(Map.of("KEY_FILE", "", "OTHER", "o")).build()) {
+      assertThat(store.snapshot().names()).containsExactly("OTHER");
+    }
+    assertThat(logs.all()).contains("KEY_FILE is empty");
+  }
+
+  @Test
+  void unreadableNameFileGivesTheOperatingSystemsReason() throws Exception {
+    Path loop = tmp.resolve("loop");
+    Files.createSymbolicLink(loop, loop);
+    assertThatThrownBy(
+            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", loop.toString())).build())
+        .isInstanceOf(SecretReadException.class)
+        .hasMessageContaining("APP_KEY_FILE names " + loop + ", which cannot be read: Too many levels of symbolic links")
+        .hasMessageNotContaining("IOException")
+        .hasMessageNotContaining("FileSystemException");
+  }
+
+  @Test
+  void nameFileNamingADirectoryIsRefused() {
+    assertThatThrownBy(
+            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", tmp.toString())).build())
+        .hasMessageContaining("APP_KEY_FILE names " + tmp + ", which is not a regular file (a directory)");
+  }
+
+  @Test
+  void nameFileThroughALinkIsRead() throws Exception {
+    Path file = Files.writeString(tmp.resolve("real"), "v");
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), file);
+    try (SecretStore store =
+        SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", link.toString())).build()) {
+      assertThat(store.require("KEY").asString()).isEqualTo("v");
+    }
+  }
+}
