@@ -25,14 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The client against scripted loopback servers: it never hangs, retries only what is safe to
  * retry, and says clearly whether the sidecar is unavailable or refused the request.
  */
-// Alone: it times sidecar calls out, and parallel test classes (core-store) starve it on 2 CPUs.
-@Isolated
 class SidecarClientTests {
 
   /** What the fake server does with request number n (from 0). */

@@ -36,12 +36,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real sidecar on a loopback ephemeral port, driven by the real client and by raw HTTP. */
-// Alone: it times sidecar calls out, and parallel test classes (core-store) starve it on 2 CPUs.
-@Isolated
 class SignerSidecarTests {
 
   @TempDir Path tmp;
