@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Reads one mount root into names and values from a {@link MountScan}: Kubernetes volumes as one
@@ -37,7 +37,9 @@ final class MountReader implements SourceReader {
   private final MountScan.Observer observer;
   // Directories that held a ..data link at the last successful read. One that still exists
   // without it is being torn down or rewritten, not a plain directory that was emptied.
-  private final Set<Path> knownVolumes = ConcurrentHashMap.newKeySet();
+  // An immutable set replaced after each read (usually of one path): a concurrent set cost about
+  // 200 bytes per store for what is rarely more than one entry.
+  private volatile Set<Path> knownVolumes = Set.of();
   private volatile Path pinnedRoot;
 
   MountReader(Path root, String prefix, ReadSettings settings) {
@@ -98,8 +100,10 @@ final class MountReader implements SourceReader {
         String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
         throw new SecretReadException(source, problems.get(0).message() + more);
       }
-      knownVolumes.retainAll(scan.volumes().stream().map(MountScan.Volume::directory).toList());
-      scan.volumes().forEach(v -> knownVolumes.add(v.directory()));
+      knownVolumes =
+          scan.volumes().stream()
+              .map(v -> v.directory().equals(root) ? root : v.directory())
+              .collect(Collectors.toUnmodifiableSet());
       Map<String, Secret> out = new TreeMap<>();
       // One shared origin object per directory (see OriginDirectory).
       Map<Path, OriginDirectory> origins = new HashMap<>();
@@ -152,7 +156,8 @@ final class MountReader implements SourceReader {
     }
     Path pinned = pinnedRoot;
     if (pinned == null) {
-      pinnedRoot = real;
+      // The same object as root when they are equal (the usual case): one Path less per store.
+      pinnedRoot = real.equals(root) ? root : real;
       return real;
     }
     if (!pinned.equals(real)) {

@@ -159,6 +159,7 @@ class SecretStoreWatchTests {
     before = listener.count();
     writer.remove("api_token");
     eventually().until(() -> !store.snapshot().contains("api_token"));
+    eventually().until(() -> listener.last().current() == store.snapshot());
     assertEventsSince(before, Set.of(), Set.of("api_token"), Set.of());
   }
 
