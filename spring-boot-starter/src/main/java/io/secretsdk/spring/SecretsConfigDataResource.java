@@ -80,7 +80,7 @@ final class SecretsConfigDataResource extends ConfigDataResource {
         prefix().isEmpty()
             ? "Secrets '" + path() + "'"
             : "Secrets '" + path() + "' [prefix=" + prefix() + "]";
-    // spring-typed: an import of the same directory with json=expand is another property source.
+    // An import of the same directory with json=expand is another property source.
     return jsonExpand() ? name + " [json=expand]" : name;
   }
 
