@@ -124,6 +124,8 @@ class LinkRaceTests {
       swapper.join(BOUND.toMillis());
       assertTimeoutPreemptively(BOUND, store::close);
     }
+    System.out.printf(
+        "link race: %d swaps, %d refreshes, %d outside values published%n", swaps.get(), refreshes.get(), outsidePublished.get());
     assertThat(swaps.get()).isPositive();
     assertThat(refreshes.get()).isPositive();
     return outsidePublished.get();
