@@ -10,18 +10,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link SecretStore}: a coordinator of small parts. Each {@link SourceState} reads and
- * remembers one source; the {@link RefreshPacer} decides when background reads and polls run (on
- * the store's {@code secretsdk-watch-<n>} thread or a supplied executor); {@link
- * SecretChangeEvent#between} computes what changed; the {@link ListenerDispatcher} tells
- * listeners; {@link RefreshStatistics} counts and aggregates health. What stays here is the
- * order of things: sources are read under one lock, the snapshot is published by one volatile
- * write, listeners are told afterwards, and health turns UP only once the values it vouches for
- * are published. The shared {@link WatchRegistry} delivers file-system events to the pacer.
+ * remembers one source; {@link BackgroundRefresh} (with its {@link RefreshPacer}) runs the
+ * watches, event-triggered reads and polls on the store's {@code secretsdk-watch-<n>} thread or a
+ * supplied executor; {@link SecretChangeEvent#between} computes what changed; the {@link
+ * ListenerDispatcher} tells listeners; {@link RefreshStatistics} counts and aggregates health.
+ * What stays here is the order of things: sources are read under one lock, the snapshot is
+ * published by one volatile write, listeners are told afterwards, and health turns UP only once
+ * the values it vouches for are published. Thread-safe.
  */
 final class LiveSecretStore implements SecretStore {
 
@@ -30,24 +32,21 @@ final class LiveSecretStore implements SecretStore {
 
   private final int id = IDS.incrementAndGet();
   private final List<SourceState> sources;
-  private final SecretSettings settings;
   private final Clock clock;
-  private final WatchRegistry registry;
-  private final RefreshPacer pacer;
-  private final ListenerDispatcher listeners;
+  private final Executor listenerExecutor;
+  // Both made on first need: a store that never watches or is never subscribed to holds neither.
+  private volatile BackgroundRefresh background;
+  private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;
   private volatile boolean closed;
 
-  private LiveSecretStore(List<SourceState> sources, SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
+  private LiveSecretStore(List<SourceState> sources, SecretStoreBuilder.Resolved resolved) {
     this.sources = List.copyOf(sources);
-    this.settings = resolved.settings();
     this.clock = resolved.clock();
-    this.registry = registry;
-    this.pacer = new RefreshPacer(resolved.scheduler(), "secretsdk-watch-" + id);
-    this.listeners = new ListenerDispatcher(resolved.listenerExecutor(), "secretsdk-notify-" + id);
+    this.listenerExecutor = resolved.listenerExecutor();
     this.current = SecretSnapshot.empty(clock.instant());
   }
 
@@ -62,17 +61,19 @@ final class LiveSecretStore implements SecretStore {
 
   static SecretStore start(SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
     ReadSettings read = ReadSettings.of(resolved.settings());
+    // Fingerprints serve polls only; a store that can never poll neither takes nor keeps them.
+    boolean polls = resolved.settings().watch() || !resolved.settings().pollInterval().isZero();
     List<SourceState> sources = new ArrayList<>();
     for (SourceSpec spec : resolved.sources()) {
       if (spec instanceof SourceSpec.Mount m) {
-        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional()));
+        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
       } else if (spec instanceof SourceSpec.Environment e) {
-        sources.add(new SourceState(new EnvironmentReader(e.prefix(), resolved.environment(), read), false));
+        sources.add(new SourceState(new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
       }
     }
-    LiveSecretStore store = new LiveSecretStore(sources, resolved, registry);
+    LiveSecretStore store = new LiveSecretStore(sources, resolved);
     store.initialRead();
-    store.startWatching();
+    store.startWatching(resolved.settings(), registry, resolved.scheduler());
     return store;
   }
 
@@ -97,127 +98,41 @@ final class LiveSecretStore implements SecretStore {
     statistics.took(System.nanoTime() - started);
   }
 
-  private void startWatching() {
-    boolean needsThread = false;
-    for (SourceState source : sources) {
-      boolean mount = source.mountRoot() != null;
-      if (settings.watch() && mount) {
-        needsThread = true;
-      } else if (!settings.pollInterval().isZero() && source.pollable()) {
-        source.pollOnly();
-        needsThread = true;
-      }
-    }
-    if (!needsThread) {
-      LOG.log(Level.INFO, describe() + " (not watching)");
-      return;
-    }
-    pacer.start();
-    refreshLock.lock();
-    try {
-      for (SourceState source : sources) {
-        if (settings.watch() && source.mountRoot() != null) {
-          source.watchWith(new MountWatcher(source.mountRoot(), registry, triggerFor(source)));
-          if (!closed && source.syncWatch(fallbackPollInterval())) {
-            // A rotation between the initial read and the watch would otherwise wait for a poll.
-            readNow(source);
-          }
-        }
-      }
-    } finally {
-      refreshLock.unlock();
-    }
-    pacer.pollEvery(effectivePollInterval(), this::poll);
-    LOG.log(Level.INFO, describe());
+  private void startWatching(SecretSettings settings, WatchRegistry registry, ScheduledExecutorService scheduler) {
+    background =
+        BackgroundRefresh.startIfNeeded(
+            sources,
+            settings,
+            registry,
+            scheduler,
+            "secretsdk-watch-" + id,
+            refreshLock,
+            this::backgroundRefresh,
+            () -> closed);
+    LOG.log(Level.INFO, describe(settings.pollInterval()) + (background == null ? " (not watching)" : ""));
   }
 
-  /** The configured interval, or the default while a source that wanted events has to poll. */
-  private Duration effectivePollInterval() {
-    if (!settings.pollInterval().isZero()) {
-      return settings.pollInterval();
-    }
-    for (SourceState source : sources) {
-      if (source.watchMode() == WatchMode.POLLING) {
-        return SecretSettings.DEFAULT_POLL_INTERVAL;
-      }
-    }
-    return Duration.ZERO;
-  }
-
-  private Duration fallbackPollInterval() {
-    return settings.pollInterval().isZero() ? SecretSettings.DEFAULT_POLL_INTERVAL : settings.pollInterval();
-  }
-
-  private String describe() {
+  private String describe(Duration pollInterval) {
     StringBuilder sb = new StringBuilder("secretsdk store ").append(id).append(": ");
     sb.append(current.size()).append(" secrets from ");
     for (int i = 0; i < sources.size(); i++) {
       SourceState s = sources.get(i);
       sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode().name().toLowerCase(Locale.ROOT)).append(')');
     }
-    if (!settings.pollInterval().isZero()) {
-      sb.append(", polling every ").append(settings.pollInterval().toMillis()).append(" ms");
+    if (!pollInterval.isZero()) {
+      sb.append(", polling every ").append(pollInterval.toMillis()).append(" ms");
     }
     return sb.toString();
   }
 
-  private MountWatcher.Trigger triggerFor(SourceState source) {
-    return new MountWatcher.Trigger() {
-      @Override
-      public void readNow() {
-        LiveSecretStore.this.readNow(source);
-      }
-
-      @Override
-      public void readAfterQuietPeriod() {
-        pacer.runAfterQuiet(source, settings.quietPeriod(), () -> LiveSecretStore.this.readNow(source));
-      }
-    };
-  }
-
-  /** Queues one background read of {@code source}, unless one is queued already. */
-  private void readNow(SourceState source) {
-    if (!closed && source.queueRead()) {
-      pacer.runNow(() -> backgroundRefresh(source));
-    }
-  }
-
+  /** A read the watches or the poll asked for; failures are recorded and logged by refreshSources. */
   private void backgroundRefresh(SourceState source) {
-    source.startQueuedRead();
-    if (closed) {
-      return;
-    }
     try {
       refreshSources(List.of(source));
     } catch (SecretReadException e) {
       // Recorded and logged by refreshSources.
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, source.source() + ": unexpected failure while refreshing: " + e.getClass().getName());
-    }
-  }
-
-  private void poll() {
-    if (closed) {
-      return;
-    }
-    for (SourceState source : sources) {
-      try {
-        if (source.needsRead()) {
-          readNow(source);
-        } else if (source.awaitsEvents()) {
-          // Try events again: the limit may have been lifted.
-          refreshLock.lock();
-          try {
-            if (!closed) {
-              source.syncWatch(fallbackPollInterval());
-            }
-          } finally {
-            refreshLock.unlock();
-          }
-        }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, source.source() + ": poll failed: " + e.getClass().getName());
-      }
     }
   }
 
@@ -256,10 +171,10 @@ final class LiveSecretStore implements SecretStore {
               repeated ? Level.DEBUG : Level.WARNING,
               e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures() + " in a row)");
         }
-        if (source.syncWatch(fallbackPollInterval())) {
-          // A directory appeared and is watched now; what was written before the watch began is
-          // caught by reading once more.
-          readNow(source);
+        BackgroundRefresh b = background;
+        if (b != null) {
+          // A directory that appeared is watched now, and read once more.
+          b.afterRead(source);
         }
       }
       if (changed) {
@@ -296,7 +211,10 @@ final class LiveSecretStore implements SecretStore {
     LOG.log(Level.DEBUG, () -> "secretsdk store " + id + ": " + event);
     // Queued under the lock so listeners get events in revision order even when refresh() races
     // a watch-triggered read; delivery itself happens on the listener thread.
-    listeners.publish(event);
+    ListenerDispatcher l = listeners;
+    if (l != null) {
+      l.publish(event);
+    }
   }
 
   /** The sources' content, the first source with a name winning; one source's map is shared as is. */
@@ -311,6 +229,11 @@ final class LiveSecretStore implements SecretStore {
       }
     }
     return Map.copyOf(all);
+  }
+
+  /** The number in this store's thread names ({@code secretsdk-watch-<id>}, {@code secretsdk-notify-<id>}). */
+  int id() {
+    return id;
   }
 
   @Override
@@ -335,10 +258,18 @@ final class LiveSecretStore implements SecretStore {
   @Override
   public Subscription subscribe(SecretListener listener) {
     Objects.requireNonNull(listener, "listener");
-    if (closed) {
-      throw new IllegalStateException("secretsdk store " + id + " is closed");
+    ListenerDispatcher l;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("secretsdk store " + id + " is closed");
+      }
+      l = listeners;
+      if (l == null) {
+        l = new ListenerDispatcher(listenerExecutor, "secretsdk-notify-" + id);
+        listeners = l;
+      }
     }
-    return listeners.add(listener);
+    return l.add(listener);
   }
 
   @Override
@@ -362,12 +293,23 @@ final class LiveSecretStore implements SecretStore {
         return;
       }
       closed = true;
-      sources.forEach(SourceState::closeWatcher);
+      BackgroundRefresh b = background;
+      if (b != null) {
+        b.closeWatches();
+      }
     } finally {
       refreshLock.unlock();
     }
-    pacer.close();
-    listeners.close();
+    BackgroundRefresh b = background;
+    if (b != null) {
+      b.stop();
+    }
+    synchronized (this) {
+      ListenerDispatcher l = listeners;
+      if (l != null) {
+        l.close();
+      }
+    }
     LOG.log(Level.DEBUG, () -> "secretsdk store " + id + " closed");
   }
 

@@ -68,10 +68,10 @@ final class ParsedView<T> {
   private final List<SecretViewListener<? super T>> listeners = new CopyOnWriteArrayList<>();
   private volatile State<T> state =
       new State<>(null, null, null, "no generation read yet", false, null, null, null, 0, 0);
-  // Guarded by "this".
-  private Subscription storeSubscription;
-  private T lastNotified;
-  private boolean closed;
+  private final Object subscribeLock = new Object();
+  private Subscription storeSubscription; // guarded by subscribeLock
+  private T lastNotified; // guarded by "this"
+  private volatile boolean closed; // written under both locks
 
   ParsedView(SecretStore store, List<String> names, String description, Parser<T> parser, Timing<T> timing, Clock clock) {
     this.store = store;
@@ -189,16 +189,20 @@ final class ParsedView<T> {
   }
 
   Subscription subscribe(SecretViewListener<? super T> listener) {
-    synchronized (this) {
+    // The store is called outside the notification lock, so its own locks never nest inside ours.
+    synchronized (subscribeLock) {
       if (closed) {
         throw new IllegalStateException(description + " is closed");
       }
       if (storeSubscription == null) {
-        lastNotified = installed();
+        T installed = installed();
+        synchronized (this) {
+          lastNotified = installed;
+        }
         storeSubscription = store.subscribe(this::onStoreChange);
       }
+      listeners.add(listener);
     }
-    listeners.add(listener);
     return () -> listeners.remove(listener);
   }
 
@@ -236,12 +240,14 @@ final class ParsedView<T> {
 
   void close() {
     Subscription subscription;
-    synchronized (this) {
-      closed = true;
+    synchronized (subscribeLock) {
+      synchronized (this) {
+        closed = true;
+      }
       subscription = storeSubscription;
       storeSubscription = null;
+      listeners.clear();
     }
-    listeners.clear();
     if (subscription != null) {
       subscription.close();
     }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * A store's refresh counters, and the aggregation of them with its sources' state into one
@@ -13,25 +13,33 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RefreshStatistics {
 
-  private final AtomicLong refreshes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong totalNanos = new AtomicLong();
+  // Field updaters rather than three AtomicLong objects: every store has one of these.
+  private static final AtomicLongFieldUpdater<RefreshStatistics> REFRESHES =
+      AtomicLongFieldUpdater.newUpdater(RefreshStatistics.class, "refreshes");
+  private static final AtomicLongFieldUpdater<RefreshStatistics> FAILURES =
+      AtomicLongFieldUpdater.newUpdater(RefreshStatistics.class, "failures");
+  private static final AtomicLongFieldUpdater<RefreshStatistics> TOTAL_NANOS =
+      AtomicLongFieldUpdater.newUpdater(RefreshStatistics.class, "totalNanos");
+
+  private volatile long refreshes;
+  private volatile long failures;
+  private volatile long totalNanos;
   private volatile long lastNanos;
 
   /** Counts a refresh that started. */
   void started() {
-    refreshes.incrementAndGet();
+    REFRESHES.incrementAndGet(this);
   }
 
   /** Counts a refresh with at least one failed source. */
   void failed() {
-    failures.incrementAndGet();
+    FAILURES.incrementAndGet(this);
   }
 
   /** Records how long a refresh took. */
   void took(long nanos) {
     lastNanos = nanos;
-    totalNanos.addAndGet(nanos);
+    TOTAL_NANOS.addAndGet(this, nanos);
   }
 
   SecretStoreHealth health(boolean closed, SecretSnapshot snapshot, List<SourceState> sources) {
@@ -50,10 +58,10 @@ final class RefreshStatistics {
         snapshot.revision(),
         snapshot.size(),
         snapshot.loadedAt(),
-        refreshes.get(),
-        failures.get(),
+        refreshes,
+        failures,
         Duration.ofNanos(lastNanos),
-        Duration.ofNanos(totalNanos.get()),
+        Duration.ofNanos(totalNanos),
         Optional.ofNullable(error),
         perSource);
   }

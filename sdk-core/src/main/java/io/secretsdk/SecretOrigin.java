@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Where a secret's value came from: a file or an environment variable. {@link #toString()} is the
+ * Where a secret's value came from: a file or an environment variable. {@code toString()} is the
  * form shown in messages and by the framework integrations, {@code file:/etc/secrets/db/password}
  * or {@code env:DB_PASSWORD}; match on the two record types to get the path or variable without
  * parsing that text.

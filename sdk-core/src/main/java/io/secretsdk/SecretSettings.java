@@ -222,7 +222,7 @@ public final class SecretSettings {
 
     /**
      * How often to check mounts for changes that events missed (default {@value
-     * #DEFAULT_POLL_SECONDS} s when watching, never otherwise); {@link Duration#ZERO} turns
+     * SecretSettings#DEFAULT_POLL_SECONDS} s when watching, never otherwise); {@link Duration#ZERO} turns
      * polling off.
      *
      * @throws IllegalArgumentException if negative or between zero and 10 ms
@@ -245,7 +245,7 @@ public final class SecretSettings {
 
     /**
      * How long a plain directory must be quiet after an event before it is read (default {@value
-     * #DEFAULT_QUIET_MILLIS} ms).
+     * SecretSettings#DEFAULT_QUIET_MILLIS} ms).
      *
      * @throws IllegalArgumentException if negative
      * @throws IllegalStateException if already set
@@ -281,7 +281,7 @@ public final class SecretSettings {
 
     /**
      * How the user sets the size limit in this integration, for the oversize error message
-     * (default {@value #CORE_MAX_SECRET_BYTES_SETTING}), for example {@code
+     * (default {@value SecretSettings#CORE_MAX_SECRET_BYTES_SETTING}), for example {@code
      * secretsdk.max-secret-bytes}.
      */
     public Builder maxSecretBytesSetting(String setting) {

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 
 /**
  * The state of a {@link SecretView}. Holds no values: messages name files and keys only.
+ * Immutable and thread-safe.
  *
  * @param status {@code UP} when the newest generation is installed and usable; {@code DEGRADED}
  *     when the newest generation was refused (the last good value is still served) or the served

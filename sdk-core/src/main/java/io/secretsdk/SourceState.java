@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One source of a store and what the store knows about it: its last good content, its revision,
@@ -22,7 +22,11 @@ final class SourceState {
 
   private final SourceReader reader;
   private final boolean optional;
-  private final AtomicBoolean refreshQueued = new AtomicBoolean();
+  private final boolean fingerprinted;
+  private static final AtomicIntegerFieldUpdater<SourceState> QUEUED =
+      AtomicIntegerFieldUpdater.newUpdater(SourceState.class, "refreshQueued");
+
+  private volatile int refreshQueued;
   private volatile MountWatcher watcher;
 
   private volatile Map<String, Secret> content = Map.of();
@@ -35,9 +39,13 @@ final class SourceState {
   private volatile long consecutiveFailures;
   private volatile WatchMode watchMode = WatchMode.NONE;
 
-  SourceState(SourceReader reader, boolean optional) {
+  /**
+   * @param fingerprinted whether to remember the reader's fingerprint at each read, for polls
+   */
+  SourceState(SourceReader reader, boolean optional, boolean fingerprinted) {
     this.reader = reader;
     this.optional = optional;
+    this.fingerprinted = fingerprinted;
   }
 
   String source() {
@@ -86,12 +94,12 @@ final class SourceState {
 
   /** Marks a background read as queued; {@code false} if one already is. */
   boolean queueRead() {
-    return refreshQueued.compareAndSet(false, true);
+    return QUEUED.compareAndSet(this, 0, 1);
   }
 
   /** Clears the queued mark as the queued read starts. */
   void startQueuedRead() {
-    refreshQueued.set(false);
+    refreshQueued = 0;
   }
 
   /**
@@ -105,7 +113,7 @@ final class SourceState {
   boolean refresh(Clock clock) {
     Instant now = clock.instant();
     lastRefresh = now;
-    String seen = reader.fingerprint();
+    String seen = fingerprinted ? reader.fingerprint() : "";
     Map<String, Secret> read;
     try {
       read = reader.read();

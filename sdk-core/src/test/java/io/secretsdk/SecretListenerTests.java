@@ -3,37 +3,29 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Delivery of change events to listeners that misbehave. */
 class SecretListenerTests {
 
-  private static final String CANARY = "canary-listener-7f3a9c1e";
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   @TempDir Path tmp;
-  private CapturedLogs logs;
-
-  @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
-  }
-
-  @AfterEach
-  void stopCapturing() {
-    logs.close();
-  }
 
   @Test
-  void listenerThrowingAnErrorDoesNotStopTheOthersOrKillTheNotifyThread() {
+  void listenerThrowingAnErrorDoesNotStopTheOthersOrKillTheNotifyThread(Canaries canaries, LogCapture logs) {
+    String canary = canaries.next("value");
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("password", "one"));
@@ -44,10 +36,10 @@ class SecretListenerTests {
           event -> {
             deliveredOn.add(Thread.currentThread());
             // What a listener's failed static initializer looks like; its message quotes a value.
-            throw new ExceptionInInitializerError("bad value " + CANARY);
+            throw new ExceptionInInitializerError("bad value " + canary);
           });
       store.subscribe(event -> {
-        throw new OutOfMemoryError("value " + CANARY);
+        throw new OutOfMemoryError("value " + canary);
       });
       store.subscribe(after);
 
@@ -62,9 +54,9 @@ class SecretListenerTests {
       assertThat(deliveredOn.get(0).isAlive()).isTrue();
       assertThat(deliveredOn.get(0).getName()).startsWith("secretsdk-notify-");
     }
-    assertThat(logs.all())
+    assertThat(logs.text())
         .contains("threw java.lang.ExceptionInInitializerError")
         .contains("threw java.lang.OutOfMemoryError")
-        .doesNotContain(CANARY);
+        .doesNotContain(canary);
   }
 }

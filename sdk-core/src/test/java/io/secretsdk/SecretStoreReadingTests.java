@@ -15,10 +15,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Reading on build() and refresh(): layouts, names, exact bytes, sources and their order. */
 class SecretStoreReadingTests {
@@ -240,19 +244,25 @@ class SecretStoreReadingTests {
     }
   }
 
-  @Test
-  void trimmingDropsOneNewlineFromSingleLineValuesOnly() {
+  static Stream<Arguments> trimmingCases() {
+    return Stream.of(
+        Arguments.of("unix", "u\n", "u"),
+        Arguments.of("windows", "w\r\n", "w"),
+        Arguments.of("two line breaks", "a\n\n", "a\n\n"),
+        Arguments.of("pem", PEM, PEM),
+        Arguments.of("no line break", "n", "n"),
+        Arguments.of("empty", "", ""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trimmingCases")
+  void trimmingDropsOneNewlineFromSingleLineValuesOnly(String label, String written, String trimmed) {
     Path volume = tmp.resolve("vol");
-    KubernetesVolumeWriter.kubelet(volume)
-        .writeStrings(Map.of("unix", "u\n", "windows", "w\r\n", "two", "a\n\n", "pem", PEM, "none", "n"));
-    try (SecretStore verbatim = SecretStore.builder().mount(volume).watch(false).build();
-        SecretStore trimmed = SecretStore.builder().mount(volume).watch(false).trimTrailingNewline(true).build()) {
-      assertThat(verbatim.require("unix").asString()).isEqualTo("u\n");
-      assertThat(trimmed.require("unix").asString()).isEqualTo("u");
-      assertThat(trimmed.require("windows").asString()).isEqualTo("w");
-      assertThat(trimmed.require("two").asString()).isEqualTo("a\n\n");
-      assertThat(trimmed.require("pem").asString()).isEqualTo(PEM);
-      assertThat(trimmed.require("none").asString()).isEqualTo("n");
+    KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("key", written));
+    try (SecretStore verbatimStore = SecretStore.builder().mount(volume).watch(false).build();
+        SecretStore trimmingStore = SecretStore.builder().mount(volume).watch(false).trimTrailingNewline(true).build()) {
+      assertThat(verbatimStore.require("key").asString()).isEqualTo(written);
+      assertThat(trimmingStore.require("key").asString()).isEqualTo(trimmed);
     }
   }
 

@@ -94,13 +94,17 @@ class TlsViewKeyEncodingTests {
   void encryptedKeysAreRefusedWithAMessageThatSaysSo(String kind, TestCertificates.KeyEncoding encoding) {
     KeyPair keys = TestCertificates.keyPair(kind);
     TestCertificates.Issued issued = CA.issue(keys);
-    TlsView view = view(kind, Map.of("tls.crt", CA.chainPem(issued), "tls.key", TestCertificates.keyPem(keys, encoding)));
+    String keyPem = TestCertificates.keyPem(keys, encoding);
+    String[] lines = keyPem.split("\n");
+    String keyLine = lines[lines.length - 2];
+    TlsView view = view(kind, Map.of("tls.crt", CA.chainPem(issued), "tls.key", keyPem));
 
     assertThatThrownBy(view::current)
         .isInstanceOf(SecretException.class)
         .hasMessageContaining("tls.key")
         .hasMessageContaining("encrypted")
-        .hasMessageContaining("not supported");
+        .hasMessageContaining("not supported")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(keyLine));
     assertThat(view.health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
     assertThat(view.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.key", "encrypted"));
   }
@@ -109,6 +113,35 @@ class TlsViewKeyEncodingTests {
     return Stream.of(
         Arguments.of("EC-256", TestCertificates.KeyEncoding.ENCRYPTED_PKCS8),
         Arguments.of("RSA-2048", TestCertificates.KeyEncoding.ENCRYPTED_TRADITIONAL));
+  }
+
+  @Test
+  void aDamagedKeyIsRefusedWithoutQuotingIt() {
+    KeyPair keys = TestCertificates.keyPair("RSA-2048");
+    TestCertificates.Issued issued = CA.issue(keys);
+    String keyPem = TestCertificates.keyPem(keys, TestCertificates.KeyEncoding.TRADITIONAL);
+    String[] lines = keyPem.split("\n");
+    // Drop a line in the middle: the base64 still decodes, the DER inside does not.
+    StringBuilder damaged = new StringBuilder();
+    for (int i = 0; i < lines.length; i++) {
+      if (i != lines.length / 2) {
+        damaged.append(lines[i]).append('\n');
+      }
+    }
+    TlsView view = view("damaged", Map.of("tls.crt", CA.chainPem(issued), "tls.key", damaged.toString()));
+
+    assertThatThrownBy(view::current)
+        .isInstanceOf(SecretException.class)
+        .hasMessageContaining("tls.key")
+        .satisfies(e -> {
+          for (String line : lines) {
+            if (!line.startsWith("-----")) {
+              assertThat(e.getMessage()).doesNotContain(line);
+            }
+          }
+          assertThat(e.getCause()).isNull();
+        });
+    assertThat(view.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.key"));
   }
 
   @Test

@@ -122,6 +122,47 @@ class TlsViewRotationTests {
   }
 
   @Test
+  void mutualTlsWorksWithTwoViewsWhoseCaBundleIssuedBothCertificates() throws Exception {
+    KubernetesVolumeWriter serverVolume = KubernetesVolumeWriter.kubelet(tmp.resolve("server-tls"));
+    KubernetesVolumeWriter clientVolume = KubernetesVolumeWriter.kubelet(tmp.resolve("client-tls"));
+    TestCertificates.Issued serverCert = CA.issue(TestCertificates.keyPair("EC-256"));
+    TestCertificates.Issued clientCert = CA.issue(TestCertificates.keyPair("RSA-2048"));
+    serverVolume.writeStrings(volume(serverCert, TestCertificates.KeyEncoding.PKCS8));
+    clientVolume.writeStrings(volume(clientCert, TestCertificates.KeyEncoding.TRADITIONAL));
+    store = SecretStore.builder().mount(serverVolume.volume(), "server.").mount(clientVolume.volume(), "client.").build();
+    tls = TlsView.builder(store).prefix("server.").build();
+    TlsView client = TlsView.builder(store).prefix("client.").build();
+
+    try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) tls.sslContext().getServerSocketFactory()
+        .createServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      server.setNeedClientAuth(true);
+      java.util.concurrent.CompletableFuture<BigInteger> clientSerialSeenByServer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (javax.net.ssl.SSLSocket accepted = (javax.net.ssl.SSLSocket) server.accept()) {
+          accepted.setSoTimeout(10_000);
+          accepted.startHandshake();
+          BigInteger serial = ((java.security.cert.X509Certificate) accepted.getSession().getPeerCertificates()[0]).getSerialNumber();
+          accepted.getOutputStream().write(1);
+          accepted.getOutputStream().flush();
+          return serial;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) client.sslContext().getSocketFactory()
+          .createSocket(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        assertThat(socket.getInputStream().read()).isEqualTo(1);
+        assertThat(((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber())
+            .isEqualTo(serverCert.serial());
+      }
+      assertThat(clientSerialSeenByServer.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(clientCert.serial());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void theTrustManagerTrustsTheGenerationsCaBundle() throws Exception {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(tmp.resolve("tls"));
     TestCertificates.Issued issued = CA.issue(TestCertificates.keyPair("EC-256"));

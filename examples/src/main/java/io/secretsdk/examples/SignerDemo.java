@@ -2,7 +2,7 @@ package io.secretsdk.examples;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.Signer;
-import io.secretsdk.signer.SignerSidecar;
+import io.secretsdk.signer.sidecar.SignerSidecar;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.io.PrintStream;
 import java.net.InetAddress;

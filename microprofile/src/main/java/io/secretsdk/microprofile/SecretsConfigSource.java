@@ -3,6 +3,7 @@ package io.secretsdk.microprofile;
 import io.secretsdk.SecretSnapshot;
 import io.secretsdk.SecretStore;
 import io.secretsdk.SourceHealth;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,12 +34,18 @@ public final class SecretsConfigSource implements ConfigSource {
   private final SecretStore store;
   private final int ordinal;
   private final String name;
+  private final PropertyExpansion expansion;
   private final Object indexLock = new Object();
   private volatile SnapshotProperties current;
 
   SecretsConfigSource(SecretStore store, int ordinal) {
+    this(store, ordinal, null);
+  }
+
+  SecretsConfigSource(SecretStore store, int ordinal, PropertyExpansion expansion) {
     this.store = Objects.requireNonNull(store, "store");
     this.ordinal = ordinal;
+    this.expansion = expansion;
     this.name =
         "secretsdk"
             + store.health().sources().stream().map(SourceHealth::source).collect(Collectors.joining(", ", "[", "]"));
@@ -107,11 +114,20 @@ public final class SecretsConfigSource implements ConfigSource {
       SecretSnapshot latest = store.snapshot();
       props = current;
       if (props == null || props.snapshot() != latest) {
-        props = new SnapshotProperties(latest, name);
+        props = new SnapshotProperties(latest, name, expansion);
         current = props;
       }
       return props;
     }
+  }
+
+  /**
+   * Why some secrets of {@code [json=expand]} mounts are served from their last good document or
+   * not at all, for the current snapshot; empty when all is well. Never values.
+   */
+  List<String> problems() {
+    SnapshotProperties indexed = properties();
+    return expansion == null ? List.of() : indexed.problems();
   }
 
   /** Name, ordinal and revision; never values. */

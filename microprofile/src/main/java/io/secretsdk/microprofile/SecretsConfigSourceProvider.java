@@ -14,6 +14,10 @@ import org.eclipse.microprofile.config.spi.ConfigSourceProvider;
  * secretsdk.trim-trailing-newline} (default {@code true}) and {@code secretsdk.max-secret-bytes}
  * tune reading.
  *
+ * <p>Those settings written in {@code META-INF/microprofile-config.properties} (or Quarkus's
+ * {@code application.properties}) cannot be read by a config source: a warning, once per file,
+ * says so.
+ *
  * <p>When neither {@code secretsdk.mounts} nor {@code SECRETSDK_MOUNTS} is set it registers
  * nothing and starts no thread. Calls with the same configuration return the same source over the
  * same store, so building many {@code Config} instances never adds watchers. Thread-safe.
@@ -32,6 +36,7 @@ public final class SecretsConfigSourceProvider implements ConfigSourceProvider {
    */
   @Override
   public Iterable<ConfigSource> getConfigSources(ClassLoader forClassLoader) {
+    MisplacedSettings.warnIfFound(forClassLoader);
     SecretsConfiguration configuration = SecretsConfiguration.fromSystem();
     if (configuration == null) {
       return List.of();

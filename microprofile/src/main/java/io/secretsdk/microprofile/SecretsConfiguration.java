@@ -222,6 +222,38 @@ final class SecretsConfiguration {
     return settings.pollInterval();
   }
 
+  /**
+   * The expansion the mounts ask for with {@code [json=expand]}, or {@code null} when none does.
+   *
+   * @throws IllegalStateException when expansion is asked for but {@code secretsdk-json} or
+   *     Jackson 2 databind is not on the class path
+   */
+  PropertyExpansion expansion() {
+    List<SecretSettings.Mount> expanded = mounts().stream().filter(SecretSettings.Mount::jsonExpand).toList();
+    if (expanded.isEmpty()) {
+      return null;
+    }
+    SecretSettings.Mount first = expanded.get(0);
+    for (String needed : new String[] {"com.fasterxml.jackson.databind.ObjectMapper", "io.secretsdk.json.JsonSecrets"}) {
+      try {
+        Class.forName(needed, false, SecretsConfiguration.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException(
+            MOUNTS
+                + " entry '"
+                + first.root()
+                + (first.prefix().isEmpty() ? "" : "=" + first.prefix())
+                + JSON_EXPAND
+                + "' asks for JSON expansion, which needs io.secretsdk:secretsdk-json and Jackson 2"
+                + " databind (com.fasterxml.jackson.core:jackson-databind) on the class path, and "
+                + needed
+                + " is missing: add secretsdk-json to the application, or remove "
+                + JSON_EXPAND);
+      }
+    }
+    return JsonExpansion.over(expanded);
+  }
+
   /** Builds and starts the store this configuration describes. */
   SecretStore buildStore() {
     return SecretStore.builder().settings(settings).build();

@@ -16,7 +16,6 @@ import java.lang.System.Logger.Level;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * The CDI side of secretsdk, registered through {@code
@@ -28,6 +27,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  *   <li>adds a {@code @Singleton} bean for the {@link SecretStore} that source reads, for binary
  *       secrets and for reading related values from one snapshot;
  *   <li>fires a {@link SecretsChanged} event every time that store publishes a change;
+ *   <li>when the MicroProfile Health API is on the class path, adds the {@code @Readiness} check
+ *       {@code secretsdk} ({@link SecretsHealthCheck}): status, source errors, snapshot age;
  *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a {@code
  *       @Singleton} {@link Signer} bean: {@code Signer.local(store)} over that store, or {@code
  *       Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code http://127.0.0.1:8787});
@@ -53,11 +54,22 @@ public final class SecretsExtension implements Extension {
   public SecretsExtension() {}
 
   void addBeans(@Observes AfterBeanDiscovery discovery) {
-    Config config = config();
-    if (config == null) {
+    Config config;
+    try {
+      config = ConfigProvider.getConfig();
+    } catch (RuntimeException e) {
+      // Building the Config failed. If secretsdk is why (a required mount is missing, a setting is
+      // malformed), say so now: otherwise the first thing the user sees is WELD-001408
+      // "Unsatisfied dependencies for type SecretStore", because the bean could not be added.
+      Throwable ours = ConfigFailure.causedBySecretsdk(e);
+      if (ours != null) {
+        discovery.addDefinitionError(ours);
+      } else {
+        LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e.getClass().getName() + ")");
+      }
       return;
     }
-    SecretsConfigSource found = findSource(config);
+    SecretsConfigSource found = SecretsSources.find(config);
     source = found;
     SecretStore store = found == null ? null : found.store();
     if (store != null) {
@@ -68,6 +80,9 @@ public final class SecretsExtension implements Extension {
           .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
           .scope(Singleton.class)
           .createWith(context -> store);
+      if (SecretsSources.healthApiPresent()) {
+        HealthRegistration.add(discovery, found, config);
+      }
     }
     Optional<SignerSettings> signer;
     try {
@@ -119,21 +134,4 @@ public final class SecretsExtension implements Extension {
     }
   }
 
-  private static Config config() {
-    try {
-      return ConfigProvider.getConfig();
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e + ")");
-      return null;
-    }
-  }
-
-  private static SecretsConfigSource findSource(Config config) {
-    for (ConfigSource candidate : config.getConfigSources()) {
-      if (candidate instanceof SecretsConfigSource secrets) {
-        return secrets;
-      }
-    }
-    return null;
-  }
 }

@@ -40,7 +40,8 @@ final class SharedSecretStores {
         SOURCES.computeIfAbsent(
             configuration,
             c -> {
-              SecretsConfigSource source = new SecretsConfigSource(c.buildStore(), c.ordinal());
+              PropertyExpansion expansion = c.expansion();
+              SecretsConfigSource source = new SecretsConfigSource(c.buildStore(), c.ordinal(), expansion);
               LOG.log(Level.DEBUG, () -> "secretsdk: started " + source.getName() + " for " + c);
               return source;
             });

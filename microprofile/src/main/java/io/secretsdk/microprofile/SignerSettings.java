@@ -2,7 +2,6 @@ package io.secretsdk.microprofile;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.Signer;
-import io.secretsdk.signer.SignerSidecar;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,7 +25,7 @@ final class SignerSettings {
 
   static final String MODE = "secretsdk.signer.mode";
   static final String SIDECAR_URL = "secretsdk.signer.sidecar.url";
-  static final URI DEFAULT_SIDECAR_URL = URI.create("http://127.0.0.1:" + SignerSidecar.DEFAULT_PORT);
+  static final URI DEFAULT_SIDECAR_URL = Signer.DEFAULT_SIDECAR_URI;
 
   enum Mode {
     LOCAL,

@@ -6,6 +6,7 @@ import io.secretsdk.SecretSnapshot;
 import java.lang.System.Logger.Level;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,7 +16,9 @@ import java.util.TreeSet;
  * One snapshot seen as config properties: every secret that is valid UTF-8 text, by name and by
  * {@link SecretNameMapping canonical name}. Built once per published snapshot, so lookups do no
  * decoding, no I/O and no allocation. Secrets that are not text (keystores, DER keys) are left
- * out and logged once per snapshot, by name, never by value. Immutable and thread-safe.
+ * out and logged once per snapshot, by name, never by value. Secrets of {@code [json=expand]}
+ * mounts are replaced by their expansion here, so one snapshot gives one consistent set of
+ * expanded names. Immutable and thread-safe.
  */
 final class SnapshotProperties {
 
@@ -27,8 +30,9 @@ final class SnapshotProperties {
   private final Set<String> names;
   private final Set<String> binaryNames;
   private final SecretNameMapping mapping;
+  private final List<String> problems;
 
-  SnapshotProperties(SecretSnapshot snapshot, String sourceName) {
+  SnapshotProperties(SecretSnapshot snapshot, String sourceName, PropertyExpansion expansion) {
     this.snapshot = snapshot;
     TreeMap<String, String> text = new TreeMap<>();
     TreeSet<String> binary = new TreeSet<>();
@@ -46,6 +50,12 @@ final class SnapshotProperties {
                 + "; it is not served as a config property, because config values are text"
                 + " (inject the SecretStore bean to read it)");
       }
+    }
+    if (expansion != null) {
+      expansion.expand(snapshot, text);
+      this.problems = expansion.problems();
+    } else {
+      this.problems = List.of();
     }
     this.byName = new HashMap<>(text);
     this.properties = Collections.unmodifiableMap(text);
@@ -76,6 +86,11 @@ final class SnapshotProperties {
 
   Set<String> names() {
     return names;
+  }
+
+  /** What the expansion could not serve from this snapshot's content; never values. */
+  List<String> problems() {
+    return problems;
   }
 
   /** Names that are not valid UTF-8 and therefore are not served. */

@@ -4,31 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.secretsdk.SecretStore;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class DockerConfigJsonTests {
 
   @TempDir Path tmp;
 
-  private final String canary = "canary-" + UUID.randomUUID();
-  private final String rotatedCanary = "canary-" + UUID.randomUUID();
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private String canary;
+  private String rotatedCanary;
   private final JsonSecrets json = JsonSecrets.create();
-  private CapturedLogs logs;
   private KubernetesVolumeWriter writer;
   private SecretStore store;
 
   @BeforeEach
-  void start() {
-    logs = CapturedLogs.start();
+  void start(Canaries canaries) {
+    canary = canaries.next("password");
+    rotatedCanary = canaries.next("rotated");
     writer = KubernetesVolumeWriter.kubelet(tmp.resolve("pull-secret"));
   }
 
@@ -37,8 +42,6 @@ class DockerConfigJsonTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
   private static String base64(String text) {

@@ -7,14 +7,17 @@ import static org.assertj.core.api.Assertions.entry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretStore;
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,9 +26,12 @@ class JsonSecretsTests {
 
   @TempDir Path tmp;
 
-  private final String canary = "canary-" + UUID.randomUUID();
-  private final String rotatedCanary = "canary-" + UUID.randomUUID();
-  private CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("");
+
+  private String canary;
+  private String rotatedCanary;
+  private LogCapture logs;
   private KubernetesVolumeWriter writer;
   private SecretStore store;
   private final JsonSecrets json = JsonSecrets.create();
@@ -35,8 +41,10 @@ class JsonSecretsTests {
   record DbCredentials(String username, String password, Pool pool) {}
 
   @BeforeEach
-  void start() {
-    logs = CapturedLogs.start();
+  void start(Canaries canaries, LogCapture logs) {
+    canary = canaries.next("password");
+    rotatedCanary = canaries.next("rotated");
+    this.logs = logs;
     writer = KubernetesVolumeWriter.kubelet(tmp.resolve("app"));
   }
 
@@ -45,8 +53,6 @@ class JsonSecretsTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
-    assertThat(logs.text()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
   private SecretStore storeWith(Map<String, String> items) {

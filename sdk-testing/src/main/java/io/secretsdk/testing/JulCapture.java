@@ -111,8 +111,14 @@ final class JulCapture extends Handler {
     if (record == null) {
       return;
     }
+    String message;
+    try {
+      message = formatter.formatMessage(record);
+    } catch (RuntimeException e) {
+      message = String.valueOf(record.getMessage());
+    }
     StringBuilder detail = new StringBuilder();
-    if (record.getMessage() != null) {
+    if (record.getMessage() != null && !record.getMessage().equals(message)) {
       detail.append("raw message: ").append(record.getMessage()).append('\n');
     }
     Object[] parameters = record.getParameters();
@@ -125,12 +131,6 @@ final class JulCapture extends Handler {
       StringWriter trace = new StringWriter();
       record.getThrown().printStackTrace(new PrintWriter(trace));
       detail.append(trace);
-    }
-    String message;
-    try {
-      message = formatter.formatMessage(record);
-    } catch (RuntimeException e) {
-      message = String.valueOf(record.getMessage());
     }
     CapturedLogRecord captured =
         new CapturedLogRecord(

@@ -34,8 +34,10 @@ final class SecretsConfigDataLoader implements ConfigDataLoader<SecretsConfigDat
       // Core messages name files and keys, never values.
       throw new IllegalStateException("cannot import " + resource + ": " + e.getMessage(), e);
     }
+    JsonExpandedProperties json =
+        resource.jsonExpand() ? new JsonExpandedProperties(JsonFlattener.best()) : null;
     return new ConfigData(
-        List.of(new SecretsPropertySource(resource.propertySourceName(), new ImportedSecretStore(store))));
+        List.of(new SecretsPropertySource(resource.propertySourceName(), new ImportedSecretStore(store), json)));
   }
 
   private static SecretsImports imports(ConfigurableBootstrapContext bootstrap) {

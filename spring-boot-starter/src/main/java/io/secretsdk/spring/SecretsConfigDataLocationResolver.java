@@ -29,7 +29,7 @@ import org.springframework.boot.context.properties.bind.Binder;
  *       PT5S}, {@code 500ms}; a bare number is milliseconds), {@code 0} for no polling;
  *   <li>{@code max-secret-bytes} — the largest file accepted, in bytes;
  *   <li>{@code json} — {@code expand} to expand JSON-object values into {@code name.field}
- *       properties.
+ *       properties, {@code none} (default) to keep them as they are.
  * </ul>
  *
  * <p>An option or property that is not set means the default; there is no other spelling of it.
@@ -103,14 +103,14 @@ final class SecretsConfigDataLocationResolver
     Setting watch = setting(perImport, "watch", binder, WATCH_PROPERTY, where);
     Setting poll = setting(perImport, "poll-interval", binder, POLL_INTERVAL_PROPERTY, where);
     Setting max = setting(perImport, "max-secret-bytes", binder, MAX_SECRET_BYTES_PROPERTY, where);
-    String json = perImport.getOrDefault("json", "");
-    if (!json.isEmpty() && !json.equalsIgnoreCase("expand")) {
+    String json = perImport.getOrDefault("json", "none");
+    if (!json.equalsIgnoreCase("expand") && !json.equalsIgnoreCase("none")) {
       throw new IllegalArgumentException(
-          "secrets import option 'json'" + where + " can only be 'expand' (or be left out): " + json);
+          "secrets import option 'json'" + where + " must be expand or none (the default): " + json);
     }
     SecretSettings.Mount mount =
         new SecretSettings.Mount(
-            Path.of(directory), perImport.getOrDefault("prefix", ""), optional, !json.isEmpty());
+            Path.of(directory), perImport.getOrDefault("prefix", ""), optional, json.equalsIgnoreCase("expand"));
     SecretSettings.Builder settings =
         SecretSettings.builder()
             .mount(mount)

@@ -76,9 +76,12 @@ final class SecretsConfigDataResource extends ConfigDataResource {
 
   /** The property source name: unique per directory and prefix. */
   String propertySourceName() {
-    return prefix().isEmpty()
-        ? "Secrets '" + path() + "'"
-        : "Secrets '" + path() + "' [prefix=" + prefix() + "]";
+    String name =
+        prefix().isEmpty()
+            ? "Secrets '" + path() + "'"
+            : "Secrets '" + path() + "' [prefix=" + prefix() + "]";
+    // An import of the same directory with json=expand is another property source.
+    return jsonExpand() ? name + " [json=expand]" : name;
   }
 
   @Override

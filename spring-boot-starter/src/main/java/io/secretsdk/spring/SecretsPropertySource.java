@@ -28,10 +28,18 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   private static final TextResourceOrigin.Location START_OF_FILE = new TextResourceOrigin.Location(0, 0);
 
   private volatile Names names;
+  // The json=expand option (JsonExpandedProperties), or null.
+  private final JsonExpandedProperties json;
 
   /** A property source named {@code name} answering from {@code store}. */
   public SecretsPropertySource(String name, SecretStore store) {
+    this(name, store, null);
+  }
+
+  /** A property source that expands JSON-object values when {@code json} is not {@code null}. */
+  SecretsPropertySource(String name, SecretStore store, JsonExpandedProperties json) {
     super(name, store);
+    this.json = json;
   }
 
   /**
@@ -41,6 +49,9 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   @Override
   public String[] getPropertyNames() {
     SecretSnapshot snapshot = getSource().snapshot();
+    if (json != null) {
+      return json.view(snapshot).names();
+    }
     Names current = names;
     if (current == null || current.snapshot != snapshot) {
       current = new Names(snapshot, snapshot.names().toArray(new String[0]));
@@ -52,6 +63,9 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   /** The value in the current snapshot, or {@code null}. */
   @Override
   public Object getProperty(String name) {
+    if (json != null) {
+      return json.view(getSource().snapshot()).value(name);
+    }
     Secret secret = getSource().snapshot().find(name);
     return secret == null ? null : text(secret);
   }
@@ -59,12 +73,18 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   /** Whether the current snapshot has the name. */
   @Override
   public boolean containsProperty(String name) {
+    if (json != null) {
+      return json.view(getSource().snapshot()).contains(name);
+    }
     return getSource().snapshot().contains(name);
   }
 
   /** The file the value came from, or {@code null} when the name is unknown. */
   @Override
   public Origin getOrigin(String name) {
+    if (json != null) {
+      return JsonExpandedOrigins.origin(json.view(getSource().snapshot()), name);
+    }
     Secret secret = getSource().snapshot().find(name);
     if (secret != null && secret.origin() instanceof SecretOrigin.File file) {
       return new TextResourceOrigin(new FileSystemResource(file.path()), START_OF_FILE);

@@ -4,6 +4,7 @@ import io.secretsdk.SecretStore;
 import io.secretsdk.signer.SidecarSignerBuilder;
 import io.secretsdk.signer.Signer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Configuration;
  * enters this process. Closed with the context. Imported by {@link SecretsAutoConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = "io.secretsdk.signer.Signer") // secretsdk-signer is an optional dependency
 class SecretsSignerConfiguration {
 
   @Bean

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleRegistry;
 
 /**
@@ -18,6 +19,9 @@ import org.springframework.boot.ssl.SslBundleRegistry;
  * SslBundleRegistry#updateBundle}, on the store's notification thread and with no quiet period; a
  * generation that does not is not installed, the previous bundle stays, and {@link #state()} says
  * why.
+ *
+ * <p>The bundle's {@code SslManagerBundle} is live ({@link LiveSslManagerBundle}): an {@code
+ * SSLContext} created from any generation of the bundle follows later generations too.
  *
  * <p>Thread-safe.
  */
@@ -32,6 +36,7 @@ final class SecretsSslBundle implements AutoCloseable {
   private final Clock clock;
   private SslBundleRegistry registry;
   private Subscription subscription;
+  private LiveSslManagerBundle managers;
   private volatile State state;
 
   private SecretsSslBundle(
@@ -83,7 +88,8 @@ final class SecretsSslBundle implements AutoCloseable {
     }
     synchronized (this) {
       registry = target;
-      target.registerBundle(name, first.bundle());
+      managers = new LiveSslManagerBundle(first);
+      target.registerBundle(name, bundle(first));
       state = new State(first, null, clock.instant(), 0, 0);
     }
     LOG.log(System.Logger.Level.INFO, () -> "SSL bundle '" + name + "' registered from " + location + describe(first));
@@ -111,7 +117,7 @@ final class SecretsSslBundle implements AutoCloseable {
       return;
     }
     try {
-      registry.updateBundle(name, material.bundle());
+      registry.updateBundle(name, bundle(material));
     } catch (RuntimeException e) {
       String message =
           "SSL bundle '" + name + "': the update was refused by " + e.getClass().getName() + "; the previous certificate may still be served";
@@ -119,8 +125,15 @@ final class SecretsSslBundle implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, message);
       return;
     }
+    // Clients and servers that built an SSLContext from the bundle move over with the managers.
+    managers.install(material);
     state = current.installed(material, now);
     LOG.log(System.Logger.Level.INFO, () -> "SSL bundle '" + name + "' updated" + describe(material));
+  }
+
+  /** This generation's stores, with the live managers shared by every generation. */
+  private SslBundle bundle(SecretsSslBundleReader.Material material) {
+    return SslBundle.of(material.stores(), null, null, null, managers);
   }
 
   private static String describe(SecretsSslBundleReader.Material material) {

@@ -15,15 +15,19 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.boot.ssl.SslStoreBundle;
 import org.springframework.boot.ssl.pem.PemContent;
 import org.springframework.boot.ssl.pem.PemSslStore;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 
 /**
- * Turns one snapshot of a TLS volume into a Spring Boot {@link SslBundle} with Boot's own PEM
- * types, so certificate, key and CA always come from the same generation. Refuses a generation
+ * Turns one snapshot of a TLS volume into the stores and managers of a Spring Boot {@link
+ * SslBundle}, with Boot's own PEM types, so certificate, key and CA always come from the same generation. Refuses a generation
  * whose certificate or key does not parse, whose key does not match the leaf certificate, or whose
  * leaf certificate is not valid now; the message names the file, never its content.
  *
@@ -102,14 +106,31 @@ final class SecretsSslBundleReader {
     PemSslStore keyStore = PemSslStore.of(chain, key);
     PemSslStore trustStore = caFile == null ? null : PemSslStore.of(certificates(caFile), null);
     SslStoreBundle stores = new PemSslStoreBundle(keyStore, trustStore);
+    X509ExtendedKeyManager keyManager;
+    X509ExtendedTrustManager trustManager;
     try {
-      // Build the key stores now, so a bad generation fails here and never reaches the server.
-      stores.getKeyStore();
-      stores.getTrustStore();
+      // Build stores and managers now, so a bad generation fails here and never reaches a server.
+      SslManagerBundle managers = SslManagerBundle.from(stores, SslBundleKey.NONE);
+      keyManager = first(managers.getKeyManagerFactory().getKeyManagers(), X509ExtendedKeyManager.class);
+      trustManager = first(managers.getTrustManagerFactory().getTrustManagers(), X509ExtendedTrustManager.class);
     } catch (RuntimeException e) {
-      throw failure("cannot build a key store from " + where(certificateFile) + " and " + where(keyFile));
+      throw failure(
+          "cannot build a key store from "
+              + where(certificateFile)
+              + " and "
+              + where(keyFile)
+              + (caFile == null ? "" : " with the CA certificates in " + where(caFile)));
     }
-    return new Material(SslBundle.of(stores), leaf, snapshot.revision());
+    return new Material(stores, keyManager, trustManager, leaf, snapshot.revision());
+  }
+
+  private static <T> T first(Object[] managers, Class<T> type) {
+    for (Object manager : managers) {
+      if (type.isInstance(manager)) {
+        return type.cast(manager);
+      }
+    }
+    throw new IllegalStateException("no " + type.getSimpleName());
   }
 
   private Secret require(SecretSnapshot snapshot, String name, String what) {
@@ -173,6 +194,21 @@ final class SecretsSslBundleReader {
     }
   }
 
-  /** One generation ready to serve: the bundle, its leaf certificate, the store revision. */
-  record Material(SslBundle bundle, X509Certificate leaf, long revision) {}
+  /**
+   * One generation ready to serve: its stores, the key and trust managers built from them, its
+   * leaf certificate and the store revision.
+   */
+  record Material(
+      SslStoreBundle stores,
+      X509ExtendedKeyManager keyManager,
+      X509ExtendedTrustManager trustManager,
+      X509Certificate leaf,
+      long revision) {
+
+    /** Revision and serial; never key material. */
+    @Override
+    public String toString() {
+      return "Material[revision=" + revision + ", serial=" + leaf.getSerialNumber().toString(16) + "]";
+    }
+  }
 }

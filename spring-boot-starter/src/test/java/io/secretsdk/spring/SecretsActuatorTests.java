@@ -136,7 +136,7 @@ class SecretsActuatorTests {
 
     String password = write();
 
-    await().atMost(Duration.ofSeconds(20))
+    await().atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> {
           assertThat(environment.getProperty("app.db.password")).isEqualTo(password);
           assertThat(output.getAll())

@@ -93,7 +93,7 @@ class SecretsBindingTests {
         db.writeStrings(Map.of("username", user + "\n", "password", password + "\n"));
         api.writeStrings(Map.of("key", "key-" + password + "\n"));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
           assertThat(credentials.get()).isEqualTo(new DbCredentials(user, password));
           assertThat(apiKey.get().key()).isEqualTo("key-" + password);
         });
@@ -113,7 +113,7 @@ class SecretsBindingTests {
 
       db.writeStrings(Map.of("username", "orders\n", "password", "second\n"));
 
-      await().atMost(Duration.ofSeconds(20))
+      await().atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(credentials.get().password()).isEqualTo("second"));
     }
   }

@@ -100,4 +100,19 @@ class SecretsConfigDataLocationResolverTests {
         .isEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/db/", false, EMPTY))
         .isNotEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/db/[prefix=x.]", false, EMPTY));
   }
+
+  @Test
+  void jsonExpandCombinesWithPrefixAndNamesItsPropertySource() {
+    SecretsConfigDataResource resource =
+        SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.;json=expand]", false, EMPTY);
+
+    assertThat(resource.jsonExpand()).isTrue();
+    assertThat(resource.prefix()).isEqualTo("app.");
+    assertThat(resource.propertySourceName()).endsWith("[json=expand]");
+    assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY).jsonExpand()).isFalse();
+    assertThat(resource).isNotEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.]", false, EMPTY));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db[json=flatten]", false, EMPTY))
+        .withMessageContaining("must be expand or none (the default): flatten");
+  }
 }

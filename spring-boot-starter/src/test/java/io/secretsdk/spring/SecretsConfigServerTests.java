@@ -14,7 +14,10 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
 import org.springframework.cloud.config.server.EnableConfigServer;
+import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -103,6 +106,11 @@ class SecretsConfigServerTests {
    */
   private static ConfigurableApplicationContext clientFromEnvironmentVariable(String imports)
       throws Exception {
+    return clientFromEnvironmentVariable(Client.class, imports);
+  }
+
+  private static ConfigurableApplicationContext clientFromEnvironmentVariable(Class<?> application, String imports)
+      throws Exception {
     Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
     Files.writeString(applicationProperties, "spring.application.name=demo\n");
     StandardEnvironment environment = new StandardEnvironment();
@@ -116,7 +124,7 @@ class SecretsConfigServerTests {
                     "SPRING_CONFIG_IMPORT", imports,
                     "SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + applicationProperties,
                     "SPRING_CLOUD_CONFIG_ENABLED", "true")));
-    return new SpringApplicationBuilder(Client.class)
+    return new SpringApplicationBuilder(application)
         .environment(environment)
         .web(WebApplicationType.NONE)
         .run();
@@ -131,6 +139,39 @@ class SecretsConfigServerTests {
       assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
       assertThat(env.getProperty("app.api-key")).isEqualTo("key-from-secrets");
       assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
+    }
+  }
+
+  @Test
+  void secretsListedLastOnTheCommandLineWinWhenTheNameIsInTheApplicationsFile() throws Exception {
+    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+    Files.writeString(applicationProperties, "spring.application.name=demo\n");
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(Client.class)
+            .web(WebApplicationType.NONE)
+            .run(
+                "--spring.cloud.config.enabled=true",
+                "--spring.config.additional-location=file:" + applicationProperties,
+                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      Environment env = context.getEnvironment();
+      assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
+      assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");
+    }
+  }
+
+  @Test
+  void orderSurvivesSpringCloudsRefreshOfTheEnvironment() throws Exception {
+    try (ConfigurableApplicationContext context =
+        clientFromEnvironmentVariable(
+            RefreshingClient.class, "optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+      assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-secrets");
+
+      // What /actuator/refresh does: re-process the imports and copy the sources back.
+      context.getBean(ContextRefresher.class).refresh();
+
+      assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-secrets");
+      assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo("hello-from-config-server");
     }
   }
 
@@ -168,4 +209,8 @@ class SecretsConfigServerTests {
 
   @Configuration(proxyBeanMethods = false)
   static class Client {}
+
+  @Configuration(proxyBeanMethods = false)
+  @ImportAutoConfiguration(RefreshAutoConfiguration.class)
+  static class RefreshingClient {}
 }

@@ -70,7 +70,7 @@ class SecretsHealthProbesTests {
   }
 
   @Test
-  void readinessIsUpWhenTheSecretsAreRead() throws Exception {
+  void readinessIsUpWhenTheSecretsAreReadAndOutOfServiceWhenTheStoreIsClosed() throws Exception {
     KubernetesVolumeWriter.kubelet(dir.resolve("db")).writeStrings(Map.of("password", "p"));
     try (ConfigurableApplicationContext context = start("secrets:" + dir.resolve("db"), List.of())) {
       HttpResponse<String> readiness = get(context, "/actuator/health/readiness");
@@ -78,6 +78,13 @@ class SecretsHealthProbesTests {
       assertThat(readiness.statusCode()).isEqualTo(200);
       assertThat(status(readiness)).isEqualTo("UP");
       assertThat(status(readiness, "secrets")).isEqualTo("UP");
+
+      // A closed store serves nothing any more: DOWN, and the pod leaves the load balancer.
+      context.getBean(SecretsImports.class).close();
+      HttpResponse<String> closed = get(context, "/actuator/health/readiness");
+      assertThat(closed.statusCode()).isEqualTo(503);
+      assertThat(status(closed, "secrets")).isEqualTo("DOWN");
+      assertThat(get(context, "/actuator/health/liveness").statusCode()).isEqualTo(200);
     }
   }
 
@@ -97,7 +104,7 @@ class SecretsHealthProbesTests {
 
       // The directory appears: the group recovers without a restart.
       KubernetesVolumeWriter.kubelet(dir.resolve("not-mounted-yet")).writeStrings(Map.of("password", "p"));
-      await().atMost(Duration.ofSeconds(20))
+      await().atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(status(get(context, "/actuator/health/readiness"))).isEqualTo("UP"));
     }
   }

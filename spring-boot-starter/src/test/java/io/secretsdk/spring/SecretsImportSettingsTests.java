@@ -91,6 +91,7 @@ class SecretsImportSettingsTests {
     assertThat(resource.settings().mounts())
         .containsExactly(new SecretSettings.Mount(Path.of("/etc/secrets/app"), "app.", false, true));
     assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY).jsonExpand()).isFalse();
+    assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[json=none]", false, EMPTY).jsonExpand()).isFalse();
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/app/[json=flatten]", false, EMPTY))
         .withMessageContaining("'json'")

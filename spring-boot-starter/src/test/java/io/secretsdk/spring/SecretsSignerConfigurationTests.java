@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.Signer;
-import io.secretsdk.signer.SignerSidecar;
+import io.secretsdk.signer.sidecar.SignerSidecar;
 import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.SecretLeakExtension;

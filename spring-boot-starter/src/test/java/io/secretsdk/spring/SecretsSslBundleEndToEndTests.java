@@ -3,6 +3,7 @@ package io.secretsdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,6 +11,10 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +77,7 @@ class SecretsSslBundleEndToEndTests {
 
   @LocalServerPort int port;
   @Autowired SslBundles sslBundles;
+  @Autowired MeterRegistry meters;
 
   @Autowired
   @Qualifier("secretsSslHealthIndicator")
@@ -127,11 +133,30 @@ class SecretsSslBundleEndToEndTests {
     return Integer.parseInt(status.split(" ")[1]);
   }
 
+  /** A request on a new connection (the server closes each one): the serial the client verified. */
+  private BigInteger clientSerial(HttpClient client) throws Exception {
+    HttpResponse<Void> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/ping-close")).GET().build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(response.statusCode()).isEqualTo(204);
+    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber();
+  }
+
   @Test
   void everyRotationIsServedToNewHandshakesWhileAnOpenConnectionKeepsWorking(CapturedOutput output)
       throws Exception {
     TestCertificates.Pem first = SERVED.get(SERVED.size() - 1);
     assertThat(handshakeSerial()).isEqualTo(first.serial());
+
+    // A client built once from the bundle, as RestClientSsl / HttpClientSettings.ofSslBundle do: it
+    // trusts only the bundle's ca.crt, so it can reach a rotated server only if it follows the bundle.
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(sslBundles.getBundle("web").createSslContext())
+            .build();
+    assertThat(clientSerial(client)).isEqualTo(first.serial());
 
     try (SSLSocket open = connect()) {
       open.startHandshake();
@@ -146,11 +171,18 @@ class SecretsSslBundleEndToEndTests {
         assertThat(ping(open, in)).isEqualTo(204);
         assertThat(((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber())
             .isEqualTo(openSerial);
+        assertThat(clientSerial(client)).isEqualTo(next.serial());
         X509Certificate registered =
             (X509Certificate) sslBundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
         assertThat(registered.getSerialNumber()).isEqualTo(next.serial());
       }
     }
+
+    // Spring Boot's own SSL meters follow the bundle too (updateBundle), for expiry alerts.
+    String lastSerial = SERVED.get(SERVED.size() - 1).serial().toString(16);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(meters.get("ssl.chain.expiry").tag("bundle", "web").tag("certificate", lastSerial).gauge().value())
+            .isGreaterThan(Duration.ofDays(29).toSeconds()));
 
     Health h = health.health();
     assertThat(h.getStatus().getCode()).isEqualTo("UP");
@@ -244,6 +276,12 @@ class SecretsSslBundleEndToEndTests {
     @GetMapping("/ping")
     ResponseEntity<Void> ping() {
       return ResponseEntity.noContent().build();
+    }
+
+    /** Closes the connection after answering, so the client's next request makes a new handshake. */
+    @GetMapping("/ping-close")
+    ResponseEntity<Void> pingClose() {
+      return ResponseEntity.noContent().header("Connection", "close").build();
     }
   }
 }

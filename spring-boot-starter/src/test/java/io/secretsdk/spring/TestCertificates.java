@@ -31,8 +31,9 @@ final class TestCertificates {
   /** A certificate and its key, as a kubernetes.io/tls Secret holds them. */
   record Pem(BigInteger serial, String certificate, String privateKey) {
 
+    /** {@code tls.crt}, {@code tls.key}, and {@code ca.crt}: a self-signed certificate is its own CA. */
     Map<String, String> tlsSecret() {
-      return Map.of("tls.crt", certificate, "tls.key", privateKey);
+      return Map.of("tls.crt", certificate, "tls.key", privateKey, "ca.crt", certificate);
     }
   }
 
