@@ -248,7 +248,10 @@ class FaultInjectionTests {
           }
         });
         assertThat(store.snapshot().revision()).isEqualTo(failedAt);
-        assertThat(store.require("vol.key").asString()).isEqualTo("v1");
+        if (fault != Fault.VOLUME_DELETED) {
+          // (A volume directory deleted before the mount root is a real removal of its keys.)
+          assertThat(store.require("vol.key").asString()).isEqualTo("v1");
+        }
       } else {
         await().atMost(WAIT).until(() -> store.snapshot().revision() > revision);
         assertTimeoutPreemptively(BOUND, () -> store.refresh());
