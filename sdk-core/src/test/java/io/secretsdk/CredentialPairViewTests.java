@@ -4,33 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A username and password from one generation, never mixed, and listeners only for the pair. */
 class CredentialPairViewTests {
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  String canary;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
   SecretStore store;
   CredentialPairView pair;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(Canaries canaries, LogCapture logs) {
+    this.logs = logs;
+    canary = canaries.next("value");
   }
 
   @AfterEach
@@ -41,8 +46,6 @@ class CredentialPairViewTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
   }
 
   @Test

@@ -3,29 +3,28 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code NAME_FILE} variables whose value is empty or names something that cannot be read. */
 class EnvironmentFileTests {
 
   @TempDir Path tmp;
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(LogCapture logs) {
+    this.logs = logs;
   }
 
-  @AfterEach
-  void stopCapturing() {
-    logs.close();
-  }
 
   @Test
   void emptyNameFileIsAnErrorNotTheWorkingDirectory() {
@@ -36,7 +35,7 @@ class EnvironmentFileTests {
     try (SecretStore store = SecretStore.builder().environment().environmentVariables(Map.of("KEY_FILE", "", "OTHER", "o")).build()) {
       assertThat(store.snapshot().names()).containsExactly("OTHER");
     }
-    assertThat(logs.all()).contains("KEY_FILE is empty");
+    assertThat(logs.text()).contains("KEY_FILE is empty");
   }
 
   @Test

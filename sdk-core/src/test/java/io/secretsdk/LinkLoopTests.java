@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.secretsdk.testing.Canaries;
+import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,19 +26,16 @@ class LinkLoopTests {
   static final Duration BOUND = Duration.ofSeconds(60);
 
   @TempDir Path tmp;
-  final String canary = "canary-" + UUID.randomUUID();
-  CapturedLogs logs;
+  String canary;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(Canaries canaries, LogCapture logs) {
+    this.logs = logs;
+    canary = canaries.next("value");
   }
 
-  @AfterEach
-  void noCanaryLogged() {
-    logs.close();
-    assertThat(logs.all()).doesNotContain(canary);
-  }
 
   @Test
   void twoLinksBackToTheMountFailTheBuildFastNamingTheLink() throws Exception {

@@ -3,19 +3,21 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,19 +31,16 @@ class LinkRaceTests {
   static final Duration BOUND = Duration.ofSeconds(60);
 
   @TempDir Path tmp;
-  final String outsideValue = "outside-" + UUID.randomUUID();
-  CapturedLogs logs;
+  String outsideValue;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(Canaries canaries, LogCapture logs) {
+    this.logs = logs;
+    outsideValue = canaries.next("outside");
   }
 
-  @AfterEach
-  void noOutsideValueLogged() {
-    logs.close();
-    assertThat(logs.all()).doesNotContain(outsideValue);
-  }
 
   @Test
   void directoryLinkSwappedToTheOutsideNeverPublishesOutsideContent() throws Exception {

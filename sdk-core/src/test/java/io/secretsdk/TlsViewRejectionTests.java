@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,14 +35,15 @@ class TlsViewRejectionTests {
 
   static final TestCertificates CA = new TestCertificates();
   @org.junit.jupiter.api.io.TempDir Path tmp;
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
   SecretStore store;
   TlsView tls;
   final List<String> canaries = new ArrayList<>();
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(LogCapture logs) {
+    this.logs = logs;
   }
 
   @AfterEach
@@ -50,9 +54,8 @@ class TlsViewRejectionTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
     for (String canary : canaries) {
-      assertThat(logs.all()).doesNotContain(canary);
+      assertThat(logs.text()).doesNotContain(canary);
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,14 +29,15 @@ class TlsViewRotationTests {
 
   @TempDir Path tmp;
   static final TestCertificates CA = new TestCertificates();
-  CapturedLogs logs;
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
+  LogCapture logs;
   SecretStore store;
   TlsView tls;
   final List<String> keyCanaries = new ArrayList<>();
 
   @BeforeEach
-  void captureLogs() {
-    logs = new CapturedLogs();
+  void captureLogs(LogCapture logs) {
+    this.logs = logs;
   }
 
   @AfterEach
@@ -44,9 +48,8 @@ class TlsViewRotationTests {
     if (store != null) {
       store.close();
     }
-    logs.close();
     for (String canary : keyCanaries) {
-      assertThat(logs.all()).doesNotContain(canary);
+      assertThat(logs.text()).doesNotContain(canary);
     }
   }
 

@@ -15,7 +15,8 @@ import org.eclipse.microprofile.config.Config;
  *   <li>{@code secretsdk.signer.mode}: {@code local} signs in this process with keys from the
  *       secretsdk store; {@code sidecar} calls the signer sidecar in the same pod; unset, no
  *       {@code Signer} bean;
- *   <li>{@code secretsdk.signer.sidecar.url}: the sidecar's base URL, default {@code
+ *   <li>{@code secretsdk.signer.sidecar.url}: the sidecar's base URL ({@code http://host:port} or
+ *       {@code unix:/path/to.sock}), default {@code
  *       http://127.0.0.1:8787}.
  * </ul>
  *
@@ -64,7 +65,9 @@ final class SignerSettings {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(SIDECAR_URL + " is not a URL: " + urlText.get(), e);
       }
-      if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+      // unix:/path/to.sock reaches the sidecar over its Unix domain socket.
+      boolean unixSocket = "unix".equalsIgnoreCase(url.getScheme()) && url.getPath() != null && url.getPath().startsWith("/");
+      if (!unixSocket && (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null)) {
         throw new IllegalArgumentException(SIDECAR_URL + " must be an http URL with a host: " + urlText.get());
       }
     }

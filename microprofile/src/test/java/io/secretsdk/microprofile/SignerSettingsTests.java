@@ -157,6 +157,12 @@ class SignerSettingsTests {
                 .orElseThrow()
                 .sidecarUrl())
         .isEqualTo(URI.create("http://signer:9000"));
+    assertThat(
+            SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "unix:/run/signer/signer.sock")))
+                .orElseThrow()
+                .sidecarUrl())
+        .isEqualTo(URI.create("unix:/run/signer/signer.sock"));
+
     assertThatThrownBy(() -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "remote"))))
         .hasMessage("secretsdk.signer.mode must be local or sidecar: remote");
     assertThatThrownBy(

@@ -14,6 +14,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -25,7 +27,9 @@ import org.springframework.core.env.Environment;
  * generation changes either name, the pool gets the new pair atomically ({@link
  * HikariConfigMXBean#setCredentials}) for every connection it opens from then on, and its current
  * connections are soft-evicted: idle ones are closed at once, borrowed ones when they are returned,
- * so no in-flight request fails and no context refresh is needed.
+ * so no in-flight request fails and no context refresh is needed. A second soft eviction follows
+ * after the pool's connection timeout, for a connection that was being opened with the old pair
+ * during the switch.
  *
  * <p>Both names are read from the published snapshot of the import that changed, so a username and
  * password rotated together are never combined across generations; a name the import does not
@@ -94,6 +98,7 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
       return;
     }
     SecretSnapshot snapshot = event.current();
+    HikariConfigMXBean config = dataSource.getHikariConfigMXBean();
     Credentials next = Credentials.of(value(snapshot, USERNAME), value(snapshot, PASSWORD));
     synchronized (this) {
       if (destroyed || (applied != null
@@ -101,7 +106,6 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
           && Objects.equals(applied.getPassword(), next.getPassword()))) {
         return;
       }
-      HikariConfigMXBean config = dataSource.getHikariConfigMXBean();
       config.setCredentials(next);
       applied = next;
       rotations++;
@@ -109,6 +113,11 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
     HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
     if (pool != null) {
       pool.softEvictConnections();
+      // A connection that Hikari was opening with the old pair while we switched joins the pool
+      // after this eviction. Creation is bounded by the connection timeout: evict once more after
+      // it, so no connection of the old pair outlives the rotation by more than that.
+      long delay = config.getConnectionTimeout() + 1_000;
+      CompletableFuture.runAsync(() -> evictAgain(pool), CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
     }
     // Names only, never values.
     LOG.log(
@@ -118,7 +127,25 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
             + "); its current connections are retired as they become idle");
   }
 
-  private static String changedNames(SecretChangeEvent event) {
+  private void evictAgain(HikariPoolMXBean pool) {
+    synchronized (this) {
+      if (destroyed || dataSource.isClosed()) {
+        return;
+      }
+    }
+    try {
+      pool.softEvictConnections();
+    } catch (RuntimeException e) {
+      // The pool is shutting down; nothing to retire.
+    }
+  }
+
+  /** The username handed to the pool last. */
+  synchronized String appliedUsername() {
+    return applied == null ? null : applied.getUsername();
+  }
+
+    private static String changedNames(SecretChangeEvent event) {
     List<String> names = new ArrayList<>();
     if (event.names().contains(USERNAME)) {
       names.add(USERNAME);

@@ -125,7 +125,7 @@ final class ConnectionGuard {
     private boolean closing;
     private long requestStart;
     private long idleSince = System.nanoTime();
-    private long pendingSince;
+    private long pendingSince = System.nanoTime();
     private long lastPending;
     private ScheduledFuture<?> check;
 
@@ -181,7 +181,9 @@ final class ConnectionGuard {
       long now = System.nanoTime();
       io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
       long pending = out == null ? 0 : out.totalPendingWriteBytes();
-      if (pending == 0 || pending < lastPending) {
+      // The write clock runs from the check that first saw answers pending, and restarts whenever
+      // the client took some of them.
+      if (pending == 0 || lastPending == 0 || pending < lastPending) {
         pendingSince = now;
         if (pending > 0) {
           lastProgress = now;

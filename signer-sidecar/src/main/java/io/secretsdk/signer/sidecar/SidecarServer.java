@@ -86,7 +86,6 @@ final class SidecarServer implements AutoCloseable {
               .option(ChannelOption.SO_BACKLOG, 1024)
               // Small socket buffers bound what a client that never reads can make the sidecar do
               // before it stops reading it (requests and answers here are small).
-              .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
               .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
               .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
               // One read (at most 16 KiB) per connection per turn of the event loop: a client pipelining thousands of
@@ -110,7 +109,7 @@ final class SidecarServer implements AutoCloseable {
                     }
                   });
       if (!a.isUnix()) {
-        b.childOption(ChannelOption.TCP_NODELAY, true);
+        b.childOption(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES);
         Channel ch = bind(b, a.tcpAddress(), a);
         bound.add(ListenAddress.tcp((InetSocketAddress) ch.localAddress()));
       } else {

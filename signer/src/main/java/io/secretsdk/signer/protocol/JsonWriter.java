@@ -35,7 +35,17 @@ final class JsonWriter {
     int n = s.length();
     ensure(n + 2);
     buf[size++] = '"';
-    for (int i = 0; i < n; i++) {
+    // Fast path: printable ASCII needing no escape (signatures, key ids, most messages).
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        break;
+      }
+      buf[size++] = (byte) c;
+      i++;
+    }
+    for (; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
         ensure(1);

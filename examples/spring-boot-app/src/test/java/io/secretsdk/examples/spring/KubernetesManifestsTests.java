@@ -159,6 +159,52 @@ class KubernetesManifestsTests {
   }
 
   @Test
+  void microprofileAppReadsOnlyNamesTheManifestsProvide() throws IOException {
+    Path app = Path.of("..", "microprofile-app");
+    Map<String, Object> pod = podSpec("microprofile-app/deployment.yaml", "microprofile-app");
+    Map<String, Object> container = container(pod, "app");
+    String mountsVariable = env(container).get("SECRETSDK_MOUNTS");
+    // The names the manifests provide: prefix + key, and for [json=expand] every field path.
+    Set<String> provided = new TreeSet<>();
+    for (String entry : mountsVariable.split(",")) {
+      String path = entry.substring(0, entry.indexOf('='));
+      String prefix = entry.substring(entry.indexOf('=') + 1).replace("[json=expand]", "") + ".";
+      Map<String, Object> secret = secret("microprofile-app/secrets.yaml", (String) secretVolume(pod, mounts(container).get(path)).get("secretName"));
+      for (String key : keys(secret)) {
+        provided.add(prefix + key);
+        if (entry.endsWith("[json=expand]")) {
+          Object json = new Yaml(new SafeConstructor(new LoaderOptions())).load((String) map(secret.get("stringData")).get(key));
+          fieldPaths(prefix + key, json, provided);
+        }
+      }
+    }
+    // The names the application's code reads (string literals under those prefixes).
+    Set<String> read = new TreeSet<>();
+    Pattern literal = Pattern.compile("\"((?:admin|app)\\.[a-z][a-z0-9.-]*)\"");
+    try (Stream<Path> sources = Files.walk(app.resolve("src/main/java"))) {
+      for (Path source : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+        Matcher names = literal.matcher(Files.readString(source));
+        while (names.find()) {
+          read.add(names.group(1));
+        }
+      }
+    }
+    assertThat(read).isNotEmpty();
+    assertThat(provided).containsAll(read);
+    // The README's Kubernetes snippet and the application's port agree with the manifest.
+    assertThat(Files.readString(app.resolve("README.md"))).contains("value: " + mountsVariable);
+    assertThat(ports(container)).containsEntry("http", Integer.valueOf(properties(app.resolve("src/main/resources/application.properties")).getProperty("quarkus.http.port")));
+  }
+
+  private static void fieldPaths(String prefix, Object json, Set<String> into) {
+    if (json instanceof Map<?, ?> object) {
+      object.forEach((field, value) -> fieldPaths(prefix + "." + field, value, into));
+    } else {
+      into.add(prefix);
+    }
+  }
+
+  @Test
   void kustomizeAndExternalSecretsProduceTheSecretsTheDeploymentMounts() {
     Map<String, Object> pod = podSpec("spring-boot-app/deployment.yaml", "orders");
     Map<String, Object> kustomization = DOCUMENTS.get(MANIFESTS.resolve("kustomize/kustomization.yaml")).get(0);
@@ -192,8 +238,12 @@ class KubernetesManifestsTests {
   // ---- reading the manifests ----
 
   private static Properties properties(String name) throws IOException {
+    return properties(Path.of("src", "main", "resources", name));
+  }
+
+  private static Properties properties(Path file) throws IOException {
     Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(Path.of("src", "main", "resources", name))) {
+    try (Reader reader = Files.newBufferedReader(file)) {
       properties.load(reader);
     }
     return properties;
