@@ -109,7 +109,7 @@ final class LiveSecretStore implements SecretStore {
             refreshLock,
             this::backgroundRefresh,
             () -> closed);
-    LOG.log(Level.INFO, describe(settings.pollInterval()) + (background == null ? " (not watching)" : ""));
+    LOG.log(Level.INFO, background == null ? describe(Duration.ZERO) + " (not watching)" : describe(settings.pollInterval()));
   }
 
   private String describe(Duration pollInterval) {
