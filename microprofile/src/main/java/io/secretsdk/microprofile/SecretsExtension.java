@@ -2,7 +2,6 @@ package io.secretsdk.microprofile;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.Subscription;
-import io.secretsdk.signer.Signer;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
@@ -30,9 +29,12 @@ import org.eclipse.microprofile.config.ConfigProvider;
  *   <li>when the MicroProfile Health API is on the class path, adds the {@code @Readiness} check
  *       {@code secretsdk} ({@link SecretsHealthCheck}): status, source errors, snapshot age;
  *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a {@code
- *       @Singleton} {@link Signer} bean: {@code Signer.local(store)} over that store, or {@code
- *       Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code http://127.0.0.1:8787});
- *       closed with the container;
+ *       @Singleton} {@code io.secretsdk.signer.Signer} bean: {@code Signer.local(store)} over that
+ *       store, or {@code Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code
+ *       http://127.0.0.1:8787}); closed with the container. That needs the optional {@code
+ *       io.secretsdk:secretsdk-signer}; without it such a mode is a definition error naming it.
+ *       Nothing here mentions a {@code Signer} type ({@link SignerBeanRegistration} does), so the
+ *       extension loads without that artifact;
  *   <li>on container shutdown, stops the events and, when the source came from {@link
  *       SecretsConfigSourceProvider}, closes its store (a store passed to {@link
  *       SecretsConfigSource#of} stays open: its builder owns it). After that the source keeps
@@ -93,19 +95,16 @@ public final class SecretsExtension implements Extension {
     }
     if (signer.isPresent()) {
       SignerSettings settings = signer.get();
+      if (!SecretsSources.signerPresent()) {
+        discovery.addDefinitionError(new IllegalStateException(settings.missingSignerMessage()));
+        return;
+      }
       if (settings.mode() == SignerSettings.Mode.LOCAL && store == null) {
         discovery.addDefinitionError(new IllegalStateException(
             SignerSettings.MODE + "=local needs the secretsdk config source: set secretsdk.mounts (or SECRETSDK_MOUNTS) to the directory holding the keys"));
         return;
       }
-      discovery
-          .<Signer>addBean()
-          .beanClass(SecretsExtension.class)
-          .types(Signer.class, Object.class)
-          .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
-          .scope(Singleton.class)
-          .createWith(context -> settings.create(store))
-          .destroyWith((signerInstance, context) -> signerInstance.close());
+      SignerBeanRegistration.add(discovery, settings, store);
     }
   }
 

@@ -27,4 +27,17 @@ final class SecretsSources {
       return false;
     }
   }
+
+  /**
+   * Whether {@code secretsdk-signer} (an optional dependency) can be loaded, so the {@code Signer}
+   * bean can be offered.
+   */
+  static boolean signerPresent() {
+    try {
+      Class.forName("io.secretsdk.signer.Signer", false, SecretsSources.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
 }

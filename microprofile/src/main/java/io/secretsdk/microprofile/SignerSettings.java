@@ -1,14 +1,12 @@
 package io.secretsdk.microprofile;
 
-import io.secretsdk.SecretStore;
-import io.secretsdk.signer.Signer;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Which {@link Signer} the CDI container offers, from MicroProfile Config (any source, including
+ * Which {@code io.secretsdk.signer.Signer} the CDI container offers, from MicroProfile Config (any source, including
  * {@code microprofile-config.properties}):
  *
  * <ul>
@@ -20,13 +18,16 @@ import org.eclipse.microprofile.config.Config;
  *       http://127.0.0.1:8787}.
  * </ul>
  *
+ * <p>Names no {@code Signer} type, so the extension can read these settings without the optional
+ * {@code secretsdk-signer} on the class path; {@link SignerBeanRegistration} creates the signer.
  * Immutable and thread-safe.
  */
 final class SignerSettings {
 
   static final String MODE = "secretsdk.signer.mode";
   static final String SIDECAR_URL = "secretsdk.signer.sidecar.url";
-  static final URI DEFAULT_SIDECAR_URL = Signer.DEFAULT_SIDECAR_URI;
+  /** Equal to {@code Signer.DEFAULT_SIDECAR_URI} (checked by a test), without loading {@code Signer}. */
+  static final URI DEFAULT_SIDECAR_URL = URI.create("http://127.0.0.1:8787");
 
   enum Mode {
     LOCAL,
@@ -83,18 +84,16 @@ final class SignerSettings {
   }
 
   /**
-   * Creates the signer; {@code store} is the secretsdk store, or {@code null} when the config has
-   * no secretsdk source.
+   * The definition error for this mode when {@code secretsdk-signer} is not on the class path.
    */
-  Signer create(SecretStore store) {
-    if (mode == Mode.SIDECAR) {
-      return Signer.sidecar(sidecarUrl);
-    }
-    if (store == null) {
-      throw new IllegalStateException(
-          MODE + "=local needs the secretsdk config source: set secretsdk.mounts (or SECRETSDK_MOUNTS) to the directory holding the keys");
-    }
-    return Signer.local(store);
+  String missingSignerMessage() {
+    return MODE
+        + "="
+        + mode.name().toLowerCase(Locale.ROOT)
+        + " needs io.secretsdk:secretsdk-signer, which is not on the class path:"
+        + " add the dependency io.secretsdk:secretsdk-signer (same version as secretsdk-microprofile),"
+        + " or unset "
+        + MODE;
   }
 
   @Override

@@ -185,6 +185,12 @@ class SignerSettingsTests {
     assertThatThrownBy(this::startContainer).hasMessageContaining("set secretsdk.mounts");
   }
 
+  @Test
+  void defaultSidecarUrlIsTheSignersDefault() {
+    // SignerSettings spells the default out so that it never loads Signer (an optional dependency).
+    assertThat(SignerSettings.DEFAULT_SIDECAR_URL).isEqualTo(Signer.DEFAULT_SIDECAR_URI);
+  }
+
   private static SmallRyeConfig configOf(Map<String, String> values) {
     return new SmallRyeConfigBuilder().withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 100)).build();
   }
