@@ -13,6 +13,8 @@ import static org.awaitility.Awaitility.await;
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.SignerTestSupport.MutableClock;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The in-process signer: format, algorithms, verification and rotation with grace. */
@@ -31,21 +34,23 @@ class LocalSignerTests {
   final String keyB = canary();
   final String keyC = canary();
   final List<String> thrown = new ArrayList<>();
-  CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
+
+  LogCapture logs;
   KubernetesVolumeWriter writer;
   Path keys;
 
   @BeforeEach
-  void setUp() {
-    logs = new CapturedLogs();
+  void setUp(LogCapture logs) {
+    this.logs = logs;
     keys = tmp.resolve("keys");
     writer = KubernetesVolumeWriter.kubelet(keys);
   }
 
   @AfterEach
   void noKeyBytesLeaked() {
-    logs.close();
-    assertNoLeak(logs.all(), keyA, keyB, keyC);
+    assertNoLeak(logs.text(), keyA, keyB, keyC);
     assertNoLeak(String.join("\n", thrown), keyA, keyB, keyC);
   }
 
@@ -223,7 +228,7 @@ class LocalSignerTests {
         assertThat(signer.verify("k", msg, sigB)).isTrue();
         assertThat(signer.verify("k", msg, sigC)).isTrue();
       } finally {
-        assertNoLeak(logs.all(), keyD);
+        assertNoLeak(logs.text(), keyD);
       }
     }
   }

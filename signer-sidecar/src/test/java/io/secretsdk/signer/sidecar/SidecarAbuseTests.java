@@ -8,9 +8,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.secretsdk.signer.CapturedLogs;
 import io.secretsdk.signer.Signer;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,12 +43,15 @@ class SidecarAbuseTests {
   @TempDir Path tmp;
   final String key = canary();
   final List<Socket> attackers = new ArrayList<>();
-  CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
+
+  LogCapture logs;
   SignerSidecar sidecar;
 
   @BeforeEach
-  void setUp() {
-    logs = new CapturedLogs();
+  void setUp(LogCapture logs) {
+    this.logs = logs;
     KubernetesVolumeWriter.kubelet(tmp.resolve("keys")).writeStrings(Map.of("webhook", key));
   }
 
@@ -58,8 +63,7 @@ class SidecarAbuseTests {
     if (sidecar != null) {
       sidecar.close();
     }
-    logs.close();
-    assertNoLeak(logs.all(), key);
+    assertNoLeak(logs.text(), key);
   }
 
   SignerSidecar start(SignerSidecar.Builder b) {

@@ -8,12 +8,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.secretsdk.signer.CapturedLogs;
 import io.secretsdk.signer.HmacAlgorithm;
 import io.secretsdk.signer.Signer;
 import io.secretsdk.signer.SignerUnavailableException;
 import io.secretsdk.signer.SigningKeyNotFoundException;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -35,6 +36,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,19 +49,21 @@ class SignerSidecarCommandLineTests {
   @TempDir Path tmp;
   final String key = canary();
   Path keys;
-  CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
+
+  LogCapture logs;
 
   @BeforeEach
-  void setUp() {
-    logs = new CapturedLogs();
+  void setUp(LogCapture logs) {
+    this.logs = logs;
     keys = tmp.resolve("keys");
     KubernetesVolumeWriter.kubelet(keys).writeStrings(Map.of("webhook", key));
   }
 
   @AfterEach
   void tearDown() {
-    logs.close();
-    assertNoLeak(logs.all(), key);
+    assertNoLeak(logs.text(), key);
   }
 
   @Test

@@ -14,12 +14,13 @@ import io.secretsdk.SecretException;
 import io.secretsdk.SecretStore;
 import io.secretsdk.signer.SignerTestSupport.MutableClock;
 import io.secretsdk.signer.SignerTestSupport.RawHttp;
-import io.secretsdk.signer.CapturedLogs;
 import io.secretsdk.signer.HmacAlgorithm;
 import io.secretsdk.signer.Signer;
 import io.secretsdk.signer.SignerUnavailableException;
 import io.secretsdk.signer.SigningKeyNotFoundException;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogCapture;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -36,6 +37,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real sidecar on a loopback ephemeral port, driven by the real client and by raw HTTP. */
@@ -46,15 +48,18 @@ class SignerSidecarTests {
   final String keyB = canary();
   final List<String> thrown = new ArrayList<>();
   final MutableClock clock = new MutableClock();
-  CapturedLogs logs;
+  @RegisterExtension
+  static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
+
+  LogCapture logs;
   KubernetesVolumeWriter writer;
   Path keys;
   SignerSidecar sidecar;
   RawHttp http;
 
   @BeforeEach
-  void setUp() {
-    logs = new CapturedLogs();
+  void setUp(LogCapture logs) {
+    this.logs = logs;
     keys = tmp.resolve("keys");
     writer = KubernetesVolumeWriter.kubelet(keys);
   }
@@ -64,8 +69,7 @@ class SignerSidecarTests {
     if (sidecar != null) {
       sidecar.close();
     }
-    logs.close();
-    assertNoLeak(logs.all(), keyA, keyB);
+    assertNoLeak(logs.text(), keyA, keyB);
     assertNoLeak(String.join("\n", thrown), keyA, keyB);
     if (http != null) {
       assertNoLeak(http.all(), keyA, keyB);
@@ -103,7 +107,7 @@ class SignerSidecarTests {
     assertThat(sidecar.keyIds())
         .containsExactly(
             Map.entry("other", expectedKeyId(keyB.getBytes(UTF_8))), Map.entry("webhook", expectedKeyId(keyA.getBytes(UTF_8))));
-    assertThat(logs.all())
+    assertThat(logs.text())
         .contains("signer sidecar listening on " + sidecar.uri())
         .contains("webhook (key id " + expectedKeyId(keyA.getBytes(UTF_8)) + ")");
 
@@ -298,7 +302,7 @@ class SignerSidecarTests {
         .isEqualTo(
             "{\"status\":\"no usable keys\",\"keys\":[{\"name\":\"too-short\",\"problem\":"
                 + "\"signing key 'too-short' is unusable: it is shorter than the 16-byte minimum\"}]}");
-    assertThat(logs.all()).contains("no usable signing key yet").doesNotContain("0123456789");
+    assertThat(logs.text()).contains("no usable signing key yet").doesNotContain("0123456789");
     assertThat(r.body()).doesNotContain("0123456789");
 
     writer.writeStrings(Map.of("too-short", "0123456789", "webhook", keyA));
@@ -336,7 +340,7 @@ class SignerSidecarTests {
       assertThat(http.get("/v1/health").body())
           .contains("\"key_id\":\"" + idB + "\"")
           .contains("\"previous_key_ids\":[\"" + idA + "\"]");
-      assertThat(logs.all()).contains("rotated: key id " + idA + " -> " + idB);
+      assertThat(logs.text()).contains("rotated: key id " + idA + " -> " + idB);
 
       assertThat(client.verify("webhook", msg, sigA)).as("old key within grace").isTrue();
       clock.advance(Duration.ofHours(2).minusSeconds(1));
@@ -408,7 +412,7 @@ class SignerSidecarTests {
   void requestsCanBeHandledOnTheIoThreadsOnly() throws Exception {
     writer.writeStrings(Map.of("webhook", keyA));
     start(onLoopback().threads(0));
-    assertThat(logs.all()).contains("every request answered on the I/O threads");
+    assertThat(logs.text()).contains("every request answered on the I/O threads");
     try (Signer client = Signer.sidecar(sidecar.uri())) {
       byte[] msg = "m".getBytes(UTF_8);
       String sig = client.sign("webhook", msg);
