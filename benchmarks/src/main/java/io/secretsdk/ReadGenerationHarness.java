@@ -23,10 +23,10 @@ import org.springframework.boot.env.ConfigTreePropertySource;
  * The cost of reading one generation: {@code SecretStore.builder().mount(volume).watch(false)
  * .build()} on a kubelet volume on tmpfs, cold (the first build in a fresh JVM, a new JVM per
  * sample) and warm (after warm-up, in one JVM), side by side with reading the same files with
- * {@code Files.readAllBytes} (listing the generation directory and reading every file once),
- * Spring Boot's {@code ConfigTreePropertySource} (constructed, then every property read once, as
- * {@code configtree:} does) and SmallRye's {@code FileSystemConfigSource} (constructed; it reads
- * every file eagerly). Volumes: 10,000 keys and 1,000 keys of 1 KiB, written in kubelet order.
+ * {@code Files.readAllBytes} (listing the generation directory and reading every file once), Spring
+ * Boot's {@code ConfigTreePropertySource} (constructed, then every property read once, as {@code
+ * configtree:} does) and SmallRye's {@code FileSystemConfigSource} (constructed; it reads every
+ * file eagerly). Volumes: 10,000 keys and 1,000 keys of 1 KiB, written in kubelet order.
  *
  * <p>Run (after {@code ./mvnw -B -pl benchmarks -am package -DskipTests}):
  *
@@ -40,7 +40,8 @@ import org.springframework.boot.env.ConfigTreePropertySource;
  */
 public final class ReadGenerationHarness {
 
-  private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger(SecretStore.class.getName());
+  private static final java.util.logging.Logger STORE_LOG =
+      java.util.logging.Logger.getLogger(SecretStore.class.getName());
 
   static {
     STORE_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -70,14 +71,21 @@ public final class ReadGenerationHarness {
       return;
     }
     Path base = Path.of(opts.getOrDefault("--dir", "/dev/shm"));
-    int[] keyCounts = Arrays.stream(opts.getOrDefault("--keys", "10000,1000").split(",")).mapToInt(Integer::parseInt).toArray();
+    int[] keyCounts =
+        Arrays.stream(opts.getOrDefault("--keys", "10000,1000").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
     int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "15"));
     int samples = Integer.parseInt(opts.getOrDefault("--samples", "25"));
     int cold = Integer.parseInt(opts.getOrDefault("--cold", "5"));
     int valueBytes = Integer.parseInt(opts.getOrDefault("--value-bytes", "1024"));
 
-    System.out.printf(Locale.ROOT, "java %s, %d CPUs, load average before: %s%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), loadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "java %s, %d CPUs, load average before: %s%n",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        loadAverage());
     Path root = Files.createTempDirectory(base, "secretsdk-readgen-");
     try {
       for (int keys : keyCounts) {
@@ -94,7 +102,8 @@ public final class ReadGenerationHarness {
         }
         KubernetesVolumeWriter.kubelet(volume).write(items);
         Path generation = volume.resolve(Files.readSymbolicLink(volume.resolve("..data")));
-        System.out.printf(Locale.ROOT, "%n== %d keys x %d bytes, kubelet volume in %s%n", keys, valueBytes, base);
+        System.out.printf(
+            Locale.ROOT, "%n== %d keys x %d bytes, kubelet volume in %s%n", keys, valueBytes, base);
 
         List<Double> coldMs = new ArrayList<>();
         for (int i = 0; i < cold; i++) {
@@ -104,25 +113,31 @@ public final class ReadGenerationHarness {
 
         Map<String, Runnable> readers = new LinkedHashMap<>();
         readers.put("Files.readAllBytes (list + read all)", () -> rawRead(generation));
-        readers.put("secretsdk build() warm", () -> {
-          try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
-            check(store.snapshot().size(), keys);
-          }
-        });
-        readers.put("Spring configtree (construct + read all)", () -> {
-          ConfigTreePropertySource source = new ConfigTreePropertySource("bench", volume);
-          int n = 0;
-          for (String name : source.getPropertyNames()) {
-            if (source.getProperty(name) != null) {
-              n++;
-            }
-          }
-          check(n, keys);
-        });
-        readers.put("SmallRye FileSystemConfigSource (construct)", () -> {
-          FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
-          check(source.getPropertyNames().size(), keys);
-        });
+        readers.put(
+            "secretsdk build() warm",
+            () -> {
+              try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
+                check(store.snapshot().size(), keys);
+              }
+            });
+        readers.put(
+            "Spring configtree (construct + read all)",
+            () -> {
+              ConfigTreePropertySource source = new ConfigTreePropertySource("bench", volume);
+              int n = 0;
+              for (String name : source.getPropertyNames()) {
+                if (source.getProperty(name) != null) {
+                  n++;
+                }
+              }
+              check(n, keys);
+            });
+        readers.put(
+            "SmallRye FileSystemConfigSource (construct)",
+            () -> {
+              FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
+              check(source.getPropertyNames().size(), keys);
+            });
         // Interleaved rounds, so load changes hit every reader alike.
         Map<String, List<Double>> times = new LinkedHashMap<>();
         readers.keySet().forEach(k -> times.put(k, new ArrayList<>()));
@@ -139,7 +154,11 @@ public final class ReadGenerationHarness {
         times.forEach(ReadGenerationHarness::print);
         double raw = median(times.get("Files.readAllBytes (list + read all)"));
         double warm = median(times.get("secretsdk build() warm"));
-        System.out.printf(Locale.ROOT, "warm build / raw read (medians): %.2fx; cold median %.1f ms%n", warm / raw, median(coldMs));
+        System.out.printf(
+            Locale.ROOT,
+            "warm build / raw read (medians): %.2fx; cold median %.1f ms%n",
+            warm / raw,
+            median(coldMs));
       }
     } finally {
       try (Stream<Path> paths = Files.walk(root)) {
@@ -167,12 +186,19 @@ public final class ReadGenerationHarness {
 
   private static double coldBuild(Path volume) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ReadGenerationHarness.class.getName(),
-            "--cold-once", volume.toString())
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReadGenerationHarness.class.getName(),
+                "--cold-once",
+                volume.toString())
+            .redirectErrorStream(true)
+            .start();
     String result = null;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {
         if (line.startsWith("COLD ")) {
           result = line;
@@ -193,8 +219,15 @@ public final class ReadGenerationHarness {
 
   private static void print(String name, List<Double> ms) {
     double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    System.out.printf(Locale.ROOT, "%-45s n=%-3d median %8.2f  p90 %8.2f  min %8.2f  max %8.2f ms%n",
-        name, sorted.length, percentile(sorted, 50), percentile(sorted, 90), sorted[0], sorted[sorted.length - 1]);
+    System.out.printf(
+        Locale.ROOT,
+        "%-45s n=%-3d median %8.2f  p90 %8.2f  min %8.2f  max %8.2f ms%n",
+        name,
+        sorted.length,
+        percentile(sorted, 50),
+        percentile(sorted, 90),
+        sorted[0],
+        sorted[sorted.length - 1]);
   }
 
   private static double median(List<Double> ms) {
@@ -210,7 +243,8 @@ public final class ReadGenerationHarness {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (java.io.IOException e) {
-      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return String.format(
+          Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
 }

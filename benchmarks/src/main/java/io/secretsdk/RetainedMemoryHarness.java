@@ -18,10 +18,10 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
 
 /**
  * Heap retained by each reader of the same Kubernetes-style volume (20 keys of 48 bytes by
- * default): a secretsdk store (built with {@code watch(false)}, so no thread or watch
- * registration, which are not heap, takes part), Spring Boot's {@code ConfigTreePropertySource}
- * after every key was read once (it caches each file's content on first read) and SmallRye's
- * {@code FileSystemConfigSource}.
+ * default): a secretsdk store (built with {@code watch(false)}, so no thread or watch registration,
+ * which are not heap, takes part), Spring Boot's {@code ConfigTreePropertySource} after every key
+ * was read once (it caches each file's content on first read) and SmallRye's {@code
+ * FileSystemConfigSource}.
  *
  * <p>Run (after {@code ./mvnw -B -pl benchmarks package}; a fixed heap keeps the collector from
  * resizing between samples):
@@ -33,16 +33,17 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  *
  * <p>Method: for each reader, create {@code --instances} instances over the volume and keep them
  * reachable; the heap in use after a full collection (several {@code System.gc()} calls, until it
- * stops falling), minus the same figure before, divided by the number of instances, is the
- * retained size of one. It is repeated three times per reader; every repetition is printed. This
- * is a coarse method (JOL would count exact object sizes), good to tens of bytes per instance
- * at these counts. Prints figures only; asserts nothing. Run it as a program.
+ * stops falling), minus the same figure before, divided by the number of instances, is the retained
+ * size of one. It is repeated three times per reader; every repetition is printed. This is a coarse
+ * method (JOL would count exact object sizes), good to tens of bytes per instance at these counts.
+ * Prints figures only; asserts nothing. Run it as a program.
  */
 public final class RetainedMemoryHarness {
 
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
   // Keeps one INFO line per store out of the table; held so the level stays set.
-  private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger(SecretStore.class.getName());
+  private static final java.util.logging.Logger STORE_LOG =
+      java.util.logging.Logger.getLogger(SecretStore.class.getName());
 
   static {
     STORE_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -66,7 +67,10 @@ public final class RetainedMemoryHarness {
     int valueBytes = Integer.parseInt(opts.getOrDefault("value-bytes", "48"));
 
     Path shm = Path.of("/dev/shm");
-    Path volume = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "secretsdk-memory-");
+    Path volume =
+        Files.createTempDirectory(
+            Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
+            "secretsdk-memory-");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     Map<String, String> items = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
@@ -88,30 +92,46 @@ public final class RetainedMemoryHarness {
     System.out.println("| reader | retained bytes per instance (3 samples) | per key |");
     System.out.println("|---|---|---|");
     try {
-      measure("secretsdk store (watch(false)), values never read", instances, keys,
+      measure(
+          "secretsdk store (watch(false)), values never read",
+          instances,
+          keys,
           () -> SecretStore.builder().mount(volume).watch(false).build());
-      measure("secretsdk store (watch(false)), every key read once with asString()", instances, keys, () -> {
-        SecretStore store = SecretStore.builder().mount(volume).watch(false).build();
-        for (String name : names) {
-          store.snapshot().find(name).asString(); // Decoded strings are cached too.
-        }
-        return store;
-      });
-      measure("Spring Boot ConfigTreePropertySource, every key read once", instances, keys, () -> {
-        ConfigTreePropertySource source =
-            new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-        for (String name : names) {
-          source.getProperty(name).toString();
-        }
-        return source;
-      });
-      measure("SmallRye FileSystemConfigSource", instances, keys, () -> {
-        FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
-        for (String name : names) {
-          source.getValue(name);
-        }
-        return source;
-      });
+      measure(
+          "secretsdk store (watch(false)), every key read once with asString()",
+          instances,
+          keys,
+          () -> {
+            SecretStore store = SecretStore.builder().mount(volume).watch(false).build();
+            for (String name : names) {
+              store.snapshot().find(name).asString(); // Decoded strings are cached too.
+            }
+            return store;
+          });
+      measure(
+          "Spring Boot ConfigTreePropertySource, every key read once",
+          instances,
+          keys,
+          () -> {
+            ConfigTreePropertySource source =
+                new ConfigTreePropertySource(
+                    "configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+            for (String name : names) {
+              source.getProperty(name).toString();
+            }
+            return source;
+          });
+      measure(
+          "SmallRye FileSystemConfigSource",
+          instances,
+          keys,
+          () -> {
+            FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
+            for (String name : names) {
+              source.getValue(name);
+            }
+            return source;
+          });
     } finally {
       writer.deleteVolume();
     }

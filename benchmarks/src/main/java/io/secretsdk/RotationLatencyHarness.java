@@ -23,11 +23,11 @@ import org.springframework.boot.env.ConfigTreePropertySource;
 import org.springframework.boot.env.ConfigTreePropertySource.Option;
 
 /**
- * Measures how long a kubelet-style rotation of a mounted Secret takes to become visible, and
- * how many mixed username/password pairs a concurrent reader sees while the volume rotates, for
+ * Measures how long a kubelet-style rotation of a mounted Secret takes to become visible, and how
+ * many mixed username/password pairs a concurrent reader sees while the volume rotates, for
  * secretsdk and for the two peers that read the same directory layout: Spring Boot's {@code
- * ConfigTreePropertySource} (what {@code spring.config.import=configtree:} creates) and
- * SmallRye's {@code FileSystemConfigSource}.
+ * ConfigTreePropertySource} (what {@code spring.config.import=configtree:} creates) and SmallRye's
+ * {@code FileSystemConfigSource}.
  *
  * <p>Run it (after {@code ./mvnw -B -pl benchmarks package}):
  *
@@ -41,8 +41,8 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  *
  * Every rotation writes a new {@code username}/{@code password} pair (both values change every
  * time) with {@link KubernetesVolumeWriter#kubelet}, which follows the kubelet's order: new
- * timestamped directory, files, {@code ..data_tmp} link, rename over {@code ..data} (the
- * commit), top-level links, removal of the old directory.
+ * timestamped directory, files, {@code ..data_tmp} link, rename over {@code ..data} (the commit),
+ * top-level links, removal of the old directory.
  *
  * <ul>
  *   <li><b>Latency.</b> A reader thread spin-reads the new password through the peer's read path
@@ -50,24 +50,24 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  *       System#nanoTime()} the moment it first sees the new value. Two start points are reported:
  *       <em>from write start</em> (just before {@code write()} is called: an upper bound that
  *       includes writing the files and the directory) and <em>from write return</em> (just after
- *       {@code write()} returns: the commit happened before this, and the writer still removed
- *       the old directory after it, so this figure can be negative when the store published
- *       during the writer's clean-up). The true commit-to-visible latency lies between the two.
- *       For the event mode a listener also records when its event (whose {@code current()} holds
- *       the new value) is delivered; a second event-mode row runs without the spinning reader
- *       (the listener is the only observer), since on a small machine the spinning thread itself
- *       takes a CPU away from the store's threads. Before each rotation the writer pauses a
- *       random time (up to the poll interval when polling, so rotations do not phase-lock with
- *       the poller; up to 1 ms otherwise); after it, it waits until the value is visible (or a
- *       timeout). The first {@code --warmup} rotations are not counted. For secretsdk rows it
- *       also prints the store's refreshes per rotation and {@code lastRefreshDuration}, overall
- *       and in the slowest 1% of rotations, to show where the tail latency goes.
- *   <li><b>Mixed pairs.</b> A writer thread rotates back to back while one reader thread reads
- *       the username and then the password in a tight loop; a pair whose two values come from
- *       different generations is counted as mixed; a read that throws or finds a value missing
- *       (SmallRye logs the failure and returns an empty source) is counted as an error. The
- *       peers that never refresh are re-created for every pair, which is what a reload (a
- *       restart, or Spring Cloud's refresh re-running config data loading) does to them.
+ *       {@code write()} returns: the commit happened before this, and the writer still removed the
+ *       old directory after it, so this figure can be negative when the store published during the
+ *       writer's clean-up). The true commit-to-visible latency lies between the two. For the event
+ *       mode a listener also records when its event (whose {@code current()} holds the new value)
+ *       is delivered; a second event-mode row runs without the spinning reader (the listener is the
+ *       only observer), since on a small machine the spinning thread itself takes a CPU away from
+ *       the store's threads. Before each rotation the writer pauses a random time (up to the poll
+ *       interval when polling, so rotations do not phase-lock with the poller; up to 1 ms
+ *       otherwise); after it, it waits until the value is visible (or a timeout). The first {@code
+ *       --warmup} rotations are not counted. For secretsdk rows it also prints the store's
+ *       refreshes per rotation and {@code lastRefreshDuration}, overall and in the slowest 1% of
+ *       rotations, to show where the tail latency goes.
+ *   <li><b>Mixed pairs.</b> A writer thread rotates back to back while one reader thread reads the
+ *       username and then the password in a tight loop; a pair whose two values come from different
+ *       generations is counted as mixed; a read that throws or finds a value missing (SmallRye logs
+ *       the failure and returns an empty source) is counted as an error. The peers that never
+ *       refresh are re-created for every pair, which is what a reload (a restart, or Spring Cloud's
+ *       refresh re-running config data loading) does to them.
  * </ul>
  *
  * <p>The harness prints figures only; it asserts nothing. Not thread-safe; run it as a program.
@@ -76,6 +76,7 @@ public final class RotationLatencyHarness {
 
   private static final String USER = "username";
   private static final String PASS = "password";
+
   /** The largest random pause before a rotation when not polling. */
   private static final Duration JITTER = Duration.ofMillis(1);
 
@@ -86,7 +87,8 @@ public final class RotationLatencyHarness {
   private final Duration pollInterval;
   private final StringBuilder notes = new StringBuilder();
 
-  private RotationLatencyHarness(int rotations, int pollRotations, int warmup, int peerRotations, Duration pollInterval) {
+  private RotationLatencyHarness(
+      int rotations, int pollRotations, int warmup, int peerRotations, Duration pollInterval) {
     this.rotations = rotations;
     this.pollRotations = pollRotations;
     this.warmup = warmup;
@@ -146,94 +148,190 @@ public final class RotationLatencyHarness {
     System.out.printf(Locale.ROOT, "%n## %s (%s)%n%n", parent, fsType);
     System.out.println("### Rotation to visible (ms)");
     System.out.println();
-    System.out.println("| reader | rotations | visible | from write start p50 / p99 / max | from write return p50 / p99 / max | listener p50 / p99 / max | write() p50 |");
+    System.out.println(
+        "| reader | rotations | visible | from write start p50 / p99 / max | from write return p50 / p99 / max | listener p50 / p99 / max | write() p50 |");
     System.out.println("|---|---|---|---|---|---|---|");
 
     // secretsdk, events (the default).
-    withVolume(parent, (volume, writer) -> {
-      try (SecretStore store = SecretStore.builder().mount(volume).build()) {
-        latency("secretsdk events (default)", writer, rotations, JITTER, Duration.ofSeconds(2),
-            () -> value(store.snapshot().find(PASS)), store, true);
-      }
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          try (SecretStore store = SecretStore.builder().mount(volume).build()) {
+            latency(
+                "secretsdk events (default)",
+                writer,
+                rotations,
+                JITTER,
+                Duration.ofSeconds(2),
+                () -> value(store.snapshot().find(PASS)),
+                store,
+                true);
+          }
+        });
     // The same, observed by the listener alone: no spinning reader thread occupying a CPU.
-    withVolume(parent, (volume, writer) -> {
-      try (SecretStore store = SecretStore.builder().mount(volume).build()) {
-        latency("secretsdk events, listener only (no spinning reader)", writer, rotations, JITTER, Duration.ofSeconds(2),
-            () -> value(store.snapshot().find(PASS)), store, true, false);
-      }
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          try (SecretStore store = SecretStore.builder().mount(volume).build()) {
+            latency(
+                "secretsdk events, listener only (no spinning reader)",
+                writer,
+                rotations,
+                JITTER,
+                Duration.ofSeconds(2),
+                () -> value(store.snapshot().find(PASS)),
+                store,
+                true,
+                false);
+          }
+        });
     // secretsdk, polling only.
-    withVolume(parent, (volume, writer) -> {
-      try (SecretStore store = SecretStore.builder().mount(volume).watch(false).pollInterval(pollInterval).build()) {
-        latency("secretsdk polling only, every " + pollInterval.toMillis() + " ms", writer, pollRotations,
-            pollInterval, pollInterval.multipliedBy(20), () -> value(store.snapshot().find(PASS)), store, false);
-      }
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          try (SecretStore store =
+              SecretStore.builder().mount(volume).watch(false).pollInterval(pollInterval).build()) {
+            latency(
+                "secretsdk polling only, every " + pollInterval.toMillis() + " ms",
+                writer,
+                pollRotations,
+                pollInterval,
+                pollInterval.multipliedBy(20),
+                () -> value(store.snapshot().find(PASS)),
+                store,
+                false);
+          }
+        });
     // Spring Boot configtree with ALWAYS_READ: re-reads the file on every lookup.
-    withVolume(parent, (volume, writer) -> {
-      ConfigTreePropertySource source =
-          new ConfigTreePropertySource("configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-      latency("configtree ALWAYS_READ (file read per lookup)", writer, rotations, JITTER, Duration.ofSeconds(2),
-          () -> configTree(source, PASS), null, false);
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          ConfigTreePropertySource source =
+              new ConfigTreePropertySource(
+                  "configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+          latency(
+              "configtree ALWAYS_READ (file read per lookup)",
+              writer,
+              rotations,
+              JITTER,
+              Duration.ofSeconds(2),
+              () -> configTree(source, PASS),
+              null,
+              false);
+        });
     // Spring Boot configtree as configtree: creates it (contents cached on first read).
-    withVolume(parent, (volume, writer) -> {
-      ConfigTreePropertySource source =
-          new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-      configTree(source, PASS); // The application reads its password once, as at startup.
-      latency("configtree default (cached)", writer, peerRotations, JITTER, Duration.ofSeconds(1),
-          () -> configTree(source, PASS), null, false);
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          ConfigTreePropertySource source =
+              new ConfigTreePropertySource(
+                  "configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+          configTree(source, PASS); // The application reads its password once, as at startup.
+          latency(
+              "configtree default (cached)",
+              writer,
+              peerRotations,
+              JITTER,
+              Duration.ofSeconds(1),
+              () -> configTree(source, PASS),
+              null,
+              false);
+        });
     // SmallRye FileSystemConfigSource: read once when created.
-    withVolume(parent, (volume, writer) -> {
-      FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
-      latency("SmallRye FileSystemConfigSource", writer, peerRotations, JITTER, Duration.ofSeconds(1),
-          () -> source.getValue(PASS), null, false);
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
+          latency(
+              "SmallRye FileSystemConfigSource",
+              writer,
+              peerRotations,
+              JITTER,
+              Duration.ofSeconds(1),
+              () -> source.getValue(PASS),
+              null,
+              false);
+        });
 
     System.out.println();
     System.out.print(notes);
     notes.setLength(0);
     System.out.println();
-    System.out.println("### Mixed pairs seen by a concurrent reader during " + rotations + " back-to-back rotations");
+    System.out.println(
+        "### Mixed pairs seen by a concurrent reader during "
+            + rotations
+            + " back-to-back rotations");
     System.out.println();
-    System.out.println("| reader | pair reads | mixed pairs | errors or missing values | final value visible |");
+    System.out.println(
+        "| reader | pair reads | mixed pairs | errors or missing values | final value visible |");
     System.out.println("|---|---|---|---|---|");
-    withVolume(parent, (volume, writer) -> {
-      try (SecretStore store = SecretStore.builder().mount(volume).build()) {
-        mixed("secretsdk, one snapshot() per pair", writer, () -> {
-          SecretSnapshot snap = store.snapshot();
-          return new String[] {value(snap.find(USER)), value(snap.find(PASS))};
-        }, Duration.ofSeconds(5));
-      }
-    });
-    withVolume(parent, (volume, writer) -> {
-      try (SecretStore store = SecretStore.builder().mount(volume).build()) {
-        mixed("secretsdk, two store.get() calls (no snapshot)", writer, () -> new String[] {
-            store.get(USER).map(Secret::asString).orElse(null),
-            store.get(PASS).map(Secret::asString).orElse(null)}, Duration.ofSeconds(5));
-      }
-    });
-    withVolume(parent, (volume, writer) -> {
-      ConfigTreePropertySource source =
-          new ConfigTreePropertySource("configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-      mixed("configtree ALWAYS_READ, two getProperty() calls", writer,
-          () -> new String[] {configTree(source, USER), configTree(source, PASS)}, Duration.ofSeconds(5));
-    });
-    withVolume(parent, (volume, writer) -> {
-      mixed("configtree default, re-created per pair (a reload)", writer, () -> {
-        ConfigTreePropertySource source =
-            new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-        return new String[] {configTree(source, USER), configTree(source, PASS)};
-      }, Duration.ofSeconds(5));
-    });
-    withVolume(parent, (volume, writer) -> {
-      mixed("SmallRye FileSystemConfigSource, re-created per pair (a reload)", writer, () -> {
-        FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
-        return new String[] {source.getValue(USER), source.getValue(PASS)};
-      }, Duration.ofSeconds(5));
-    });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          try (SecretStore store = SecretStore.builder().mount(volume).build()) {
+            mixed(
+                "secretsdk, one snapshot() per pair",
+                writer,
+                () -> {
+                  SecretSnapshot snap = store.snapshot();
+                  return new String[] {value(snap.find(USER)), value(snap.find(PASS))};
+                },
+                Duration.ofSeconds(5));
+          }
+        });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          try (SecretStore store = SecretStore.builder().mount(volume).build()) {
+            mixed(
+                "secretsdk, two store.get() calls (no snapshot)",
+                writer,
+                () ->
+                    new String[] {
+                      store.get(USER).map(Secret::asString).orElse(null),
+                      store.get(PASS).map(Secret::asString).orElse(null)
+                    },
+                Duration.ofSeconds(5));
+          }
+        });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          ConfigTreePropertySource source =
+              new ConfigTreePropertySource(
+                  "configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+          mixed(
+              "configtree ALWAYS_READ, two getProperty() calls",
+              writer,
+              () -> new String[] {configTree(source, USER), configTree(source, PASS)},
+              Duration.ofSeconds(5));
+        });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          mixed(
+              "configtree default, re-created per pair (a reload)",
+              writer,
+              () -> {
+                ConfigTreePropertySource source =
+                    new ConfigTreePropertySource(
+                        "configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+                return new String[] {configTree(source, USER), configTree(source, PASS)};
+              },
+              Duration.ofSeconds(5));
+        });
+    withVolume(
+        parent,
+        (volume, writer) -> {
+          mixed(
+              "SmallRye FileSystemConfigSource, re-created per pair (a reload)",
+              writer,
+              () -> {
+                FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
+                return new String[] {source.getValue(USER), source.getValue(PASS)};
+              },
+              Duration.ofSeconds(5));
+        });
   }
 
   // ---- latency ------------------------------------------------------------------------------
@@ -281,17 +379,19 @@ public final class RotationLatencyHarness {
     }
     Subscription subscription = null;
     if (listenTo != null) {
-      subscription = listenTo.subscribe(event -> {
-        Secret p = event.current().find(PASS);
-        String want = probe.listenFor;
-        if (p != null && want != null && want.equals(p.asString())) {
-          long now = System.nanoTime();
-          probe.listenedAt = now;
-          if (!spin) {
-            probe.seenAt = now; // No spinning reader: the listener is the observer.
-          }
-        }
-      });
+      subscription =
+          listenTo.subscribe(
+              event -> {
+                Secret p = event.current().find(PASS);
+                String want = probe.listenFor;
+                if (p != null && want != null && want.equals(p.asString())) {
+                  long now = System.nanoTime();
+                  probe.listenedAt = now;
+                  if (!spin) {
+                    probe.seenAt = now; // No spinning reader: the listener is the observer.
+                  }
+                }
+              });
     }
     try {
       for (int i = 0; i < total; i++) {
@@ -357,7 +457,9 @@ public final class RotationLatencyHarness {
         label,
         count,
         visible,
-        visible == 0 ? "never visible within " + timeout.toMillis() + " ms" : stats(fromStart, visible),
+        visible == 0
+            ? "never visible within " + timeout.toMillis() + " ms"
+            : stats(fromStart, visible),
         visible == 0 ? "-" : stats(fromReturn, visible),
         listened[0] == 0 ? "-" : stats(listener, listened[0]),
         ms(percentile(Arrays.copyOf(writeTime, count), 0.50)));
@@ -374,15 +476,16 @@ public final class RotationLatencyHarness {
           slowRefresh[slow++] = refreshTime[j];
         }
       }
-      notes.append(String.format(
-          Locale.ROOT,
-          "- %s: %.2f store refreshes per rotation; the store's refresh took %s ms (p50 / p99 / max); "
-              + "in the slowest 1%% of rotations (>= %s ms) it took %s ms%n",
-          label,
-          (store.health().refreshes() - refreshesBefore) / (double) count,
-          stats(refreshTime, visible),
-          ms(slowCut),
-          stats(slowRefresh, slow)));
+      notes.append(
+          String.format(
+              Locale.ROOT,
+              "- %s: %.2f store refreshes per rotation; the store's refresh took %s ms (p50 / p99 / max); "
+                  + "in the slowest 1%% of rotations (>= %s ms) it took %s ms%n",
+              label,
+              (store.health().refreshes() - refreshesBefore) / (double) count,
+              stats(refreshTime, visible),
+              ms(slowCut),
+              stats(slowRefresh, slow)));
     }
   }
 
@@ -422,28 +525,36 @@ public final class RotationLatencyHarness {
 
   // ---- mixed pairs --------------------------------------------------------------------------
 
-  private void mixed(String label, KubernetesVolumeWriter writer, Supplier<String[]> readPair, Duration finalTimeout)
+  private void mixed(
+      String label,
+      KubernetesVolumeWriter writer,
+      Supplier<String[]> readPair,
+      Duration finalTimeout)
       throws InterruptedException {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong reads = new AtomicLong();
     AtomicLong mixedPairs = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    Thread reader = new Thread(() -> {
-      while (!stop.get()) {
-        try {
-          String[] pair = readPair.get();
-          reads.incrementAndGet();
-          if (pair[0] == null || pair[1] == null) {
-            errors.incrementAndGet(); // A value missing: the source failed to read mid-swap.
-          } else if (!matches(pair[0], pair[1])) {
-            mixedPairs.incrementAndGet();
-          }
-        } catch (RuntimeException e) {
-          reads.incrementAndGet();
-          errors.incrementAndGet();
-        }
-      }
-    }, "pair-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                try {
+                  String[] pair = readPair.get();
+                  reads.incrementAndGet();
+                  if (pair[0] == null || pair[1] == null) {
+                    errors
+                        .incrementAndGet(); // A value missing: the source failed to read mid-swap.
+                  } else if (!matches(pair[0], pair[1])) {
+                    mixedPairs.incrementAndGet();
+                  }
+                } catch (RuntimeException e) {
+                  reads.incrementAndGet();
+                  errors.incrementAndGet();
+                }
+              }
+            },
+            "pair-reader");
     reader.setDaemon(true);
     reader.start();
     String last = null;
@@ -482,7 +593,8 @@ public final class RotationLatencyHarness {
   private static Map<String, String> pair(int generation) {
     Map<String, String> pair = new LinkedHashMap<>();
     pair.put(USER, "user-" + generation);
-    pair.put(PASS, "pw-" + generation + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())));
+    pair.put(
+        PASS, "pw-" + generation + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())));
     return pair;
   }
 
@@ -538,8 +650,10 @@ public final class RotationLatencyHarness {
 
   // Keeps the store's INFO start-up lines and SmallRye's per-failure warnings (counted in the
   // errors column instead) out of the tables; held so the loggers are not collected.
-  private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger(SecretStore.class.getName());
-  private static final java.util.logging.Logger SMALLRYE_LOG = java.util.logging.Logger.getLogger("io.smallrye.config");
+  private static final java.util.logging.Logger STORE_LOG =
+      java.util.logging.Logger.getLogger(SecretStore.class.getName());
+  private static final java.util.logging.Logger SMALLRYE_LOG =
+      java.util.logging.Logger.getLogger("io.smallrye.config");
 
   static {
     STORE_LOG.setLevel(java.util.logging.Level.WARNING);

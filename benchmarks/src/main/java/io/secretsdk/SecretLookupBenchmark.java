@@ -30,9 +30,9 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  * all reading the same 20-key Kubernetes-style volume (written by {@link KubernetesVolumeWriter},
  * on {@code /dev/shm} when present). Each {@code hit*} benchmark cycles through the 20 names and
  * returns the value as a {@code String}, which is what Spring's resolver and MicroProfile Config
- * hand to the application; each {@code miss*} benchmark asks for a name the source does not
- * have, which is what every source but the one that answers sees when a framework resolves a
- * property through its whole chain.
+ * hand to the application; each {@code miss*} benchmark asks for a name the source does not have,
+ * which is what every source but the one that answers sees when a framework resolves a property
+ * through its whole chain.
  *
  * <p>Run (after {@code ./mvnw -B -pl benchmarks package}):
  *
@@ -65,7 +65,10 @@ public class SecretLookupBenchmark {
   @Setup
   public void setUp() throws IOException {
     Path shm = Path.of("/dev/shm");
-    volume = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "secretsdk-lookup-");
+    volume =
+        Files.createTempDirectory(
+            Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
+            "secretsdk-lookup-");
     Map<String, String> items = new LinkedHashMap<>();
     for (int i = 0; i < KEYS; i++) {
       // Key names as Kubernetes Secrets have them; values the size of a typical password/token.
@@ -74,9 +77,11 @@ public class SecretLookupBenchmark {
     }
     KubernetesVolumeWriter.kubelet(volume).writeStrings(items);
     store = SecretStore.builder().mount(volume).trimTrailingNewline(true).build();
-    configTree = new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+    configTree =
+        new ConfigTreePropertySource("configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
     configTreeAlwaysRead =
-        new ConfigTreePropertySource("configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+        new ConfigTreePropertySource(
+            "configtree", volume, Option.ALWAYS_READ, Option.AUTO_TRIM_TRAILING_NEW_LINE);
     smallRye = new FileSystemConfigSource(volume.toFile());
     for (String name : names) {
       // Same answers everywhere, and configtree's lazy per-file cache is filled before measuring.

@@ -46,9 +46,9 @@ import org.springframework.context.annotation.Configuration;
  * wrapped with the candidate's current {@link SSLContext} (constant for secretsdk, replaced by the
  * bundle update handler for Boot, as Boot's embedded servers do). Each rotation writes a new
  * certificate and key with {@link KubernetesVolumeWriter} (the kubelet's order), then one probe
- * thread per candidate does full handshakes in a loop (sessions are invalidated, never resumed)
- * and timestamps the first that presents the new serial number. A candidate that has not
- * switched after {@code --timeout-s} counts as missed. Latencies are from the start of the write.
+ * thread per candidate does full handshakes in a loop (sessions are invalidated, never resumed) and
+ * timestamps the first that presents the new serial number. A candidate that has not switched after
+ * {@code --timeout-s} counts as missed. Latencies are from the start of the write.
  *
  * <pre>{@code
  * ./mvnw -B -pl benchmarks -am package -DskipTests
@@ -83,7 +83,12 @@ public final class TlsRotationHarness {
     private void serve() {
       while (!server.isClosed()) {
         try (Socket plain = server.accept()) {
-          SSLSocket tls = (SSLSocket) context.get().getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), true);
+          SSLSocket tls =
+              (SSLSocket)
+                  context
+                      .get()
+                      .getSocketFactory()
+                      .createSocket(plain, "127.0.0.1", plain.getPort(), true);
           tls.setUseClientMode(false);
           tls.setSoTimeout(10_000);
           try (tls) {
@@ -112,8 +117,8 @@ public final class TlsRotationHarness {
    *
    * @param args {@code --rotations N} (default 20), {@code --warmup N} (default 2), {@code
    *     --quiet-periods a,b} (Boot's {@code spring.ssl.bundle.watch.file.quiet-period}, one Boot
-   *     candidate each; default {@code 10s,100ms}), {@code --dir D} (parent of the volume,
-   *     default {@code /dev/shm}), {@code --timeout-s N} (default 30)
+   *     candidate each; default {@code 10s,100ms}), {@code --dir D} (parent of the volume, default
+   *     {@code /dev/shm}), {@code --timeout-s N} (default 30)
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -122,14 +127,25 @@ public final class TlsRotationHarness {
     }
     int rotations = Integer.parseInt(opts.getOrDefault("rotations", "20"));
     int warmup = Integer.parseInt(opts.getOrDefault("warmup", "2"));
-    List<String> quietPeriods = Arrays.asList(opts.getOrDefault("quiet-periods", "10s,100ms").split(","));
+    List<String> quietPeriods =
+        Arrays.asList(opts.getOrDefault("quiet-periods", "10s,100ms").split(","));
     Path parent = Path.of(opts.getOrDefault("dir", "/dev/shm"));
     Duration timeout = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("timeout-s", "30")));
-    System.out.printf(Locale.ROOT, "# TlsRotationHarness %s, JDK %s, %d CPUs, load average %.2f%n", Instant.now(),
-        Runtime.version(), Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        Locale.ROOT,
+        "# TlsRotationHarness %s, JDK %s, %d CPUs, load average %.2f%n",
+        Instant.now(),
+        Runtime.version(),
+        Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf(Locale.ROOT, "# rotations %d (+%d warm-up), Boot quiet periods %s, volume under %s, timeout %s%n",
-        rotations, warmup, quietPeriods, parent, timeout);
+    System.out.printf(
+        Locale.ROOT,
+        "# rotations %d (+%d warm-up), Boot quiet periods %s, volume under %s, timeout %s%n",
+        rotations,
+        warmup,
+        quietPeriods,
+        parent,
+        timeout);
 
     Path work = Files.createTempDirectory(parent, "secretsdk-tls-bench-");
     int poolSize = 6;
@@ -146,13 +162,15 @@ public final class TlsRotationHarness {
     TlsView tls = TlsView.of(store);
     SSLContext live = tls.sslContext();
     Map<BigInteger, Long> toldAt = new java.util.concurrent.ConcurrentHashMap<>();
-    tls.subscribe((previous, current) -> toldAt.putIfAbsent(current.serialNumber(), System.nanoTime()));
+    tls.subscribe(
+        (previous, current) -> toldAt.putIfAbsent(current.serialNumber(), System.nanoTime()));
     List<Long> listenerLatencies = new ArrayList<>();
     Candidate ours = new Candidate("secretsdk TlsView.sslContext()", () -> live);
-    ours.resource = () -> {
-      tls.close();
-      store.close();
-    };
+    ours.resource =
+        () -> {
+          tls.close();
+          store.close();
+        };
     candidates.add(ours);
     for (String quiet : quietPeriods) {
       candidates.add(boot(writer.volume(), quiet));
@@ -163,16 +181,20 @@ public final class TlsRotationHarness {
     for (Candidate candidate : candidates) {
       BigInteger first = probe(client, candidate);
       if (!serials.get(0).equals(first)) {
-        throw new IllegalStateException(candidate.name + " does not serve the first certificate at start: " + first);
+        throw new IllegalStateException(
+            candidate.name + " does not serve the first certificate at start: " + first);
       }
     }
 
     long[] writeTimes = new long[rotations];
-    java.util.concurrent.ExecutorService probeThreads = java.util.concurrent.Executors.newFixedThreadPool(candidates.size(), task -> {
-      Thread thread = new Thread(task, "tls-bench-probe");
-      thread.setDaemon(true);
-      return thread;
-    });
+    java.util.concurrent.ExecutorService probeThreads =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            candidates.size(),
+            task -> {
+              Thread thread = new Thread(task, "tls-bench-probe");
+              thread.setDaemon(true);
+              return thread;
+            });
     for (int r = 1; r <= warmup + rotations; r++) {
       int index = r % poolSize;
       BigInteger expected = serials.get(index);
@@ -187,18 +209,20 @@ public final class TlsRotationHarness {
       long deadline = start + timeout.toNanos();
       for (int c = 0; c < candidates.size(); c++) {
         int index0 = c;
-        probes.add(probeThreads.submit(() -> {
-          while (System.nanoTime() < deadline) {
-            long before = System.nanoTime();
-            BigInteger serial = probe(client, candidates.get(index0));
-            candidates.get(index0).handshakes.add(System.nanoTime() - before);
-            if (expected.equals(serial)) {
-              seenAt[index0] = System.nanoTime();
-              seen[index0] = true;
-              return;
-            }
-          }
-        }));
+        probes.add(
+            probeThreads.submit(
+                () -> {
+                  while (System.nanoTime() < deadline) {
+                    long before = System.nanoTime();
+                    BigInteger serial = probe(client, candidates.get(index0));
+                    candidates.get(index0).handshakes.add(System.nanoTime() - before);
+                    if (expected.equals(serial)) {
+                      seenAt[index0] = System.nanoTime();
+                      seen[index0] = true;
+                      return;
+                    }
+                  }
+                }));
       }
       for (java.util.concurrent.Future<?> probe : probes) {
         probe.get();
@@ -222,28 +246,60 @@ public final class TlsRotationHarness {
           }
         }
       }
-      System.out.printf(Locale.ROOT, "rotation %d%s: %s%n", r, r <= warmup ? " (warm-up)" : "", describe(candidates, seen));
+      System.out.printf(
+          Locale.ROOT,
+          "rotation %d%s: %s%n",
+          r,
+          r <= warmup ? " (warm-up)" : "",
+          describe(candidates, seen));
     }
 
-    System.out.printf(Locale.ROOT, "%n# load average at the end %.2f; write() p50 %s ms%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), ms(percentile(writeTimes, 0.50)));
-    System.out.println("| candidate | rotations | switched | missed (not within timeout) | p50 ms | p99 ms | max ms |");
+    System.out.printf(
+        Locale.ROOT,
+        "%n# load average at the end %.2f; write() p50 %s ms%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        ms(percentile(writeTimes, 0.50)));
+    System.out.println(
+        "| candidate | rotations | switched | missed (not within timeout) | p50 ms | p99 ms | max ms |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (Candidate candidate : candidates) {
       long[] values = candidate.latencies.stream().mapToLong(Long::longValue).toArray();
-      String stats = values.length == 0 ? "– | – | –"
-          : ms(percentile(values, 0.50)) + " | " + ms(percentile(values, 0.99)) + " | " + ms(percentile(values, 1.0));
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s |%n", candidate.name, rotations, values.length, candidate.missed, stats);
+      String stats =
+          values.length == 0
+              ? "– | – | –"
+              : ms(percentile(values, 0.50))
+                  + " | "
+                  + ms(percentile(values, 0.99))
+                  + " | "
+                  + ms(percentile(values, 1.0));
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %d | %d | %s |%n",
+          candidate.name,
+          rotations,
+          values.length,
+          candidate.missed,
+          stats);
     }
     long[] told = listenerLatencies.stream().mapToLong(Long::longValue).toArray();
     if (told.length > 0) {
-      System.out.printf(Locale.ROOT, "# secretsdk view listener told of the new certificate (no handshake): p50 %s / p99 %s / max %s ms over %d rotations%n",
-          ms(percentile(told, 0.50)), ms(percentile(told, 0.99)), ms(percentile(told, 1.0)), told.length);
+      System.out.printf(
+          Locale.ROOT,
+          "# secretsdk view listener told of the new certificate (no handshake): p50 %s / p99 %s / max %s ms over %d rotations%n",
+          ms(percentile(told, 0.50)),
+          ms(percentile(told, 0.99)),
+          ms(percentile(told, 1.0)),
+          told.length);
     }
     for (Candidate candidate : candidates) {
       long[] handshakes = candidate.handshakes.stream().mapToLong(Long::longValue).toArray();
-      System.out.printf(Locale.ROOT, "# probe handshake duration, %s: p50 %s / p99 %s ms over %d handshakes%n", candidate.name,
-          ms(percentile(handshakes, 0.50)), ms(percentile(handshakes, 0.99)), handshakes.length);
+      System.out.printf(
+          Locale.ROOT,
+          "# probe handshake duration, %s: p50 %s / p99 %s ms over %d handshakes%n",
+          candidate.name,
+          ms(percentile(handshakes, 0.50)),
+          ms(percentile(handshakes, 0.99)),
+          handshakes.length);
     }
     System.out.println("# secretsdk view health: " + tls.health());
     probeThreads.shutdownNow();
@@ -278,24 +334,29 @@ public final class TlsRotationHarness {
     application.setBannerMode(org.springframework.boot.Banner.Mode.OFF);
     application.setLogStartupInfo(false);
     Map<String, Object> properties = new LinkedHashMap<>();
-    properties.put("spring.ssl.bundle.pem.bench.keystore.certificate", "file:" + volume.resolve("tls.crt"));
-    properties.put("spring.ssl.bundle.pem.bench.keystore.private-key", "file:" + volume.resolve("tls.key"));
+    properties.put(
+        "spring.ssl.bundle.pem.bench.keystore.certificate", "file:" + volume.resolve("tls.crt"));
+    properties.put(
+        "spring.ssl.bundle.pem.bench.keystore.private-key", "file:" + volume.resolve("tls.key"));
     properties.put("spring.ssl.bundle.pem.bench.reload-on-update", "true");
     properties.put("spring.ssl.bundle.watch.file.quiet-period", quietPeriod);
-    // Boot resets java.util.logging levels; keep secretsdk's per-install INFO lines out of the table.
+    // Boot resets java.util.logging levels; keep secretsdk's per-install INFO lines out of the
+    // table.
     properties.put("logging.level.io.secretsdk", "WARN");
     application.setDefaultProperties(properties);
     ConfigurableApplicationContext context = application.run();
     SslBundles bundles = context.getBean(SslBundles.class);
     SSLContext[] current = {bundles.getBundle("bench").createSslContext()};
     bundles.addBundleUpdateHandler("bench", bundle -> current[0] = bundle.createSslContext());
-    Candidate candidate = new Candidate("Spring Boot PEM bundle, reload-on-update, quiet-period " + quietPeriod,
-        new Supplier<SSLContext>() {
-          @Override
-          public synchronized SSLContext get() {
-            return current[0];
-          }
-        });
+    Candidate candidate =
+        new Candidate(
+            "Spring Boot PEM bundle, reload-on-update, quiet-period " + quietPeriod,
+            new Supplier<SSLContext>() {
+              @Override
+              public synchronized SSLContext get() {
+                return current[0];
+              }
+            });
     candidate.resource = context::close;
     return candidate;
   }
@@ -308,10 +369,13 @@ public final class TlsRotationHarness {
   /** A full handshake (no resumption) and the serial number the server presented, or null. */
   private static BigInteger probe(SSLContext client, Candidate candidate) {
     try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate.server.getLocalPort()), 10_000);
+      socket.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate.server.getLocalPort()),
+          10_000);
       socket.setSoTimeout(10_000);
       socket.startHandshake();
-      BigInteger serial = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+      BigInteger serial =
+          ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
       socket.getSession().invalidate();
       return serial;
     } catch (IOException e) {
@@ -319,15 +383,40 @@ public final class TlsRotationHarness {
     }
   }
 
-  /** Certificates made with the JDK's keytool (one self-signed EC P-256 certificate per generation). */
+  /**
+   * Certificates made with the JDK's keytool (one self-signed EC P-256 certificate per generation).
+   */
   private static List<Map<String, String>> certificatePool(Path work, int size) throws Exception {
     Path keystore = work.resolve("pool.p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     for (int i = 0; i < size; i++) {
-      Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "gen" + i, "-keyalg", "EC", "-groupname",
-          "secp256r1", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-validity", "30", "-keystore",
-          keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process process =
+          new ProcessBuilder(
+                  keytool,
+                  "-genkeypair",
+                  "-alias",
+                  "gen" + i,
+                  "-keyalg",
+                  "EC",
+                  "-groupname",
+                  "secp256r1",
+                  "-dname",
+                  "CN=localhost",
+                  "-ext",
+                  "san=ip:127.0.0.1",
+                  "-validity",
+                  "30",
+                  "-keystore",
+                  keystore.toString(),
+                  "-storetype",
+                  "PKCS12",
+                  "-storepass",
+                  new String(PASSWORD),
+                  "-keypass",
+                  new String(PASSWORD))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
         throw new IllegalStateException("keytool failed for generation " + i);
       }
@@ -340,8 +429,14 @@ public final class TlsRotationHarness {
     for (int i = 0; i < size; i++) {
       X509Certificate certificate = (X509Certificate) store.getCertificate("gen" + i);
       PrivateKey key = (PrivateKey) store.getKey("gen" + i, PASSWORD);
-      pool.add(Map.of("tls.crt", pem("CERTIFICATE", certificate.getEncoded()), "tls.key", pem("PRIVATE KEY", key.getEncoded()),
-          "serial", certificate.getSerialNumber().toString()));
+      pool.add(
+          Map.of(
+              "tls.crt",
+              pem("CERTIFICATE", certificate.getEncoded()),
+              "tls.key",
+              pem("PRIVATE KEY", key.getEncoded()),
+              "serial",
+              certificate.getSerialNumber().toString()));
     }
     Files.delete(keystore);
     return pool;
@@ -352,8 +447,13 @@ public final class TlsRotationHarness {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   private static long percentile(long[] values, double p) {
@@ -381,7 +481,8 @@ public final class TlsRotationHarness {
     }
   }
 
-  private static final java.util.logging.Logger STORE_LOG = java.util.logging.Logger.getLogger("io.secretsdk");
+  private static final java.util.logging.Logger STORE_LOG =
+      java.util.logging.Logger.getLogger("io.secretsdk");
 
   static {
     STORE_LOG.setLevel(java.util.logging.Level.WARNING);

@@ -9,12 +9,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The part of a store that runs without being asked: file-system watches per mount, reads
- * triggered by their events (at once for a {@code ..data} swap, after the quiet period for a
- * plain directory), the poll that catches what events miss, and the fallback to polling when no
- * watch can be had. Timing is the {@link RefreshPacer}'s; reading and publishing stay the
- * store's ({@code refresher}). Exists only for a store that watches or polls. Thread-safe;
- * watch changes run under the store's refresh lock.
+ * The part of a store that runs without being asked: file-system watches per mount, reads triggered
+ * by their events (at once for a {@code ..data} swap, after the quiet period for a plain
+ * directory), the poll that catches what events miss, and the fallback to polling when no watch can
+ * be had. Timing is the {@link RefreshPacer}'s; reading and publishing stay the store's ({@code
+ * refresher}). Exists only for a store that watches or polls. Thread-safe; watch changes run under
+ * the store's refresh lock.
  */
 final class BackgroundRefresh {
 
@@ -46,8 +46,8 @@ final class BackgroundRefresh {
   }
 
   /**
-   * Starts watching and polling the sources that can change, or returns {@code null} (and
-   * starts nothing) when none can.
+   * Starts watching and polling the sources that can change, or returns {@code null} (and starts
+   * nothing) when none can.
    *
    * @param refresher reads one source and publishes the result; must not throw
    */
@@ -73,7 +73,8 @@ final class BackgroundRefresh {
       return null;
     }
     BackgroundRefresh background =
-        new BackgroundRefresh(sources, settings, scheduler, threadName, refreshLock, refresher, closed);
+        new BackgroundRefresh(
+            sources, settings, scheduler, threadName, refreshLock, refresher, closed);
     background.start(settings.watch(), registry);
     return background;
   }
@@ -128,8 +129,8 @@ final class BackgroundRefresh {
 
   /**
    * After a read of {@code source} (under the refresh lock): brings its watches in line with its
-   * directories, and reads once more if a directory is newly watched, since what was written
-   * before the watch began raised no event.
+   * directories, and reads once more if a directory is newly watched, since what was written before
+   * the watch began raised no event.
    */
   void afterRead(SourceState source) {
     if (!closed.getAsBoolean() && source.syncWatch(fallbackPollInterval())) {

@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs one whole read of a source (a scan, a generation, the {@code NAME_FILE} targets) on its own
  * named daemon thread and waits for it a bounded time, so no public call can hang.
  *
- * <p>Java cannot open a file without blocking, and opening a FIFO for reading blocks until a
- * writer appears. The scans check types with {@code lstat} and open with {@code O_NOFOLLOW}, but a
- * FIFO can be renamed over a file between the two calls. While it waits, the caller looks at what
- * the reader is opening; if that entry is a FIFO now, it opens it read-write and closes it at
- * once, which on Linux releases the blocked open (the reader then sees a non-regular file and
- * reports it). If the read still has not finished by the deadline, the thread is abandoned (renamed
- * {@code secretsdk-read-abandoned-<n>}, left to end by itself) and the call fails with a message
- * that says so. One thread per call, not per file, so a read of 10,000 files pays one hand-off.
+ * <p>Java cannot open a file without blocking, and opening a FIFO for reading blocks until a writer
+ * appears. The scans check types with {@code lstat} and open with {@code O_NOFOLLOW}, but a FIFO
+ * can be renamed over a file between the two calls. While it waits, the caller looks at what the
+ * reader is opening; if that entry is a FIFO now, it opens it read-write and closes it at once,
+ * which on Linux releases the blocked open (the reader then sees a non-regular file and reports
+ * it). If the read still has not finished by the deadline, the thread is abandoned (renamed {@code
+ * secretsdk-read-abandoned-<n>}, left to end by itself) and the call fails with a message that says
+ * so. One thread per call, not per file, so a read of 10,000 files pays one hand-off.
  *
  * <p>Thread-safe: every call is independent.
  */
@@ -108,8 +108,15 @@ final class BoundedRead {
           reader.setName(reader.getName().replace("secretsdk-read-", "secretsdk-read-abandoned-"));
           LOG.log(
               Level.WARNING,
-              ControlCharacters.escape(source + ": " + what + " did not finish within " + timeout.toMillis() + " ms"
-                  + (stuck != null ? " (opening " + stuck + ")" : "") + "; its thread was abandoned"));
+              ControlCharacters.escape(
+                  source
+                      + ": "
+                      + what
+                      + " did not finish within "
+                      + timeout.toMillis()
+                      + " ms"
+                      + (stuck != null ? " (opening " + stuck + ")" : "")
+                      + "; its thread was abandoned"));
           throw new SecretReadException(
               source,
               what
@@ -148,9 +155,15 @@ final class BoundedRead {
       return;
     }
     try {
-      BasicFileAttributes attrs = Files.readAttributes(opening, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes attrs =
+          Files.readAttributes(opening, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (attrs.isOther()) {
-        FileChannel.open(opening, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS).close();
+        FileChannel.open(
+                opening,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)
+            .close();
       }
     } catch (IOException | RuntimeException e) {
       // Gone or not openable: nothing to release here; the deadline still holds.
@@ -175,6 +188,8 @@ final class BoundedRead {
       return fse.getReason();
     }
     String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+    return message == null || message.isBlank()
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + message;
   }
 }

@@ -11,8 +11,8 @@ final class ControlCharacters {
 
   /**
    * {@code text} with C0/C1 control characters, DEL and the Unicode line/paragraph separators
-   * written as {@code \n}, {@code \r}, {@code \t} or {@code \}{@code uXXXX}; a backslash stays
-   * as it is.
+   * written as {@code \n}, {@code \r}, {@code \t} or {@code \}{@code uXXXX}; a backslash stays as
+   * it is.
    */
   static String escape(String text) {
     if (text == null) {

@@ -51,10 +51,14 @@ public final class CredentialPair {
     if (!(o instanceof CredentialPair other)) {
       return false;
     }
-    boolean sameUser = MessageDigest.isEqual(
-        username.getBytes(StandardCharsets.UTF_8), other.username.getBytes(StandardCharsets.UTF_8));
-    boolean samePassword = MessageDigest.isEqual(
-        password.getBytes(StandardCharsets.UTF_8), other.password.getBytes(StandardCharsets.UTF_8));
+    boolean sameUser =
+        MessageDigest.isEqual(
+            username.getBytes(StandardCharsets.UTF_8),
+            other.username.getBytes(StandardCharsets.UTF_8));
+    boolean samePassword =
+        MessageDigest.isEqual(
+            password.getBytes(StandardCharsets.UTF_8),
+            other.password.getBytes(StandardCharsets.UTF_8));
     return sameUser & samePassword;
   }
 
@@ -67,6 +71,10 @@ public final class CredentialPair {
   /** Origins only, never the values. */
   @Override
   public String toString() {
-    return "CredentialPair[username=****, password=****, from " + usernameOrigin + ", " + passwordOrigin + "]";
+    return "CredentialPair[username=****, password=****, from "
+        + usernameOrigin
+        + ", "
+        + passwordOrigin
+        + "]";
   }
 }

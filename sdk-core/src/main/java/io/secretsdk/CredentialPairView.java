@@ -27,6 +27,7 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
 
   /** The username's name in a {@code kubernetes.io/basic-auth} Secret. */
   public static final String DEFAULT_USERNAME = "username";
+
   /** The password's name in a {@code kubernetes.io/basic-auth} Secret. */
   public static final String DEFAULT_PASSWORD = "password";
 
@@ -34,10 +35,19 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
 
   private CredentialPairView(SecretStore store, String username, String password) {
     List<String> names = List.of(username, password);
-    this.view = new ParsedView<>(store, names, "credential pair view " + names, inputs -> parse(inputs, names), null, Clock.systemUTC());
+    this.view =
+        new ParsedView<>(
+            store,
+            names,
+            "credential pair view " + names,
+            inputs -> parse(inputs, names),
+            null,
+            Clock.systemUTC());
   }
 
-  /** A view of {@code username} and {@code password}, the {@code kubernetes.io/basic-auth} names. */
+  /**
+   * A view of {@code username} and {@code password}, the {@code kubernetes.io/basic-auth} names.
+   */
   public static CredentialPairView of(SecretStore store) {
     return of(store, DEFAULT_USERNAME, DEFAULT_PASSWORD);
   }
@@ -51,10 +61,12 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
     Objects.requireNonNull(usernameName, "usernameName");
     Objects.requireNonNull(passwordName, "passwordName");
     if (usernameName.isBlank() || passwordName.isBlank()) {
-      throw new IllegalArgumentException("names cannot be blank: '" + usernameName + "', '" + passwordName + "'");
+      throw new IllegalArgumentException(
+          "names cannot be blank: '" + usernameName + "', '" + passwordName + "'");
     }
     if (usernameName.equals(passwordName)) {
-      throw new IllegalArgumentException("username and password need two different names: " + usernameName);
+      throw new IllegalArgumentException(
+          "username and password need two different names: " + usernameName);
     }
     return new CredentialPairView(store, usernameName, passwordName);
   }
@@ -64,13 +76,23 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
     Secret password = inputs.get(1);
     for (int i = 0; i < 2; i++) {
       if (inputs.get(i) == null) {
-        throw new SecretException(names.get(i) + " is missing from the store; the pair needs " + names.get(0) + " and " + names.get(1));
+        throw new SecretException(
+            names.get(i)
+                + " is missing from the store; the pair needs "
+                + names.get(0)
+                + " and "
+                + names.get(1));
       }
       if (!inputs.get(i).isText()) {
-        throw new SecretException(names.get(i) + " (" + inputs.get(i).origin() + ") is not valid UTF-8 text");
+        throw new SecretException(
+            names.get(i) + " (" + inputs.get(i).origin() + ") is not valid UTF-8 text");
       }
     }
-    return new CredentialPair(username.asString(), password.asString(), username.origin().toString(), password.origin().toString());
+    return new CredentialPair(
+        username.asString(),
+        password.asString(),
+        username.origin().toString(),
+        password.origin().toString());
   }
 
   /**
@@ -94,7 +116,9 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
     SecretStoreHealth.Status status =
         state.installed() == null
             ? SecretStoreHealth.Status.DOWN
-            : state.problem() != null ? SecretStoreHealth.Status.DEGRADED : SecretStoreHealth.Status.UP;
+            : state.problem() != null
+                ? SecretStoreHealth.Status.DEGRADED
+                : SecretStoreHealth.Status.UP;
     return new SecretViewHealth(
         status,
         view.names(),

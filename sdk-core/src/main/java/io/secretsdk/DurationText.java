@@ -34,8 +34,7 @@ public final class DurationText {
    *
    * @param text the text, for example {@code 5s}, {@code PT5S} or {@code 5000}
    * @return the duration
-   * @throws IllegalArgumentException naming the text and the accepted forms when it is none of
-   *     them
+   * @throws IllegalArgumentException naming the text and the accepted forms when it is none of them
    * @throws NullPointerException when {@code text} is {@code null}
    */
   public static Duration parse(String text) {

@@ -1,28 +1,28 @@
 package io.secretsdk;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.concurrent.TimeUnit;
-import java.nio.file.Path;
 import java.util.List;
-import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Reads environment variables as secrets, with the {@code NAME_FILE=/path} indirection the
- * official Docker images use. Environment variables never change while a process runs, but the
- * files they point to may, so {@link #read()} reads those files again each time.
+ * Reads environment variables as secrets, with the {@code NAME_FILE=/path} indirection the official
+ * Docker images use. Environment variables never change while a process runs, but the files they
+ * point to may, so {@link #read()} reads those files again each time.
  *
  * <p>With a prefix ({@code environment("APP_")}) the application named its variables, so a {@code
  * _FILE} variable whose file is missing or unreadable is an error. Without one, the whole process
@@ -42,7 +42,8 @@ final class EnvironmentReader implements SourceReader {
   private final boolean strict;
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-  EnvironmentReader(String prefix, Supplier<Map<String, String>> environment, ReadSettings settings) {
+  EnvironmentReader(
+      String prefix, Supplier<Map<String, String>> environment, ReadSettings settings) {
     this.prefix = prefix;
     this.environment = environment;
     this.settings = settings;
@@ -83,7 +84,11 @@ final class EnvironmentReader implements SourceReader {
   /** The files named by {@code NAME_FILE} variables, for polling. */
   List<Path> indirectFiles() {
     return environment.get().entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix) && isFileVariable(e.getKey()) && !e.getValue().isEmpty())
+        .filter(
+            e ->
+                e.getKey().startsWith(prefix)
+                    && isFileVariable(e.getKey())
+                    && !e.getValue().isEmpty())
         .map(e -> Path.of(e.getValue()).toAbsolutePath())
         .toList();
   }
@@ -111,8 +116,11 @@ final class EnvironmentReader implements SourceReader {
               source, "both " + target + " and " + variable + " are set; set only one of them");
         }
         if (e.getValue().isEmpty()) {
-          skipOrFail(variable, new SecretReadException(
-              source, variable + " is empty; set it to the path of the secret file or unset it"));
+          skipOrFail(
+              variable,
+              new SecretReadException(
+                  source,
+                  variable + " is empty; set it to the path of the secret file or unset it"));
           continue;
         }
         Path file = Path.of(e.getValue()).toAbsolutePath();
@@ -120,11 +128,23 @@ final class EnvironmentReader implements SourceReader {
           byte[] value = settings.finish(readFile(variable, file, tracker));
           out.put(name, new Secret(name, value, SecretOrigin.file(file)));
         } catch (NoSuchFileException ex) {
-          skipOrFail(variable, new SecretReadException(
-              source, variable + " names " + file + ", which does not exist; mount the file or unset " + variable, ex));
+          skipOrFail(
+              variable,
+              new SecretReadException(
+                  source,
+                  variable
+                      + " names "
+                      + file
+                      + ", which does not exist; mount the file or unset "
+                      + variable,
+                  ex));
         } catch (IOException ex) {
-          skipOrFail(variable, new SecretReadException(
-              source, variable + " names " + file + ", which cannot be read: " + BoundedRead.reason(ex), ex));
+          skipOrFail(
+              variable,
+              new SecretReadException(
+                  source,
+                  variable + " names " + file + ", which cannot be read: " + BoundedRead.reason(ex),
+                  ex));
         } catch (SecretReadException ex) {
           skipOrFail(variable, ex);
         }
@@ -138,25 +158,33 @@ final class EnvironmentReader implements SourceReader {
 
   /**
    * Reads the file a variable names. Links are followed (the application chose the path, and
-   * Kubernetes keys are links), but what is opened must be a regular file: the real path is
-   * checked with {@code lstat}, opened without following links, and the opened channel must be
-   * seekable (a FIFO renamed in between is not), with the same size and identity before and after.
+   * Kubernetes keys are links), but what is opened must be a regular file: the real path is checked
+   * with {@code lstat}, opened without following links, and the opened channel must be seekable (a
+   * FIFO renamed in between is not), with the same size and identity before and after.
    */
-  private byte[] readFile(String variable, Path file, BoundedRead.Tracker tracker) throws IOException {
+  private byte[] readFile(String variable, Path file, BoundedRead.Tracker tracker)
+      throws IOException {
     for (int attempt = 1; ; attempt++) {
       Path real = file.toRealPath();
-      BasicFileAttributes before = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes before =
+          Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!before.isRegularFile()) {
         throw new SecretReadException(
             source,
-            variable + " names " + file + ", which is not a regular file (" + kind(before) + "); point it at the secret file");
+            variable
+                + " names "
+                + file
+                + ", which is not a regular file ("
+                + kind(before)
+                + "); point it at the secret file");
       }
       files.checkSize(file, before.size());
       byte[] value;
       tracker.opening(real);
       SeekableByteChannel channel;
       try {
-        channel = Files.newByteChannel(real, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        channel =
+            Files.newByteChannel(real, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
       } catch (NoSuchFileException ex) {
         throw ex;
       } catch (IOException ex) {
@@ -167,7 +195,8 @@ final class EnvironmentReader implements SourceReader {
       try (channel) {
         value = files.read(channel, file, ByteBuffer.allocate(1));
       }
-      BasicFileAttributes after = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes after =
+          Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (SecretFileReader.sameIdentity(before, after) && after.size() == value.length) {
         return value;
       }
@@ -189,11 +218,14 @@ final class EnvironmentReader implements SourceReader {
       throw problem;
     }
     if (reported.add(variable)) {
-      LOG.log(Level.INFO, problem.getMessage() + "; skipped (only environment(prefix) treats this as an error)");
+      LOG.log(
+          Level.INFO,
+          problem.getMessage() + "; skipped (only environment(prefix) treats this as an error)");
     }
   }
 
   private boolean isFileVariable(String variable) {
-    return variable.endsWith(FILE_SUFFIX) && variable.length() > prefix.length() + FILE_SUFFIX.length();
+    return variable.endsWith(FILE_SUFFIX)
+        && variable.length() > prefix.length() + FILE_SUFFIX.length();
   }
 }

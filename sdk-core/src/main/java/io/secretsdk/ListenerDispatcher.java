@@ -14,11 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Hands change events to listeners off the refresh path: one event at a time, in publication
- * order, on the given executor or on a lazily started {@code secretsdk-notify-<n>} thread. A
- * listener that throws anything, {@link Error}s included, is logged by exception class only
- * (its message could quote a value), the others still run and the delivering thread survives.
- * Thread-safe.
+ * Hands change events to listeners off the refresh path: one event at a time, in publication order,
+ * on the given executor or on a lazily started {@code secretsdk-notify-<n>} thread. A listener that
+ * throws anything, {@link Error}s included, is logged by exception class only (its message could
+ * quote a value), the others still run and the delivering thread survives. Thread-safe.
  */
 final class ListenerDispatcher {
 
@@ -58,7 +57,8 @@ final class ListenerDispatcher {
       executor().execute(this::drain);
     } catch (RejectedExecutionException e) {
       draining.set(false);
-      LOG.log(Level.WARNING, "listener executor rejected a change notification; listeners missed it");
+      LOG.log(
+          Level.WARNING, "listener executor rejected a change notification; listeners missed it");
     }
   }
 
@@ -103,7 +103,12 @@ final class ListenerDispatcher {
       }
       ThreadPoolExecutor pool =
           new ThreadPoolExecutor(
-              1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), new DaemonThreads(threadName));
+              1,
+              1,
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              new DaemonThreads(threadName));
       ownExecutor = pool;
     }
     return ownExecutor;

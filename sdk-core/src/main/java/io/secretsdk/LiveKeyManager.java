@@ -14,10 +14,10 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A key manager that always offers the material a {@link TlsView} has installed now. The alias it
- * chooses names the generation ({@code secretsdk-<n>}), and the chain and key are looked up by
- * that alias, so one handshake gets chain and key of the same generation even when a rotation
- * lands between the JSSE's calls. The last few generations stay resolvable for handshakes in
- * flight. Thread-safe.
+ * chooses names the generation ({@code secretsdk-<n>}), and the chain and key are looked up by that
+ * alias, so one handshake gets chain and key of the same generation even when a rotation lands
+ * between the JSSE's calls. The last few generations stay resolvable for handshakes in flight.
+ * Thread-safe.
  */
 final class LiveKeyManager extends X509ExtendedKeyManager {
 
@@ -79,12 +79,15 @@ final class LiveKeyManager extends X509ExtendedKeyManager {
     String actual = material.privateKey().getAlgorithm();
     boolean algorithmMatches =
         keyAlgorithm.equals(actual)
-            || (keyAlgorithm.equals("EdDSA") && (actual.equals("Ed25519") || actual.equals("Ed448")))
-            || (actual.equals("EdDSA") && (keyAlgorithm.equals("Ed25519") || keyAlgorithm.equals("Ed448")));
+            || (keyAlgorithm.equals("EdDSA")
+                && (actual.equals("Ed25519") || actual.equals("Ed448")))
+            || (actual.equals("EdDSA")
+                && (keyAlgorithm.equals("Ed25519") || keyAlgorithm.equals("Ed448")));
     if (!algorithmMatches) {
       return false;
     }
-    return signedWith == null || material.certificate().getSigAlgName().toUpperCase(Locale.ROOT).contains(signedWith);
+    return signedWith == null
+        || material.certificate().getSigAlgName().toUpperCase(Locale.ROOT).contains(signedWith);
   }
 
   @Override

@@ -17,13 +17,13 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link SecretStore}: a coordinator of small parts. Each {@link SourceState} reads and
- * remembers one source; {@link BackgroundRefresh} (with its {@link RefreshPacer}) runs the
- * watches, event-triggered reads and polls on the store's {@code secretsdk-watch-<n>} thread or a
- * supplied executor; {@link SecretChangeEvent#between} computes what changed; the {@link
- * ListenerDispatcher} tells listeners; {@link RefreshStatistics} counts and aggregates health.
- * What stays here is the order of things: sources are read under one lock, the snapshot is
- * published by one volatile write, listeners are told afterwards, and health turns UP only once
- * the values it vouches for are published. Thread-safe.
+ * remembers one source; {@link BackgroundRefresh} (with its {@link RefreshPacer}) runs the watches,
+ * event-triggered reads and polls on the store's {@code secretsdk-watch-<n>} thread or a supplied
+ * executor; {@link SecretChangeEvent#between} computes what changed; the {@link ListenerDispatcher}
+ * tells listeners; {@link RefreshStatistics} counts and aggregates health. What stays here is the
+ * order of things: sources are read under one lock, the snapshot is published by one volatile
+ * write, listeners are told afterwards, and health turns UP only once the values it vouches for are
+ * published. Thread-safe.
  */
 final class LiveSecretStore implements SecretStore {
 
@@ -66,9 +66,13 @@ final class LiveSecretStore implements SecretStore {
     List<SourceState> sources = new ArrayList<>();
     for (SourceSpec spec : resolved.sources()) {
       if (spec instanceof SourceSpec.Mount m) {
-        sources.add(new SourceState(new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
+        sources.add(
+            new SourceState(
+                new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
       } else if (spec instanceof SourceSpec.Environment e) {
-        sources.add(new SourceState(new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
+        sources.add(
+            new SourceState(
+                new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
       }
     }
     LiveSecretStore store = new LiveSecretStore(sources, resolved);
@@ -98,7 +102,8 @@ final class LiveSecretStore implements SecretStore {
     statistics.took(System.nanoTime() - started);
   }
 
-  private void startWatching(SecretSettings settings, WatchRegistry registry, ScheduledExecutorService scheduler) {
+  private void startWatching(
+      SecretSettings settings, WatchRegistry registry, ScheduledExecutorService scheduler) {
     background =
         BackgroundRefresh.startIfNeeded(
             sources,
@@ -109,7 +114,11 @@ final class LiveSecretStore implements SecretStore {
             refreshLock,
             this::backgroundRefresh,
             () -> closed);
-    LOG.log(Level.INFO, background == null ? describe(Duration.ZERO) + " (not watching)" : describe(settings.pollInterval()));
+    LOG.log(
+        Level.INFO,
+        background == null
+            ? describe(Duration.ZERO) + " (not watching)"
+            : describe(settings.pollInterval()));
   }
 
   private String describe(Duration pollInterval) {
@@ -117,7 +126,11 @@ final class LiveSecretStore implements SecretStore {
     sb.append(current.size()).append(" secrets from ");
     for (int i = 0; i < sources.size(); i++) {
       SourceState s = sources.get(i);
-      sb.append(i == 0 ? "" : ", ").append(s.source()).append(" (").append(s.watchMode().name().toLowerCase(Locale.ROOT)).append(')');
+      sb.append(i == 0 ? "" : ", ")
+          .append(s.source())
+          .append(" (")
+          .append(s.watchMode().name().toLowerCase(Locale.ROOT))
+          .append(')');
     }
     if (!pollInterval.isZero()) {
       sb.append(", polling every ").append(pollInterval.toMillis()).append(" ms");
@@ -125,20 +138,24 @@ final class LiveSecretStore implements SecretStore {
     return sb.toString();
   }
 
-  /** A read the watches or the poll asked for; failures are recorded and logged by refreshSources. */
+  /**
+   * A read the watches or the poll asked for; failures are recorded and logged by refreshSources.
+   */
   private void backgroundRefresh(SourceState source) {
     try {
       refreshSources(List.of(source));
     } catch (SecretReadException e) {
       // Recorded and logged by refreshSources.
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, source.source() + ": unexpected failure while refreshing: " + e.getClass().getName());
+      LOG.log(
+          Level.ERROR,
+          source.source() + ": unexpected failure while refreshing: " + e.getClass().getName());
     }
   }
 
   /**
-   * Reads the given sources, recomposes the snapshot and publishes it if it changed. Serialized
-   * by the refresh lock.
+   * Reads the given sources, recomposes the snapshot and publishes it if it changed. Serialized by
+   * the refresh lock.
    *
    * @throws SecretReadException the first failure, after publishing what succeeded
    */
@@ -169,7 +186,10 @@ final class LiveSecretStore implements SecretStore {
           boolean repeated = wasFailing && e.getMessage().equals(previousError);
           LOG.log(
               repeated ? Level.DEBUG : Level.WARNING,
-              e.getMessage() + " (keeping the last good values; failure " + source.consecutiveFailures() + " in a row)");
+              e.getMessage()
+                  + " (keeping the last good values; failure "
+                  + source.consecutiveFailures()
+                  + " in a row)");
         }
         BackgroundRefresh b = background;
         if (b != null) {
@@ -217,7 +237,9 @@ final class LiveSecretStore implements SecretStore {
     }
   }
 
-  /** The sources' content, the first source with a name winning; one source's map is shared as is. */
+  /**
+   * The sources' content, the first source with a name winning; one source's map is shared as is.
+   */
   private Map<String, Secret> compose() {
     if (sources.size() == 1) {
       return sources.get(0).content();
@@ -231,7 +253,10 @@ final class LiveSecretStore implements SecretStore {
     return Map.copyOf(all);
   }
 
-  /** The number in this store's thread names ({@code secretsdk-watch-<id>}, {@code secretsdk-notify-<id>}). */
+  /**
+   * The number in this store's thread names ({@code secretsdk-watch-<id>}, {@code
+   * secretsdk-notify-<id>}).
+   */
   int id() {
     return id;
   }
@@ -315,6 +340,12 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public String toString() {
-    return "SecretStore[id=" + id + ", revision=" + current.revision() + ", sources=" + sources.stream().map(SourceState::source).toList() + "]";
+    return "SecretStore[id="
+        + id
+        + ", revision="
+        + current.revision()
+        + ", sources="
+        + sources.stream().map(SourceState::source).toList()
+        + "]";
   }
 }

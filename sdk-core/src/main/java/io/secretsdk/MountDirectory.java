@@ -17,16 +17,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One open directory of a mount, and the only way {@link MountScan} touches the file system.
- * Every operation takes a single entry name and never follows a symbolic link: the scan resolves
- * links itself, within the mount.
+ * One open directory of a mount, and the only way {@link MountScan} touches the file system. Every
+ * operation takes a single entry name and never follows a symbolic link: the scan resolves links
+ * itself, within the mount.
  *
- * <p>Where the JDK offers a {@link SecureDirectoryStream} (Linux, macOS), entries are looked up
- * and opened relative to the directory's open handle ({@code openat}/{@code fstatat} with {@code
+ * <p>Where the JDK offers a {@link SecureDirectoryStream} (Linux, macOS), entries are looked up and
+ * opened relative to the directory's open handle ({@code openat}/{@code fstatat} with {@code
  * O_NOFOLLOW}), so renaming a directory or swapping a link between two calls cannot redirect what
- * is opened. Elsewhere (Windows) the same calls go by path with {@code NOFOLLOW_LINKS}; that
- * leaves a window between the check of a directory and its use, documented in {@code
- * docs/reliability.md}. Not thread-safe: one scan uses it from one thread.
+ * is opened. Elsewhere (Windows) the same calls go by path with {@code NOFOLLOW_LINKS}; that leaves
+ * a window between the check of a directory and its use, documented in {@code docs/reliability.md}.
+ * Not thread-safe: one scan uses it from one thread.
  */
 abstract class MountDirectory implements Closeable {
 
@@ -53,7 +53,8 @@ abstract class MountDirectory implements Closeable {
       }
       if (parentStream instanceof SecureDirectoryStream<Path> secureParent) {
         try (secureParent) {
-          return new Secure(realPath, secureParent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS));
+          return new Secure(
+              realPath, secureParent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS));
         }
       }
       if (parentStream != null) {
@@ -77,7 +78,10 @@ abstract class MountDirectory implements Closeable {
   /** Opens a subdirectory; fails if the entry is a link or not a directory. */
   abstract MountDirectory openDirectory(String name) throws IOException;
 
-  /** Opens a file for reading; fails if the entry is a link. May block on a FIFO (see {@link BoundedRead}). */
+  /**
+   * Opens a file for reading; fails if the entry is a link. May block on a FIFO (see {@link
+   * BoundedRead}).
+   */
   abstract SeekableByteChannel openFile(String name) throws IOException;
 
   /** The text of a link entry. */
@@ -110,7 +114,8 @@ abstract class MountDirectory implements Closeable {
     @Override
     BasicFileAttributes lstat(String name) throws IOException {
       return stream
-          .getFileAttributeView(Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .getFileAttributeView(
+              Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .readAttributes();
     }
 
@@ -118,7 +123,8 @@ abstract class MountDirectory implements Closeable {
     MountDirectory openDirectory(String name) throws IOException {
       Path child = realPath.resolve(name);
       try {
-        return new Secure(child, stream.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));
+        return new Secure(
+            child, stream.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS));
       } catch (java.nio.file.FileSystemException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
           throw e;
@@ -160,7 +166,8 @@ abstract class MountDirectory implements Closeable {
 
     @Override
     BasicFileAttributes lstat(String name) throws IOException {
-      return Files.readAttributes(realPath.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return Files.readAttributes(
+          realPath.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

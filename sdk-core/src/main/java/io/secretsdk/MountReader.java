@@ -15,13 +15,13 @@ import java.util.stream.Collectors;
 
 /**
  * Reads one mount root into names and values from a {@link MountScan}: Kubernetes volumes as one
- * generation, plain directories entry by entry with a stability check, and subdirectories the
- * same way, so a folder of volumes maps names exactly as Spring Boot's {@code configtree:} does.
- * Every read and fingerprint runs as one {@link BoundedRead}, so neither can hang.
+ * generation, plain directories entry by entry with a stability check, and subdirectories the same
+ * way, so a folder of volumes maps names exactly as Spring Boot's {@code configtree:} does. Every
+ * read and fingerprint runs as one {@link BoundedRead}, so neither can hang.
  *
  * <p>The mount's real path is pinned the first time it resolves. If the configured path later
- * resolves elsewhere (the directory was replaced by a link), reads fail with a message saying
- * so and the last good values are kept: a store never starts serving another directory silently.
+ * resolves elsewhere (the directory was replaced by a link), reads fail with a message saying so
+ * and the last good values are kept: a store never starts serving another directory silently.
  *
  * <p>Remembers the pinned root and which directories were volumes at the last successful read;
  * thread-safe.
@@ -50,7 +50,12 @@ final class MountReader implements SourceReader {
     this(root, prefix, settings, optional, MountScan.Observer.NONE);
   }
 
-  MountReader(Path root, String prefix, ReadSettings settings, boolean optional, MountScan.Observer observer) {
+  MountReader(
+      Path root,
+      String prefix,
+      ReadSettings settings,
+      boolean optional,
+      MountScan.Observer observer) {
     this.root = root;
     this.prefix = prefix;
     this.optional = optional;
@@ -70,14 +75,20 @@ final class MountReader implements SourceReader {
     return root;
   }
 
-  /** The cheap identity the poller compares; a distinct value for every problem, never an exception. */
+  /**
+   * The cheap identity the poller compares; a distinct value for every problem, never an exception.
+   */
   @Override
   public String fingerprint() {
     try {
-      return BoundedRead.call(source, "fingerprinting", settings.readTimeout(), tracker -> {
-        Path realRoot = realRoot();
-        return scan(realRoot, MountScan.Reach.IDENTITIES, tracker).fingerprint();
-      });
+      return BoundedRead.call(
+          source,
+          "fingerprinting",
+          settings.readTimeout(),
+          tracker -> {
+            Path realRoot = realRoot();
+            return scan(realRoot, MountScan.Reach.IDENTITIES, tracker).fingerprint();
+          });
     } catch (SecretReadException e) {
       // Missing, moved or unreadable: a distinct fingerprint makes the poller read, and the read
       // reports the problem properly.
@@ -92,36 +103,48 @@ final class MountReader implements SourceReader {
    */
   @Override
   public Map<String, Secret> read() {
-    return BoundedRead.call(source, "reading", settings.readTimeout(), tracker -> {
-      Path realRoot = realRoot();
-      MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
-      List<MountScan.Problem> problems = scan.problems();
-      if (!problems.isEmpty()) {
-        String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
-        throw new SecretReadException(source, problems.get(0).message() + more);
-      }
-      knownVolumes =
-          scan.volumes().stream()
-              .map(v -> v.directory().equals(root) ? root : v.directory())
-              .collect(Collectors.toUnmodifiableSet());
-      Map<String, Secret> out = new TreeMap<>();
-      // One shared origin object per directory (see OriginDirectory).
-      Map<Path, OriginDirectory> origins = new HashMap<>();
-      for (MountScan.FileEntry file : scan.files().values()) {
-        OriginDirectory origin =
-            origins.computeIfAbsent(file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
-        out.put(file.name(), secret(file.name(), settings.finish(file.value()), origin, file.relative()));
-      }
-      return out;
-    });
+    return BoundedRead.call(
+        source,
+        "reading",
+        settings.readTimeout(),
+        tracker -> {
+          Path realRoot = realRoot();
+          MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
+          List<MountScan.Problem> problems = scan.problems();
+          if (!problems.isEmpty()) {
+            String more =
+                problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
+            throw new SecretReadException(source, problems.get(0).message() + more);
+          }
+          knownVolumes =
+              scan.volumes().stream()
+                  .map(v -> v.directory().equals(root) ? root : v.directory())
+                  .collect(Collectors.toUnmodifiableSet());
+          Map<String, Secret> out = new TreeMap<>();
+          // One shared origin object per directory (see OriginDirectory).
+          Map<Path, OriginDirectory> origins = new HashMap<>();
+          for (MountScan.FileEntry file : scan.files().values()) {
+            OriginDirectory origin =
+                origins.computeIfAbsent(
+                    file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
+            out.put(
+                file.name(),
+                secret(file.name(), settings.finish(file.value()), origin, file.relative()));
+          }
+          return out;
+        });
   }
 
   /** The directories a watcher registers: the root, plain directories and volume directories. */
   List<Path> directories() {
-    return BoundedRead.call(source, "listing directories", settings.readTimeout(), tracker -> {
-      Path realRoot = realRoot();
-      return scan(realRoot, MountScan.Reach.DIRECTORIES, tracker).directories();
-    });
+    return BoundedRead.call(
+        source,
+        "listing directories",
+        settings.readTimeout(),
+        tracker -> {
+          Path realRoot = realRoot();
+          return scan(realRoot, MountScan.Reach.DIRECTORIES, tracker).directories();
+        });
   }
 
   /** The one place a mounted file becomes a {@link Secret}. */
@@ -129,9 +152,11 @@ final class MountReader implements SourceReader {
     return new Secret(name, value, origin, relative);
   }
 
-  private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker) throws IOException {
+  private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker)
+      throws IOException {
     try {
-      return new MountScan(root, realRoot, prefix, reach, files, knownVolumes, observer, tracker).run();
+      return new MountScan(root, realRoot, prefix, reach, files, knownVolumes, observer, tracker)
+          .run();
     } catch (NoSuchFileException e) {
       if (!Files.isDirectory(root)) {
         throw missing();
@@ -150,9 +175,11 @@ final class MountReader implements SourceReader {
     } catch (NoSuchFileException e) {
       throw missing();
     }
-    BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes attrs =
+        Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!attrs.isDirectory()) {
-      throw new SecretReadException(source, root + " is not a directory; mount a directory of secret files");
+      throw new SecretReadException(
+          source, root + " is not a directory; mount a directory of secret files");
     }
     Path pinned = pinnedRoot;
     if (pinned == null) {
@@ -176,9 +203,13 @@ final class MountReader implements SourceReader {
   SecretReadException missing() {
     if (optional) {
       return new SecretReadException(
-          source, "optional directory " + root + " does not exist (yet); it is read as soon as it appears");
+          source,
+          "optional directory " + root + " does not exist (yet); it is read as soon as it appears");
     }
     return new SecretReadException(
-        source, "directory " + root + " does not exist; check the volume's mountPath, or declare the mount optional");
+        source,
+        "directory "
+            + root
+            + " does not exist; check the volume's mountPath, or declare the mount optional");
   }
 }

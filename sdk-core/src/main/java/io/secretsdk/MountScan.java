@@ -33,14 +33,14 @@ import java.util.TreeMap;
  *       ..data} moves. Its top-level links are not walked.
  *   <li><b>Errors</b>: a problem (escaping link, loop, too deep, vanished directory, collision,
  *       volume being written) is recorded with one message, skipped, and the walk goes on; the
- *       reader refuses a scan with problems, the fingerprint includes them, the watcher skips
- *       what they name.
+ *       reader refuses a scan with problems, the fingerprint includes them, the watcher skips what
+ *       they name.
  * </ul>
  *
  * <p>Every directory is opened relative to its parent's handle and every file relative to its
- * directory's handle, both without following links (see {@link MountDirectory}), so renames
- * between two system calls cannot make the scan read from outside the mount. Hard links cannot be
- * told apart from the file they link to; see {@code docs/reliability.md}.
+ * directory's handle, both without following links (see {@link MountDirectory}), so renames between
+ * two system calls cannot make the scan read from outside the mount. Hard links cannot be told
+ * apart from the file they link to; see {@code docs/reliability.md}.
  *
  * <p>Not thread-safe: one instance is one walk, run on one thread (a {@link BoundedRead}).
  */
@@ -48,12 +48,16 @@ final class MountScan {
 
   /** The kubelet's commit link: a directory holding it is a volume. */
   static final String DATA = "..data";
+
   /** How many directory levels below the mount root are walked. */
   static final int MAX_DEPTH = 32;
+
   /** How many links one resolution may pass through before it is called a loop (Linux's limit). */
   static final int MAX_LINK_HOPS = 40;
+
   /** How many entries one mount may hold. */
   static final int MAX_ENTRIES = 100_000;
+
   /** How many times a generation is read while {@code ..data} keeps moving. */
   static final int GENERATION_ATTEMPTS = 5;
 
@@ -178,7 +182,14 @@ final class MountScan {
       sb.append(v.directory()).append("->").append(v.dataTarget()).append('\n');
     }
     for (FileEntry f : found.values()) {
-      sb.append(f.shown()).append('=').append(f.size()).append(':').append(f.modifiedNanos()).append(':').append(f.fileKey()).append('\n');
+      sb.append(f.shown())
+          .append('=')
+          .append(f.size())
+          .append(':')
+          .append(f.modifiedNanos())
+          .append(':')
+          .append(f.fileKey())
+          .append('\n');
     }
     for (Problem p : problems) {
       sb.append("!").append(p.message()).append('\n');
@@ -200,11 +211,19 @@ final class MountScan {
     }
   }
 
-  private void visit(MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth) throws IOException {
+  private void visit(
+      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
+      throws IOException {
     List<String> names = list(dir, shown);
     entries += names.size();
     if (entries > MAX_ENTRIES) {
-      problem(shown, "the mount holds more than " + MAX_ENTRIES + " entries (at " + shown + "); mount a smaller directory");
+      problem(
+          shown,
+          "the mount holds more than "
+              + MAX_ENTRIES
+              + " entries (at "
+              + shown
+              + "); mount a smaller directory");
       return;
     }
     directories.add(shown);
@@ -213,7 +232,10 @@ final class MountScan {
       return;
     }
     if (knownVolumes.contains(shown)) {
-      problem(shown, shown + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
+      problem(
+          shown,
+          shown
+              + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
       return;
     }
     for (String name : names) {
@@ -221,7 +243,10 @@ final class MountScan {
         // Kubelet entries without ..data: the first generation of a volume is being written.
         problem(
             shown,
-            shown + " has kubelet entries (" + name + ") but no ..data link yet: a volume is being written; it is read again when ..data appears");
+            shown
+                + " has kubelet entries ("
+                + name
+                + ") but no ..data link yet: a volume is being written; it is read again when ..data appears");
         return;
       }
     }
@@ -240,7 +265,13 @@ final class MountScan {
    *     once written (a kubelet generation)
    */
   private void visitEntry(
-      MountDirectory dir, List<String> real, Path shown, String name, String key, int depth, boolean mutable)
+      MountDirectory dir,
+      List<String> real,
+      Path shown,
+      String name,
+      String key,
+      int depth,
+      boolean mutable)
       throws IOException {
     Path entryShown = shown.resolve(name);
     BasicFileAttributes attrs;
@@ -259,7 +290,11 @@ final class MountScan {
         if (isAncestor(target.components, append(real, name))) {
           problem(
               entryShown,
-              "link " + entryShown + " points back to " + describe(target.components) + ", which contains it: a loop; remove the link");
+              "link "
+                  + entryShown
+                  + " points back to "
+                  + describe(target.components)
+                  + ", which contains it: a loop; remove the link");
           return;
         }
         descend(null, target.components, entryShown, key, depth, mutable);
@@ -282,8 +317,12 @@ final class MountScan {
     // Sockets, FIFOs and devices are not secrets: skipped.
   }
 
-  /** Walks a subdirectory, opened from {@code parent} by name, or from the root when it was reached by a link. */
-  private void descend(MountDirectory parent, List<String> real, Path shown, String key, int depth, boolean mutable)
+  /**
+   * Walks a subdirectory, opened from {@code parent} by name, or from the root when it was reached
+   * by a link.
+   */
+  private void descend(
+      MountDirectory parent, List<String> real, Path shown, String key, int depth, boolean mutable)
       throws IOException {
     if (depth + 1 > MAX_DEPTH) {
       problem(shown, tooDeep(shown));
@@ -314,12 +353,19 @@ final class MountScan {
     }
   }
 
-  private void visitGeneration(MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
+  private void visitGeneration(
+      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
       throws IOException {
     List<String> names = list(dir, shown);
     entries += names.size();
     if (entries > MAX_ENTRIES) {
-      problem(shown, "the mount holds more than " + MAX_ENTRIES + " entries (at " + shown + "); mount a smaller directory");
+      problem(
+          shown,
+          "the mount holds more than "
+              + MAX_ENTRIES
+              + " entries (at "
+              + shown
+              + "); mount a smaller directory");
       return;
     }
     // Everything in a generation is an item: the kubelet keeps its machinery beside it, and a
@@ -329,13 +375,15 @@ final class MountScan {
     }
   }
 
-  private void readVolume(MountDirectory volume, List<String> real, Path shown, String namePrefix, int depth)
+  private void readVolume(
+      MountDirectory volume, List<String> real, Path shown, String namePrefix, int depth)
       throws IOException {
     Path data = shown.resolve(DATA);
     for (int attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
       String before = dataTarget(volume);
       if (before == null) {
-        problem(shown, data + " is not a symbolic link; this does not look like a Kubernetes volume");
+        problem(
+            shown, data + " is not a symbolic link; this does not look like a Kubernetes volume");
         return;
       }
       if (reach != Reach.VALUES) {
@@ -377,7 +425,13 @@ final class MountScan {
   }
 
   private void readGeneration(
-      MountDirectory volume, List<String> real, Path shown, Path data, String target, String namePrefix, int depth)
+      MountDirectory volume,
+      List<String> real,
+      Path shown,
+      Path data,
+      String target,
+      String namePrefix,
+      int depth)
       throws IOException {
     Resolved resolved = resolveText(volume, real, target, data);
     if (resolved == null) {
@@ -410,7 +464,13 @@ final class MountScan {
     }
   }
 
-  private void addFile(MountDirectory dir, String name, BasicFileAttributes attrs, Path shown, String key, boolean mutable)
+  private void addFile(
+      MountDirectory dir,
+      String name,
+      BasicFileAttributes attrs,
+      Path shown,
+      String key,
+      boolean mutable)
       throws IOException {
     byte[] value = null;
     BasicFileAttributes identity = attrs;
@@ -430,7 +490,9 @@ final class MountScan {
           problem(shown, vanished(shown));
           return;
         }
-        if (after.isRegularFile() && SecretFileReader.sameIdentity(identity, after) && value.length == after.size()) {
+        if (after.isRegularFile()
+            && SecretFileReader.sameIdentity(identity, after)
+            && value.length == after.size()) {
           break;
         }
         if (!mutable || attempt == STABLE_READ_ATTEMPTS) {
@@ -453,16 +515,17 @@ final class MountScan {
       relative = shown.getFileName().toString();
       originPrefix = key.substring(0, key.length() - relative.length());
     }
-    put(new FileEntry(
-        key,
-        shown,
-        identity.size(),
-        identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-        identity.fileKey(),
-        value,
-        originDirectory,
-        originPrefix,
-        relative));
+    put(
+        new FileEntry(
+            key,
+            shown,
+            identity.size(),
+            identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+            identity.fileKey(),
+            value,
+            originDirectory,
+            originPrefix,
+            relative));
   }
 
   private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {
@@ -487,14 +550,20 @@ final class MountScan {
     if (other != null) {
       problem(
           file.shown(),
-          other.shown() + " and " + file.shown() + " both map to the key '" + file.name() + "'; rename one of them");
+          other.shown()
+              + " and "
+              + file.shown()
+              + " both map to the key '"
+              + file.name()
+              + "'; rename one of them");
     }
   }
 
   /** The target of a link, resolved inside the mount, and its attributes. */
   private record Resolved(List<String> components, BasicFileAttributes attrs) {}
 
-  private Resolved resolve(MountDirectory dir, List<String> real, String name, Path shown) throws IOException {
+  private Resolved resolve(MountDirectory dir, List<String> real, String name, Path shown)
+      throws IOException {
     String text;
     try {
       text = dir.readLink(name);
@@ -511,7 +580,8 @@ final class MountScan {
    *
    * @return null after recording the problem (escape, loop, dangling)
    */
-  private Resolved resolveText(MountDirectory dir, List<String> real, String text, Path link) throws IOException {
+  private Resolved resolveText(MountDirectory dir, List<String> real, String text, Path link)
+      throws IOException {
     List<String> done = new ArrayList<>();
     java.util.Deque<String> todo = new java.util.ArrayDeque<>();
     if (!pushTarget(text, real, done, todo)) {
@@ -541,12 +611,24 @@ final class MountScan {
         try {
           a = parent.lstat(element);
         } catch (NoSuchFileException e) {
-          problem(link, "link " + link + " points to " + text + ", which does not exist; fix or remove the link");
+          problem(
+              link,
+              "link "
+                  + link
+                  + " points to "
+                  + text
+                  + ", which does not exist; fix or remove the link");
           return null;
         }
         if (a.isSymbolicLink()) {
           if (++hops > MAX_LINK_HOPS) {
-            problem(link, "link " + link + " passes through more than " + MAX_LINK_HOPS + " links: a loop; remove the link");
+            problem(
+                link,
+                "link "
+                    + link
+                    + " passes through more than "
+                    + MAX_LINK_HOPS
+                    + " links: a loop; remove the link");
             return null;
           }
           String next = parent.readLink(element);
@@ -558,8 +640,16 @@ final class MountScan {
           }
           continue;
         }
-        if (!a.isDirectory() && !todo.isEmpty() && todo.stream().anyMatch(s -> !s.isEmpty() && !s.equals("."))) {
-          problem(link, "link " + link + " points to " + text + ", which does not exist; fix or remove the link");
+        if (!a.isDirectory()
+            && !todo.isEmpty()
+            && todo.stream().anyMatch(s -> !s.isEmpty() && !s.equals("."))) {
+          problem(
+              link,
+              "link "
+                  + link
+                  + " points to "
+                  + text
+                  + ", which does not exist; fix or remove the link");
           return null;
         }
         done.add(element);
@@ -569,7 +659,10 @@ final class MountScan {
         // The link names a directory reached through ".." or ".": look at it.
         if (done.isEmpty()) {
           // Only directories are walked, and the root is one.
-          return new Resolved(List.of(), java.nio.file.Files.readAttributes(realRoot, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+          return new Resolved(
+              List.of(),
+              java.nio.file.Files.readAttributes(
+                  realRoot, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS));
         }
         MountDirectory parent = directoryOf(done.subList(0, done.size() - 1), dir, real, opened);
         attrs = parent.lstat(last(done));
@@ -585,8 +678,11 @@ final class MountScan {
     }
   }
 
-  /** Splits link text onto {@code todo}; returns false if an absolute target is not under the root. */
-  private boolean pushTarget(String text, List<String> base, List<String> done, java.util.Deque<String> todo) {
+  /**
+   * Splits link text onto {@code todo}; returns false if an absolute target is not under the root.
+   */
+  private boolean pushTarget(
+      String text, List<String> base, List<String> done, java.util.Deque<String> todo) {
     Path target = Path.of(text);
     List<String> elements = new ArrayList<>();
     if (target.isAbsolute()) {
@@ -594,7 +690,10 @@ final class MountScan {
       // elements are resolved one by one below and may not climb above the root.
       // (Path.relativize normalizes, so the elements are taken one by one.)
       Path configured = root.toAbsolutePath();
-      Path prefixPath = target.startsWith(realRoot) ? realRoot : target.startsWith(configured) ? configured : null;
+      Path prefixPath =
+          target.startsWith(realRoot)
+              ? realRoot
+              : target.startsWith(configured) ? configured : null;
       if (prefixPath == null) {
         return false;
       }
@@ -614,9 +713,14 @@ final class MountScan {
     return true;
   }
 
-  /** The open directory at {@code components}: the scan's current one or one opened from the root. */
+  /**
+   * The open directory at {@code components}: the scan's current one or one opened from the root.
+   */
   private MountDirectory directoryOf(
-      List<String> components, MountDirectory current, List<String> currentReal, Map<List<String>, MountDirectory> opened)
+      List<String> components,
+      MountDirectory current,
+      List<String> currentReal,
+      Map<List<String>, MountDirectory> opened)
       throws IOException {
     if (components.equals(currentReal)) {
       return current;
@@ -635,7 +739,10 @@ final class MountScan {
     return d;
   }
 
-  /** Opens the directory at {@code components} below the real root, one handle-relative step at a time. */
+  /**
+   * Opens the directory at {@code components} below the real root, one handle-relative step at a
+   * time.
+   */
   private MountDirectory openPath(List<String> components) throws IOException {
     MountDirectory d = MountDirectory.open(realRoot);
     for (String c : components) {
@@ -655,7 +762,9 @@ final class MountScan {
   }
 
   private String describe(List<String> components) {
-    return components.isEmpty() ? root.toString() : root.resolve(String.join("/", components)).toString();
+    return components.isEmpty()
+        ? root.toString()
+        : root.resolve(String.join("/", components)).toString();
   }
 
   private static List<String> append(List<String> list, String element) {
@@ -684,10 +793,15 @@ final class MountScan {
   }
 
   static String changed(Path shown) {
-    return shown + " changed while the mount was read (a link or directory was replaced); it is read again";
+    return shown
+        + " changed while the mount was read (a link or directory was replaced); it is read again";
   }
 
   static String tooDeep(Path shown) {
-    return "directories nest deeper than " + MAX_DEPTH + " levels below the mount (at " + shown + "); flatten the layout";
+    return "directories nest deeper than "
+        + MAX_DEPTH
+        + " levels below the mount (at "
+        + shown
+        + "); flatten the layout";
   }
 }

@@ -11,17 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Watches one mount: its root, every plain subdirectory and every volume directory inside it
- * (never the timestamped directories, whose watches die at the next swap). While the root is
- * missing it watches the nearest existing ancestor for the root's appearance.
+ * Watches one mount: its root, every plain subdirectory and every volume directory inside it (never
+ * the timestamped directories, whose watches die at the next swap). While the root is missing it
+ * watches the nearest existing ancestor for the root's appearance.
  *
  * <p>A change of {@code ..data}, an {@code OVERFLOW} or a dead watch asks for an immediate read;
  * any other entry change in a plain directory asks for a read after the quiet period. Handlers run
  * on the shared dispatcher thread and only schedule work. {@link #sync()} runs under the store's
  * refresh lock; it takes its directories from a {@link MountScan} (one bounded walk with the
  * readers' link, loop and depth rules), so it never follows a link out of the mount or into a loop
- * and never blocks. A directory that vanishes between the scan and its registration is skipped,
- * not mistaken for a watch limit.
+ * and never blocks. A directory that vanishes between the scan and its registration is skipped, not
+ * mistaken for a watch limit.
  */
 final class MountWatcher implements WatchRegistry.Handler {
 
@@ -80,15 +80,17 @@ final class MountWatcher implements WatchRegistry.Handler {
         desired.put(ancestor, child.getFileName().toString());
       }
     }
-    registrations.entrySet().removeIf(
-        e -> {
-          if (!desired.containsKey(e.getKey())) {
-            e.getValue().close();
-            awaitedChild.remove(e.getKey());
-            return true;
-          }
-          return false;
-        });
+    registrations
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (!desired.containsKey(e.getKey())) {
+                e.getValue().close();
+                awaitedChild.remove(e.getKey());
+                return true;
+              }
+              return false;
+            });
     boolean added = false;
     for (Map.Entry<Path, String> e : desired.entrySet()) {
       awaitedChild.put(e.getKey(), e.getValue());

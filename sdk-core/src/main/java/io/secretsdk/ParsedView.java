@@ -10,15 +10,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The engine behind every {@link SecretView}: takes the view's secrets from a snapshot, parses
- * them once per distinct content, installs a parsed value only when it passes the view's checks,
- * keeps the last good value otherwise, and tells the view's listeners about installs.
+ * The engine behind every {@link SecretView}: takes the view's secrets from a snapshot, parses them
+ * once per distinct content, installs a parsed value only when it passes the view's checks, keeps
+ * the last good value otherwise, and tells the view's listeners about installs.
  *
  * <p>Why no cache library: a view has exactly one "current" content, so the parse cache is one
- * immutable {@link State} in a volatile field holding the input secrets and what they parsed to.
- * A read compares the snapshot by identity (the common case, no work at all), then the input
- * secrets by value (an unrelated key rotated: no parse), and parses only when they differ, under a
- * lock so concurrent readers after a rotation parse once.
+ * immutable {@link State} in a volatile field holding the input secrets and what they parsed to. A
+ * read compares the snapshot by identity (the common case, no work at all), then the input secrets
+ * by value (an unrelated key rotated: no parse), and parses only when they differ, under a lock so
+ * concurrent readers after a rotation parse once.
  *
  * <p>Thread-safe.
  *
@@ -31,7 +31,9 @@ final class ParsedView<T> {
   /** Parses a generation's secrets (in the order of the view's names, null when absent). */
   @FunctionalInterface
   interface Parser<T> {
-    /** @throws SecretException naming the file and the problem, never the content */
+    /**
+     * @throws SecretException naming the file and the problem, never the content
+     */
     T parse(List<Secret> inputs);
   }
 
@@ -73,7 +75,13 @@ final class ParsedView<T> {
   private T lastNotified; // guarded by "this"
   private volatile boolean closed; // written under both locks
 
-  ParsedView(SecretStore store, List<String> names, String description, Parser<T> parser, Timing<T> timing, Clock clock) {
+  ParsedView(
+      SecretStore store,
+      List<String> names,
+      String description,
+      Parser<T> parser,
+      Timing<T> timing,
+      Clock clock) {
     this.store = store;
     this.names = List.copyOf(names);
     this.description = description;
@@ -151,7 +159,9 @@ final class ParsedView<T> {
         candidate = null;
         problem = e.getMessage();
         rejections++;
-        LOG.log(Level.WARNING, description + ": generation not installed, keeping the last good value: " + problem);
+        LOG.log(
+            Level.WARNING,
+            description + ": generation not installed, keeping the last good value: " + problem);
       }
     } else {
       candidate = s.candidate();
@@ -169,7 +179,9 @@ final class ParsedView<T> {
         retryLater = true;
         if (newContent) {
           rejections++;
-          LOG.log(Level.WARNING, description + ": generation not installed, keeping the last good value: " + problem);
+          LOG.log(
+              Level.WARNING,
+              description + ": generation not installed, keeping the last good value: " + problem);
         }
       } else if (installed != null && candidate.equals(installed)) {
         // Equal content from other secrets (a rotation back, another origin): keep the instance.
@@ -185,7 +197,16 @@ final class ParsedView<T> {
     }
     // A refused time check is retried on every read until it passes; the content stays parsed.
     return new State<>(
-        snapshot, inputs, candidate, problem, retryLater, installed, installedInputs, installedAt, installs, rejections);
+        snapshot,
+        inputs,
+        candidate,
+        problem,
+        retryLater,
+        installed,
+        installedInputs,
+        installedAt,
+        installs,
+        rejections);
   }
 
   Subscription subscribe(SecretViewListener<? super T> listener) {
@@ -232,7 +253,11 @@ final class ParsedView<T> {
       } catch (RuntimeException | AssertionError e) {
         LOG.log(
             Level.WARNING,
-            description + ": listener " + listener.getClass().getName() + " threw " + e.getClass().getName()
+            description
+                + ": listener "
+                + listener.getClass().getName()
+                + " threw "
+                + e.getClass().getName()
                 + " (message not logged: it could quote a value)");
       }
     }

@@ -6,11 +6,11 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Splits PEM text (RFC 7468) into its blocks: {@code -----BEGIN <label>-----}, base64,
- * {@code -----END <label>-----}. Text between blocks is ignored, as OpenSSL ignores it (its
- * {@code Bag Attributes} and {@code subject=} lines). A block without its END line, base64 that
- * does not decode, or a file with no block at all is refused with a message that names the file
- * and never quotes its content. Stateless and thread-safe.
+ * Splits PEM text (RFC 7468) into its blocks: {@code -----BEGIN <label>-----}, base64, {@code
+ * -----END <label>-----}. Text between blocks is ignored, as OpenSSL ignores it (its {@code Bag
+ * Attributes} and {@code subject=} lines). A block without its END line, base64 that does not
+ * decode, or a file with no block at all is refused with a message that names the file and never
+ * quotes its content. Stateless and thread-safe.
  */
 final class PemReader {
 
@@ -48,7 +48,11 @@ final class PemReader {
         continue;
       }
       if (!line.endsWith(DASHES) || line.length() <= BEGIN.length() + DASHES.length()) {
-        throw new SecretException(file + ": a PEM BEGIN line is malformed (line " + i + "); expected -----BEGIN <label>-----");
+        throw new SecretException(
+            file
+                + ": a PEM BEGIN line is malformed (line "
+                + i
+                + "); expected -----BEGIN <label>-----");
       }
       String label = line.substring(BEGIN.length(), line.length() - DASHES.length());
       int beginLine = i;
@@ -62,7 +66,14 @@ final class PemReader {
         if (body.startsWith(END)) {
           if (!body.equals(END + label + DASHES)) {
             throw new SecretException(
-                file + ": the PEM block '" + label + "' opened on line " + beginLine + " ends with a different END line (line " + i + ")");
+                file
+                    + ": the PEM block '"
+                    + label
+                    + "' opened on line "
+                    + beginLine
+                    + " ends with a different END line (line "
+                    + i
+                    + ")");
           }
           ended = true;
           break;
@@ -82,7 +93,11 @@ final class PemReader {
       }
       if (!ended) {
         throw new SecretException(
-            file + ": the PEM block '" + label + "' opened on line " + beginLine
+            file
+                + ": the PEM block '"
+                + label
+                + "' opened on line "
+                + beginLine
                 + " has no END line; the file is truncated or damaged");
       }
       byte[] der;
@@ -90,15 +105,22 @@ final class PemReader {
         der = Base64.getDecoder().decode(base64.toString());
       } catch (IllegalArgumentException e) {
         throw new SecretException(
-            file + ": the PEM block '" + label + "' opened on line " + beginLine + " is not valid base64; the file is damaged");
+            file
+                + ": the PEM block '"
+                + label
+                + "' opened on line "
+                + beginLine
+                + " is not valid base64; the file is damaged");
       }
       if (der.length == 0) {
-        throw new SecretException(file + ": the PEM block '" + label + "' opened on line " + beginLine + " is empty");
+        throw new SecretException(
+            file + ": the PEM block '" + label + "' opened on line " + beginLine + " is empty");
       }
       blocks.add(new Block(label, der, encrypted));
     }
     if (blocks.isEmpty()) {
-      throw new SecretException(file + ": no PEM block found (expected -----BEGIN ...----- lines); the file is not PEM");
+      throw new SecretException(
+          file + ": no PEM block found (expected -----BEGIN ...----- lines); the file is not PEM");
     }
     return blocks;
   }

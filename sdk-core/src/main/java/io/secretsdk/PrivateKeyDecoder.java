@@ -11,9 +11,9 @@ import java.util.List;
  * Turns the private-key block of a PEM file into a {@link PrivateKey} with the JDK alone: PKCS#8
  * ({@code PRIVATE KEY}) for RSA, RSASSA-PSS, EC, Ed25519 and Ed448; PKCS#1 ({@code RSA PRIVATE
  * KEY}, cert-manager's RSA default) and SEC1 ({@code EC PRIVATE KEY}) are wrapped into PKCS#8 DER
- * first, which is what the JDK's key factories read. Encrypted keys are refused with a message
- * that says so. Messages name the file and the encoding, never key bytes, and the JDK's own
- * exceptions are not chained (their text is not ours to vouch for). Stateless and thread-safe.
+ * first, which is what the JDK's key factories read. Encrypted keys are refused with a message that
+ * says so. Messages name the file and the encoding, never key bytes, and the JDK's own exceptions
+ * are not chained (their text is not ours to vouch for). Stateless and thread-safe.
  */
 final class PrivateKeyDecoder {
 
@@ -23,9 +23,15 @@ final class PrivateKeyDecoder {
   static final String ENCRYPTED_PKCS8 = "ENCRYPTED PRIVATE KEY";
 
   // Encoded OBJECT IDENTIFIERs (tag, length, value) of the key algorithms.
-  private static final byte[] RSA_ENCRYPTION = {0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x01, 0x01};
-  private static final byte[] RSASSA_PSS = {0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x01, 0x0A};
-  private static final byte[] EC_PUBLIC_KEY = {0x06, 0x07, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x02, 0x01};
+  private static final byte[] RSA_ENCRYPTION = {
+    0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x01, 0x01
+  };
+  private static final byte[] RSASSA_PSS = {
+    0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x01, 0x0A
+  };
+  private static final byte[] EC_PUBLIC_KEY = {
+    0x06, 0x07, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x02, 0x01
+  };
   private static final byte[] ED25519 = {0x06, 0x03, 0x2B, 0x65, 0x70};
   private static final byte[] ED448 = {0x06, 0x03, 0x2B, 0x65, 0x71};
   private static final byte[] DER_NULL = {Der.NULL, 0x00};
@@ -58,7 +64,9 @@ final class PrivateKeyDecoder {
       }
     }
     if (key == null) {
-      throw new SecretException(file + ": no private key block (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY) found");
+      throw new SecretException(
+          file
+              + ": no private key block (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY) found");
     }
     return decode(key, file);
   }
@@ -66,7 +74,10 @@ final class PrivateKeyDecoder {
   static PrivateKey decode(PemReader.Block block, String file) {
     if (block.label().equals(ENCRYPTED_PKCS8) || block.encryptedHeader()) {
       throw new SecretException(
-          file + ": the private key is encrypted (" + block.label() + "), which is not supported; "
+          file
+              + ": the private key is encrypted ("
+              + block.label()
+              + "), which is not supported; "
               + "store it unencrypted in the Secret, as cert-manager does, and protect the Secret instead");
     }
     byte[] pkcs8;
@@ -77,30 +88,56 @@ final class PrivateKeyDecoder {
           break;
         case PKCS1_RSA:
           checkSequence(block.der());
-          pkcs8 = Der.sequence(Der.integer(0), Der.sequence(RSA_ENCRYPTION, DER_NULL), Der.octetString(block.der()));
+          pkcs8 =
+              Der.sequence(
+                  Der.integer(0),
+                  Der.sequence(RSA_ENCRYPTION, DER_NULL),
+                  Der.octetString(block.der()));
           break;
         case SEC1_EC:
           pkcs8 = wrapSec1(block.der());
           break;
         default:
           throw new SecretException(
-              file + ": private keys of type '" + block.label() + "' are not supported; use PKCS#8 (BEGIN PRIVATE KEY), "
+              file
+                  + ": private keys of type '"
+                  + block.label()
+                  + "' are not supported; use PKCS#8 (BEGIN PRIVATE KEY), "
                   + "PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY)");
       }
     } catch (Der.MalformedException e) {
-      throw new SecretException(file + ": the " + block.label() + " block is not valid DER (" + e.getMessage() + "); the file is damaged");
+      throw new SecretException(
+          file
+              + ": the "
+              + block.label()
+              + " block is not valid DER ("
+              + e.getMessage()
+              + "); the file is damaged");
     }
     String algorithm;
     try {
       algorithm = algorithmOf(pkcs8);
     } catch (Der.MalformedException e) {
-      throw new SecretException(file + ": the " + block.label() + " block is not a valid PKCS#8 key (" + e.getMessage() + ")");
+      throw new SecretException(
+          file
+              + ": the "
+              + block.label()
+              + " block is not a valid PKCS#8 key ("
+              + e.getMessage()
+              + ")");
     }
     try {
       return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new SecretException(
-          file + ": the " + block.label() + " block is not a valid " + algorithm + " private key (" + e.getClass().getSimpleName() + ")");
+          file
+              + ": the "
+              + block.label()
+              + " block is not a valid "
+              + algorithm
+              + " private key ("
+              + e.getClass().getSimpleName()
+              + ")");
     } finally {
       if (pkcs8 != block.der()) {
         Arrays.fill(pkcs8, (byte) 0);
@@ -115,9 +152,9 @@ final class PrivateKeyDecoder {
   }
 
   /**
-   * SEC1 {@code ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters,
-   * [1] publicKey }} becomes PKCS#8 with {@code id-ecPublicKey} and the named curve taken from
-   * {@code [0]}.
+   * SEC1 {@code ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, [0] parameters, [1]
+   * publicKey }} becomes PKCS#8 with {@code id-ecPublicKey} and the named curve taken from {@code
+   * [0]}.
    */
   private static byte[] wrapSec1(byte[] sec1) throws Der.MalformedException {
     Der.Element root = Der.single(sec1);
@@ -134,7 +171,8 @@ final class PrivateKeyDecoder {
       }
     }
     if (curve == null) {
-      throw new Der.MalformedException("the EC key names no curve (explicit or missing curve parameters are not supported)");
+      throw new Der.MalformedException(
+          "the EC key names no curve (explicit or missing curve parameters are not supported)");
     }
     return Der.sequence(Der.integer(0), Der.sequence(EC_PUBLIC_KEY, curve), Der.octetString(sec1));
   }
@@ -143,7 +181,9 @@ final class PrivateKeyDecoder {
   private static String algorithmOf(byte[] pkcs8) throws Der.MalformedException {
     Der.Element root = Der.single(pkcs8);
     List<Der.Element> parts = root.tag() == Der.SEQUENCE ? root.children() : List.of();
-    if (parts.size() < 3 || parts.get(0).tag() != Der.INTEGER || parts.get(1).tag() != Der.SEQUENCE) {
+    if (parts.size() < 3
+        || parts.get(0).tag() != Der.INTEGER
+        || parts.get(1).tag() != Der.SEQUENCE) {
       throw new Der.MalformedException("not a PrivateKeyInfo structure");
     }
     List<Der.Element> algorithm = parts.get(1).children();
@@ -166,6 +206,7 @@ final class PrivateKeyDecoder {
     if (Arrays.equals(oid, ED448)) {
       return "Ed448";
     }
-    throw new Der.MalformedException("unsupported key algorithm; RSA, EC, Ed25519 and Ed448 are supported");
+    throw new Der.MalformedException(
+        "unsupported key algorithm; RSA, EC, Ed25519 and Ed448 are supported");
   }
 }

@@ -12,7 +12,11 @@ import java.util.Arrays;
  * @param readTimeout how long one whole read of a source may take before its thread is abandoned
  *     and the read reported as failed (see {@link BoundedRead})
  */
-record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String maxSecretBytesSetting, Duration readTimeout) {
+record ReadSettings(
+    long maxSecretBytes,
+    boolean trimTrailingNewline,
+    String maxSecretBytesSetting,
+    Duration readTimeout) {
 
   ReadSettings(long maxSecretBytes, boolean trimTrailingNewline) {
     this(maxSecretBytes, trimTrailingNewline, SecretSettings.CORE_MAX_SECRET_BYTES_SETTING);
@@ -24,7 +28,9 @@ record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String max
 
   static ReadSettings of(SecretSettings settings) {
     return new ReadSettings(
-        settings.maxSecretBytes(), settings.trimTrailingNewline(), settings.maxSecretBytesSetting());
+        settings.maxSecretBytes(),
+        settings.trimTrailingNewline(),
+        settings.maxSecretBytesSetting());
   }
 
   /** The defaults: 1 MiB, no trimming, {@link BoundedRead#DEFAULT_TIMEOUT}. */
@@ -38,8 +44,8 @@ record ReadSettings(long maxSecretBytes, boolean trimTrailingNewline, String max
   }
 
   /**
-   * Drops one trailing {@code \n} or {@code \r\n} when it is the only line break in the value,
-   * the rule Spring Boot's {@code configtree:} applies.
+   * Drops one trailing {@code \n} or {@code \r\n} when it is the only line break in the value, the
+   * rule Spring Boot's {@code configtree:} applies.
    */
   static byte[] trimSingleLineNewline(byte[] value) {
     int n = value.length;

@@ -42,7 +42,8 @@ final class RefreshPacer {
     if (supplied != null) {
       executor = supplied;
     } else {
-      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, new DaemonThreads(threadName));
+      ScheduledThreadPoolExecutor own =
+          new ScheduledThreadPoolExecutor(1, new DaemonThreads(threadName));
       own.setRemoveOnCancelPolicy(true);
       own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
       executor = own;
@@ -63,8 +64,8 @@ final class RefreshPacer {
   }
 
   /**
-   * Runs {@code task} once {@code period} has passed without another call for the same {@code
-   * key}: a burst of file events gives one read, after the burst.
+   * Runs {@code task} once {@code period} has passed without another call for the same {@code key}:
+   * a burst of file events gives one read, after the burst.
    */
   void runAfterQuiet(Object key, Duration period, Runnable task) {
     ScheduledExecutorService e = executor;

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
- * A store's refresh counters, and the aggregation of them with its sources' state into one
- * {@link SecretStoreHealth}: DOWN once closed, DEGRADED while any source fails, UP otherwise.
- * Thread-safe (counters are atomic; health is a best-effort view across them).
+ * A store's refresh counters, and the aggregation of them with its sources' state into one {@link
+ * SecretStoreHealth}: DOWN once closed, DEGRADED while any source fails, UP otherwise. Thread-safe
+ * (counters are atomic; health is a best-effort view across them).
  */
 final class RefreshStatistics {
 
@@ -52,7 +52,12 @@ final class RefreshStatistics {
     } else {
       status = SecretStoreHealth.Status.UP;
     }
-    String error = sources.stream().map(SourceState::lastError).filter(Objects::nonNull).findFirst().orElse(null);
+    String error =
+        sources.stream()
+            .map(SourceState::lastError)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(null);
     return new SecretStoreHealth(
         status,
         snapshot.revision(),

@@ -10,9 +10,9 @@ import java.util.Objects;
 /**
  * One secret value: a name, its bytes and where it came from.
  *
- * <p>Instances are immutable and thread-safe. {@link #bytes()} returns a copy, so callers may
- * wipe what they receive. {@link #toString()} never contains the value, so a secret may be logged
- * or passed to string formatting without leaking it.
+ * <p>Instances are immutable and thread-safe. {@link #bytes()} returns a copy, so callers may wipe
+ * what they receive. {@link #toString()} never contains the value, so a secret may be logged or
+ * passed to string formatting without leaking it.
  */
 public final class Secret {
 
@@ -62,21 +62,25 @@ public final class Secret {
   /**
    * The value decoded as strict UTF-8.
    *
-   * @throws SecretException naming the secret (never the value) when the bytes are not valid
-   *     UTF-8; use {@link #bytes()} for binary secrets
+   * @throws SecretException naming the secret (never the value) when the bytes are not valid UTF-8;
+   *     use {@link #bytes()} for binary secrets
    */
   public String asString() {
     String s = decode();
     if (s == null) {
       throw new SecretException(
-          "secret '" + name + "' from " + origin() + " is not valid UTF-8 text; read it with bytes() if it is binary");
+          "secret '"
+              + name
+              + "' from "
+              + origin()
+              + " is not valid UTF-8 text; read it with bytes() if it is binary");
     }
     return s;
   }
 
   /**
-   * Whether the value is valid UTF-8, so that {@link #asString()} succeeds. The answer is
-   * computed once; framework integrations use it to skip binary values without an exception.
+   * Whether the value is valid UTF-8, so that {@link #asString()} succeeds. The answer is computed
+   * once; framework integrations use it to skip binary values without an exception.
    */
   public boolean isText() {
     return decode() != null;
@@ -118,13 +122,17 @@ public final class Secret {
   }
 
   private boolean sameOrigin(Secret other) {
-    if (origin instanceof OriginDirectory mine && other.origin instanceof OriginDirectory theirs && mine.sameAs(theirs)) {
+    if (origin instanceof OriginDirectory mine
+        && other.origin instanceof OriginDirectory theirs
+        && mine.sameAs(theirs)) {
       return Objects.equals(relative, other.relative);
     }
     return origin().equals(other.origin());
   }
 
-  /** Compares the value with {@code candidate} in time that does not depend on where they differ. */
+  /**
+   * Compares the value with {@code candidate} in time that does not depend on where they differ.
+   */
   public boolean valueEquals(byte[] candidate) {
     return MessageDigest.isEqual(value, candidate);
   }
@@ -144,7 +152,10 @@ public final class Secret {
     return name.hashCode();
   }
 
-  /** Name and origin, never the value: {@code Secret[name=db.password, origin=file:/..., value=****]}. */
+  /**
+   * Name and origin, never the value: {@code Secret[name=db.password, origin=file:/...,
+   * value=****]}.
+   */
   @Override
   public String toString() {
     return "Secret[name=" + name + ", origin=" + origin() + ", value=****]";

@@ -9,10 +9,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Reads one opened secret file with the size limit, and words the errors about single files.
- * Checks what was actually opened: a channel that cannot report its position is not a regular
- * file (a FIFO or socket renamed over the entry between the type check and the open) and is
- * refused. Thread-safe (stateless apart from its settings).
+ * Reads one opened secret file with the size limit, and words the errors about single files. Checks
+ * what was actually opened: a channel that cannot report its position is not a regular file (a FIFO
+ * or socket renamed over the entry between the type check and the open) and is refused. Thread-safe
+ * (stateless apart from its settings).
  */
 final class SecretFileReader {
 
@@ -99,7 +99,8 @@ final class SecretFileReader {
   }
 
   SecretReadException notRegular(Path shown, String what) {
-    return new SecretReadException(source, "file " + shown + " " + what + "; it is not a regular file and is not read");
+    return new SecretReadException(
+        source, "file " + shown + " " + what + "; it is not a regular file and is not read");
   }
 
   /** An open or listing failed: names the path and the operating system's reason. */
@@ -112,7 +113,10 @@ final class SecretFileReader {
               + " is not readable by this process; check the volume's defaultMode, fsGroup or runAsUser",
           e);
     }
-    return new SecretReadException(source, (directory ? "directory " : "file ") + shown + " cannot be read: " + BoundedRead.reason(e), e);
+    return new SecretReadException(
+        source,
+        (directory ? "directory " : "file ") + shown + " cannot be read: " + BoundedRead.reason(e),
+        e);
   }
 
   String keptChanging(Path shown, int attempts) {

@@ -6,8 +6,8 @@ package io.secretsdk;
  *
  * <p>Listeners of one store are called one event at a time, in publication order, on the store's
  * notification thread (or the executor given to {@link SecretStoreBuilder#listenerExecutor}). A
- * listener that throws is logged, without values, and the others still run; a slow listener
- * delays later notifications but never refreshes.
+ * listener that throws is logged, without values, and the others still run; a slow listener delays
+ * later notifications but never refreshes.
  */
 @FunctionalInterface
 public interface SecretListener {

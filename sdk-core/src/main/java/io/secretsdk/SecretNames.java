@@ -5,7 +5,9 @@ final class SecretNames {
 
   private SecretNames() {}
 
-  /** Kubelet machinery ({@code ..data}, {@code ..data_tmp}, timestamped directories): never a key. */
+  /**
+   * Kubelet machinery ({@code ..data}, {@code ..data_tmp}, timestamped directories): never a key.
+   */
   static boolean isMachinery(String fileName) {
     return fileName.startsWith("..");
   }

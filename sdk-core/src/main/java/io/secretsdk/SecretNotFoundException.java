@@ -14,7 +14,9 @@ public final class SecretNotFoundException extends SecretException {
         "no secret named '"
             + name
             + "' in "
-            + (sources.isEmpty() ? "any source (the store has no sources)" : String.join(", ", sources))
+            + (sources.isEmpty()
+                ? "any source (the store has no sources)"
+                : String.join(", ", sources))
             + "; check the file or variable name and the mount's prefix");
     this.name = name;
   }

@@ -8,15 +8,16 @@ import java.util.Objects;
 
 /**
  * Everything that describes a store's mounted sources and how they are read and watched: the one
- * settings model that the core builder accepts ({@link SecretStoreBuilder#settings(SecretSettings)})
- * and that the Spring Boot import and the MicroProfile provider produce from their own property
- * names. Every value is resolved: an option that was not set holds its default, so there is no
- * second spelling of "use the default" anywhere downstream.
+ * settings model that the core builder accepts ({@link
+ * SecretStoreBuilder#settings(SecretSettings)}) and that the Spring Boot import and the
+ * MicroProfile provider produce from their own property names. Every value is resolved: an option
+ * that was not set holds its default, so there is no second spelling of "use the default" anywhere
+ * downstream.
  *
  * <p>Defaults: watch with file-system events; poll every {@value #DEFAULT_POLL_SECONDS} s as a
- * safety net while watching, not at all otherwise; a {@value #DEFAULT_QUIET_MILLIS} ms quiet
- * period for plain directories; values up to 1 MiB ({@value #DEFAULT_MAX_SECRET_BYTES} bytes);
- * bytes verbatim (no trimming).
+ * safety net while watching, not at all otherwise; a {@value #DEFAULT_QUIET_MILLIS} ms quiet period
+ * for plain directories; values up to 1 MiB ({@value #DEFAULT_MAX_SECRET_BYTES} bytes); bytes
+ * verbatim (no trimming).
  *
  * <p>Immutable and thread-safe; equal settings describe the same store, so integrations may use
  * them as a key to share one.
@@ -32,7 +33,10 @@ public final class SecretSettings {
   /** The default quiet period, in milliseconds. */
   public static final int DEFAULT_QUIET_MILLIS = 50;
 
-  /** The name of the size-limit setting in the core API, used in messages unless an integration names its own. */
+  /**
+   * The name of the size-limit setting in the core API, used in messages unless an integration
+   * names its own.
+   */
   public static final String CORE_MAX_SECRET_BYTES_SETTING = "maxSecretBytes(long)";
 
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(DEFAULT_POLL_SECONDS);
@@ -47,8 +51,8 @@ public final class SecretSettings {
    *
    * @param root the directory, made absolute and normalized
    * @param prefix prepended to every name ({@code ""} for none), for example {@code "api."}
-   * @param optional whether the directory may be missing (the store starts without it and picks
-   *     it up when it appears)
+   * @param optional whether the directory may be missing (the store starts without it and picks it
+   *     up when it appears)
    * @param jsonExpand whether the integration expands JSON-object values ({@code json=expand})
    */
   public record Mount(Path root, String prefix, boolean optional, boolean jsonExpand) {
@@ -160,7 +164,8 @@ public final class SecretSettings {
 
   @Override
   public int hashCode() {
-    return Objects.hash(mounts, watch, pollInterval, quietPeriod, maxSecretBytes, trimTrailingNewline);
+    return Objects.hash(
+        mounts, watch, pollInterval, quietPeriod, maxSecretBytes, trimTrailingNewline);
   }
 
   /** Every option; settings hold no values, so this is safe to log. */
@@ -182,8 +187,7 @@ public final class SecretSettings {
   }
 
   /**
-   * Collects settings; each option is checked as it is set, and set at most once. Not
-   * thread-safe.
+   * Collects settings; each option is checked as it is set, and set at most once. Not thread-safe.
    */
   public static final class Builder {
 
@@ -200,8 +204,7 @@ public final class SecretSettings {
     /**
      * Adds a mounted directory.
      *
-     * @throws IllegalArgumentException if the same directory was already added with the same
-     *     prefix
+     * @throws IllegalArgumentException if the same directory was already added with the same prefix
      */
     public Builder mount(Mount mount) {
       Objects.requireNonNull(mount, "mount");
@@ -222,8 +225,8 @@ public final class SecretSettings {
 
     /**
      * How often to check mounts for changes that events missed (default {@value
-     * SecretSettings#DEFAULT_POLL_SECONDS} s when watching, never otherwise); {@link Duration#ZERO} turns
-     * polling off.
+     * SecretSettings#DEFAULT_POLL_SECONDS} s when watching, never otherwise); {@link Duration#ZERO}
+     * turns polling off.
      *
      * @throws IllegalArgumentException if negative or between zero and 10 ms
      * @throws IllegalStateException if already set
@@ -237,7 +240,8 @@ public final class SecretSettings {
         throw new IllegalArgumentException("poll interval cannot be negative: " + interval);
       }
       if (!interval.isZero() && interval.compareTo(MIN_POLL_INTERVAL) < 0) {
-        throw new IllegalArgumentException("poll interval must be 0 (off) or at least 10ms: " + interval);
+        throw new IllegalArgumentException(
+            "poll interval must be 0 (off) or at least 10ms: " + interval);
       }
       this.pollInterval = interval;
       return this;
@@ -273,15 +277,16 @@ public final class SecretSettings {
         throw new IllegalStateException("maximum secret size was already set to " + maxSecretBytes);
       }
       if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("maximum secret size must be between 1 and 2 GiB: " + bytes);
+        throw new IllegalArgumentException(
+            "maximum secret size must be between 1 and 2 GiB: " + bytes);
       }
       this.maxSecretBytes = bytes;
       return this;
     }
 
     /**
-     * How the user sets the size limit in this integration, for the oversize error message
-     * (default {@value SecretSettings#CORE_MAX_SECRET_BYTES_SETTING}), for example {@code
+     * How the user sets the size limit in this integration, for the oversize error message (default
+     * {@value SecretSettings#CORE_MAX_SECRET_BYTES_SETTING}), for example {@code
      * secretsdk.max-secret-bytes}.
      */
     public Builder maxSecretBytesSetting(String setting) {
@@ -294,8 +299,8 @@ public final class SecretSettings {
     }
 
     /**
-     * Whether to drop one trailing line break ({@code \n} or {@code \r\n}) from single-line
-     * values, as Spring Boot's {@code configtree:} does (default {@code false}).
+     * Whether to drop one trailing line break ({@code \n} or {@code \r\n}) from single-line values,
+     * as Spring Boot's {@code configtree:} does (default {@code false}).
      */
     public Builder trimTrailingNewline(boolean trim) {
       this.trimTrailingNewline = trim;

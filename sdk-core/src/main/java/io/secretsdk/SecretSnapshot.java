@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * One consistent view of every secret a store serves: each mounted volume in it was read as a
- * single generation, so a username and password that were rotated together are either both old
- * or both new.
+ * single generation, so a username and password that were rotated together are either both old or
+ * both new.
  *
  * <p>Immutable and thread-safe. Take a snapshot once and read every related value from it.
  */
@@ -90,6 +90,12 @@ public final class SecretSnapshot {
   /** Revision, time and names; never values. */
   @Override
   public String toString() {
-    return "SecretSnapshot[revision=" + revision + ", loadedAt=" + loadedAt + ", names=" + names() + "]";
+    return "SecretSnapshot[revision="
+        + revision
+        + ", loadedAt="
+        + loadedAt
+        + ", names="
+        + names()
+        + "]";
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Sources are consulted in the order they were added to the builder; the first that has a name
- * wins. Every mounted Kubernetes volume is read as one generation through its {@code ..data}
- * link and published with one atomic swap, so readers never see a mix of old and new values.
+ * wins. Every mounted Kubernetes volume is read as one generation through its {@code ..data} link
+ * and published with one atomic swap, so readers never see a mix of old and new values.
  *
  * <p>Implementations are thread-safe. Reads ({@link #get}, {@link #require}, {@link #snapshot})
  * never block and never touch the disk.
@@ -41,14 +41,14 @@ public interface SecretStore extends AutoCloseable {
   Secret require(String name);
 
   /**
-   * The current snapshot. Read related values (a username and its password) from one snapshot
-   * to see them from the same generation.
+   * The current snapshot. Read related values (a username and its password) from one snapshot to
+   * see them from the same generation.
    */
   SecretSnapshot snapshot();
 
   /**
-   * Registers a listener for published changes. Events are delivered asynchronously, one at a
-   * time, in publication order.
+   * Registers a listener for published changes. Events are delivered asynchronously, one at a time,
+   * in publication order.
    */
   Subscription subscribe(SecretListener listener);
 

@@ -17,9 +17,8 @@ import java.util.function.Supplier;
  *
  * <p>Defaults (see {@link SecretSettings}): watch with file-system events, poll every 5 seconds as
  * a safety net, 50 ms quiet period for plain directories, values up to 1 MiB, bytes verbatim (no
- * trimming). Framework integrations describe their mounts as one {@link SecretSettings} and pass
- * it to {@link #settings(SecretSettings)}; the builder resolves every default before the store
- * starts.
+ * trimming). Framework integrations describe their mounts as one {@link SecretSettings} and pass it
+ * to {@link #settings(SecretSettings)}; the builder resolves every default before the store starts.
  */
 public final class SecretStoreBuilder {
 
@@ -68,15 +67,17 @@ public final class SecretStoreBuilder {
 
   /**
    * Adds a mounted directory. It may be a Kubernetes volume (has {@code ..data}), a directory
-   * holding volumes in subdirectories (names then start with the subdirectory path, as with
-   * Spring Boot's {@code configtree:}), or a plain directory of files (Docker {@code
-   * /run/secrets}, Vault Agent output). The directory must exist when {@link #build()} runs.
+   * holding volumes in subdirectories (names then start with the subdirectory path, as with Spring
+   * Boot's {@code configtree:}), or a plain directory of files (Docker {@code /run/secrets}, Vault
+   * Agent output). The directory must exist when {@link #build()} runs.
    */
   public SecretStoreBuilder mount(Path root) {
     return mount(root, "");
   }
 
-  /** Adds a mounted directory whose names all start with {@code prefix}, for example {@code "api."}. */
+  /**
+   * Adds a mounted directory whose names all start with {@code prefix}, for example {@code "api."}.
+   */
   public SecretStoreBuilder mount(Path root, String prefix) {
     return addMount(root, prefix, false);
   }
@@ -118,14 +119,15 @@ public final class SecretStoreBuilder {
   }
 
   /**
-   * Adds the environment variables whose names start with {@code prefix}, named without it:
-   * {@code environment("APP_")} turns {@code APP_DB_PASSWORD} into {@code DB_PASSWORD}.
+   * Adds the environment variables whose names start with {@code prefix}, named without it: {@code
+   * environment("APP_")} turns {@code APP_DB_PASSWORD} into {@code DB_PASSWORD}.
    */
   public SecretStoreBuilder environment(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     for (SourceSpec spec : sources) {
       if (spec instanceof SourceSpec.Environment e && e.prefix().equals(prefix)) {
-        throw new IllegalArgumentException("environment was already added with prefix '" + prefix + "'");
+        throw new IllegalArgumentException(
+            "environment was already added with prefix '" + prefix + "'");
       }
     }
     sources.add(new SourceSpec.Environment(prefix));
@@ -133,9 +135,9 @@ public final class SecretStoreBuilder {
   }
 
   /**
-   * Whether to watch mounts with file-system events (default {@code true}). With {@code false},
-   * the store only polls if a {@link #pollInterval} is set, and otherwise reads on {@code build()}
-   * and {@link SecretStore#refresh()} only.
+   * Whether to watch mounts with file-system events (default {@code true}). With {@code false}, the
+   * store only polls if a {@link #pollInterval} is set, and otherwise reads on {@code build()} and
+   * {@link SecretStore#refresh()} only.
    */
   public SecretStoreBuilder watch(boolean watch) {
     settings.watch(watch);
@@ -144,9 +146,8 @@ public final class SecretStoreBuilder {
 
   /**
    * How often to check mounts for changes that events missed (default 5 s when watching, none
-   * otherwise). The check compares each volume's {@code ..data} target and each plain file's
-   * size, time and inode; it reads values only when those moved. {@link Duration#ZERO} turns
-   * polling off.
+   * otherwise). The check compares each volume's {@code ..data} target and each plain file's size,
+   * time and inode; it reads values only when those moved. {@link Duration#ZERO} turns polling off.
    */
   public SecretStoreBuilder pollInterval(Duration interval) {
     settings.pollInterval(interval);
@@ -189,9 +190,9 @@ public final class SecretStoreBuilder {
   }
 
   /**
-   * Runs the store's event-triggered reads, quiet periods and polls on this executor instead of
-   * the store's own {@code secretsdk-watch-<n>} thread. The store cancels its tasks on {@code
-   * close()} but does not shut the executor down. Reads stay serialized whatever its size.
+   * Runs the store's event-triggered reads, quiet periods and polls on this executor instead of the
+   * store's own {@code secretsdk-watch-<n>} thread. The store cancels its tasks on {@code close()}
+   * but does not shut the executor down. Reads stay serialized whatever its size.
    */
   public SecretStoreBuilder scheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -223,6 +224,7 @@ public final class SecretStoreBuilder {
 
   /** Every option with its default filled in. */
   Resolved resolve() {
-    return new Resolved(List.copyOf(sources), settings.build(), listenerExecutor, scheduler, clock, environment);
+    return new Resolved(
+        List.copyOf(sources), settings.build(), listenerExecutor, scheduler, clock, environment);
   }
 }

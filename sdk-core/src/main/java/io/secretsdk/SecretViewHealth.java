@@ -7,15 +7,15 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The state of a {@link SecretView}. Holds no values: messages name files and keys only.
- * Immutable and thread-safe.
+ * The state of a {@link SecretView}. Holds no values: messages name files and keys only. Immutable
+ * and thread-safe.
  *
  * @param status {@code UP} when the newest generation is installed and usable; {@code DEGRADED}
  *     when the newest generation was refused (the last good value is still served) or the served
  *     certificate has expired; {@code DOWN} when no generation has passed yet
  * @param names the store names the view reads, in order (for TLS: certificate, key, CA bundle)
- * @param lastError why the newest generation is not installed, or why the served value is not
- *     good, while that is the case
+ * @param lastError why the newest generation is not installed, or why the served value is not good,
+ *     while that is the case
  * @param installedAt when the served value was installed
  * @param installs how many values the view installed
  * @param rejections how many distinct generations the view refused

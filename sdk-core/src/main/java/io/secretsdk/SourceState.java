@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * One source of a store and what the store knows about it: its last good content, its revision,
- * its failures and how it is watched. It changes only through its own methods, which the store
- * calls under its refresh lock; health is read from any thread (fields are volatile, health is a
+ * One source of a store and what the store knows about it: its last good content, its revision, its
+ * failures and how it is watched. It changes only through its own methods, which the store calls
+ * under its refresh lock; health is read from any thread (fields are volatile, health is a
  * best-effort view).
  */
 final class SourceState {
@@ -104,8 +104,8 @@ final class SourceState {
 
   /**
    * Reads the source and keeps the result if it succeeded. A success shows in health only after
-   * {@link #markHealthy}, which the store calls once the snapshot holding the result is
-   * published, so "UP" never precedes the values it vouches for.
+   * {@link #markHealthy}, which the store calls once the snapshot holding the result is published,
+   * so "UP" never precedes the values it vouches for.
    *
    * @return whether the content changed
    * @throws SecretReadException after recording the failure; the last good content stays

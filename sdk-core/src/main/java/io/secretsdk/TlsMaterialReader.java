@@ -51,11 +51,15 @@ final class TlsMaterialReader {
       throw new SecretException(
           (certificate == null ? names.get(0) : names.get(1))
               + " is missing from the store; a kubernetes.io/tls Secret has "
-              + names.get(0) + " and " + names.get(1) + " (check the mount and the name prefix)");
+              + names.get(0)
+              + " and "
+              + names.get(1)
+              + " (check the mount and the name prefix)");
     }
     String certFile = describe(certificate);
     String keyFile = describe(key);
-    List<X509Certificate> chain = certificates(PemReader.read(certificate.bytes(), certFile), certFile);
+    List<X509Certificate> chain =
+        certificates(PemReader.read(certificate.bytes(), certFile), certFile);
     byte[] keyBytes = key.bytes();
     PrivateKey privateKey;
     try {
@@ -65,7 +69,9 @@ final class TlsMaterialReader {
     }
     if (!matches(privateKey, chain.get(0).getPublicKey())) {
       throw new SecretException(
-          keyFile + ": the private key does not belong to the first certificate of " + certFile
+          keyFile
+              + ": the private key does not belong to the first certificate of "
+              + certFile
               + "; both files must come from the same issuance");
     }
     List<X509Certificate> caCertificates = List.of();
@@ -84,12 +90,20 @@ final class TlsMaterialReader {
    */
   static String validityProblem(TlsMaterial material, Instant now, String certFile) {
     if (now.isBefore(material.notBefore())) {
-      return certFile + ": the certificate (serial " + material.serialNumber().toString(16) + ") is not valid before "
-          + material.notBefore() + "; it is installed from then on";
+      return certFile
+          + ": the certificate (serial "
+          + material.serialNumber().toString(16)
+          + ") is not valid before "
+          + material.notBefore()
+          + "; it is installed from then on";
     }
     if (now.isAfter(material.notAfter())) {
-      return certFile + ": the certificate (serial " + material.serialNumber().toString(16) + ") expired at "
-          + material.notAfter() + "; renew it (is cert-manager running?)";
+      return certFile
+          + ": the certificate (serial "
+          + material.serialNumber().toString(16)
+          + ") expired at "
+          + material.notAfter()
+          + "; renew it (is cert-manager running?)";
     }
     return null;
   }
@@ -113,34 +127,50 @@ final class TlsMaterialReader {
       }
       index++;
       try {
-        result.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
+        result.add(
+            (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
       } catch (CertificateException | RuntimeException e) {
-        throw new SecretException(file + ": certificate " + index + " does not parse as X.509 (" + e.getClass().getSimpleName() + ")");
+        throw new SecretException(
+            file
+                + ": certificate "
+                + index
+                + " does not parse as X.509 ("
+                + e.getClass().getSimpleName()
+                + ")");
       }
     }
     if (result.isEmpty()) {
-      throw new SecretException(file + ": no CERTIFICATE block found; expected -----BEGIN CERTIFICATE----- blocks, leaf first");
+      throw new SecretException(
+          file
+              + ": no CERTIFICATE block found; expected -----BEGIN CERTIFICATE----- blocks, leaf first");
     }
     return result;
   }
 
-  private static X509ExtendedTrustManager trustManager(List<X509Certificate> certificates, String file) {
+  private static X509ExtendedTrustManager trustManager(
+      List<X509Certificate> certificates, String file) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       for (int i = 0; i < certificates.size(); i++) {
         store.setCertificateEntry("ca-" + i, certificates.get(i));
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       for (TrustManager manager : factory.getTrustManagers()) {
         if (manager instanceof X509ExtendedTrustManager x509) {
           return x509;
         }
       }
-      throw new SecretException(file + ": the JDK made no X.509 trust manager from the CA certificates");
+      throw new SecretException(
+          file + ": the JDK made no X.509 trust manager from the CA certificates");
     } catch (GeneralSecurityException | IOException e) {
-      throw new SecretException(file + ": the CA certificates cannot be used as trust anchors (" + e.getClass().getSimpleName() + ")");
+      throw new SecretException(
+          file
+              + ": the CA certificates cannot be used as trust anchors ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
   }
 
@@ -150,10 +180,12 @@ final class TlsMaterialReader {
       if (!rsa.getModulus().equals(publicRsa.getModulus())) {
         return false;
       }
-      return !(key instanceof RSAPrivateCrtKey crt) || crt.getPublicExponent().equals(publicRsa.getPublicExponent());
+      return !(key instanceof RSAPrivateCrtKey crt)
+          || crt.getPublicExponent().equals(publicRsa.getPublicExponent());
     }
     String algorithm = signatureAlgorithm(key);
-    if (algorithm == null || !family(key.getAlgorithm()).equals(family(certificateKey.getAlgorithm()))) {
+    if (algorithm == null
+        || !family(key.getAlgorithm()).equals(family(certificateKey.getAlgorithm()))) {
       return false;
     }
     byte[] challenge = new byte[32];

@@ -28,13 +28,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * tls.subscribe((old, now) -> log.info("serving certificate {}", now.serialNumber()));
  * }</pre>
  *
- * <p>New handshakes present the new certificate as soon as the store has published its
- * generation; connections already open keep theirs. A generation is installed only when its chain
- * parses, its key (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, EC, Ed25519 and Ed448; not encrypted)
- * belongs to the first certificate, its CA bundle (if any) parses, and the first certificate is
- * within its validity period. Otherwise the last good material stays and {@link #health()} is
- * {@code DEGRADED} with a message naming the file. A generation refused only because it is not
- * valid yet is installed at the first read or handshake after its {@code notBefore}.
+ * <p>New handshakes present the new certificate as soon as the store has published its generation;
+ * connections already open keep theirs. A generation is installed only when its chain parses, its
+ * key (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, EC, Ed25519 and Ed448; not encrypted) belongs to the
+ * first certificate, its CA bundle (if any) parses, and the first certificate is within its
+ * validity period. Otherwise the last good material stays and {@link #health()} is {@code DEGRADED}
+ * with a message naming the file. A generation refused only because it is not valid yet is
+ * installed at the first read or handshake after its {@code notBefore}.
  *
  * <p>The trust manager checks peers against the installed generation's CA bundle, or against the
  * JDK's default trust store when the generation has none. A client that resumes a TLS session
@@ -46,8 +46,10 @@ public final class TlsView implements SecretView<TlsMaterial> {
 
   /** The certificate chain's name in a {@code kubernetes.io/tls} Secret. */
   public static final String DEFAULT_CERTIFICATE = "tls.crt";
+
   /** The private key's name in a {@code kubernetes.io/tls} Secret. */
   public static final String DEFAULT_PRIVATE_KEY = "tls.key";
+
   /** The CA bundle's name that cert-manager adds to a {@code kubernetes.io/tls} Secret. */
   public static final String DEFAULT_CA_CERTIFICATES = "ca.crt";
 
@@ -71,7 +73,9 @@ public final class TlsView implements SecretView<TlsMaterial> {
     this.trustManager = new LiveTrustManager(view::installed);
   }
 
-  /** A view of {@code tls.crt}, {@code tls.key} and the optional {@code ca.crt} of {@code store}. */
+  /**
+   * A view of {@code tls.crt}, {@code tls.key} and the optional {@code ca.crt} of {@code store}.
+   */
   public static TlsView of(SecretStore store) {
     return builder(store).build();
   }
@@ -90,7 +94,8 @@ public final class TlsView implements SecretView<TlsMaterial> {
   public TlsMaterial current() {
     ParsedView.State<TlsMaterial> state = view.resolve();
     if (state.installed() == null) {
-      throw new SecretException(view.description() + " has no usable TLS material: " + state.problem());
+      throw new SecretException(
+          view.description() + " has no usable TLS material: " + state.problem());
     }
     return state.installed();
   }
@@ -113,8 +118,11 @@ public final class TlsView implements SecretView<TlsMaterial> {
     } else if (now.isAfter(installed.notAfter())) {
       status = SecretStoreHealth.Status.DEGRADED;
       error =
-          TlsMaterialReader.describe(state.installedInputs().get(0)) + ": the certificate being served (serial "
-              + installed.serialNumber().toString(16) + ") expired at " + installed.notAfter()
+          TlsMaterialReader.describe(state.installedInputs().get(0))
+              + ": the certificate being served (serial "
+              + installed.serialNumber().toString(16)
+              + ") expired at "
+              + installed.notAfter()
               + " and no renewed one was delivered";
     } else {
       status = SecretStoreHealth.Status.UP;
@@ -129,7 +137,8 @@ public final class TlsView implements SecretView<TlsMaterial> {
         installed == null ? Optional.empty() : Optional.of(installed.notAfter()),
         installed == null
             ? OptionalLong.empty()
-            : OptionalLong.of(Math.floorDiv(Duration.between(now, installed.notAfter()).getSeconds(), 86_400L)));
+            : OptionalLong.of(
+                Math.floorDiv(Duration.between(now, installed.notAfter()).getSeconds(), 86_400L)));
   }
 
   @Override
@@ -204,8 +213,8 @@ public final class TlsView implements SecretView<TlsMaterial> {
     }
 
     /**
-     * The prefix the mount was added with ({@code mount(dir, "api.")}), put in front of every
-     * name. Default: none.
+     * The prefix the mount was added with ({@code mount(dir, "api.")}), put in front of every name.
+     * Default: none.
      */
     public Builder prefix(String prefix) {
       this.prefix = Objects.requireNonNull(prefix, "prefix");
@@ -230,7 +239,9 @@ public final class TlsView implements SecretView<TlsMaterial> {
       return this;
     }
 
-    /** The clock validity periods and days until expiry are computed with. Default UTC system clock. */
+    /**
+     * The clock validity periods and days until expiry are computed with. Default UTC system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -251,7 +262,8 @@ public final class TlsView implements SecretView<TlsMaterial> {
       names.add(prefix + privateKey);
       names.add(prefix + caCertificates);
       if (names.stream().distinct().count() != 3) {
-        throw new IllegalStateException("certificate, private key and CA bundle need three different names: " + names);
+        throw new IllegalStateException(
+            "certificate, private key and CA bundle need three different names: " + names);
       }
       return new TlsView(store, names, clock);
     }

@@ -15,20 +15,23 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One {@link WatchService} shared by every store of the JVM, because inotify instances are
- * limited per user across the whole node. Stores register directories with a {@link Handler};
- * one dispatcher thread ({@code secretsdk-watch-events}) takes keys and hands their events to the
+ * One {@link WatchService} shared by every store of the JVM, because inotify instances are limited
+ * per user across the whole node. Stores register directories with a {@link Handler}; one
+ * dispatcher thread ({@code secretsdk-watch-events}) takes keys and hands their events to the
  * handlers, which must return quickly (they schedule work on their store's own thread).
  *
- * <p>The watch service and the dispatcher exist only while something is registered: the last
- * {@link Registration#close()} closes the service and ends the thread. Thread-safe.
+ * <p>The watch service and the dispatcher exist only while something is registered: the last {@link
+ * Registration#close()} closes the service and ends the thread. Thread-safe.
  */
 final class WatchRegistry {
 
   private static final System.Logger LOG = System.getLogger(WatchRegistry.class.getName());
-  private static final WatchRegistry SHARED = new WatchRegistry(FileSystems.getDefault()::newWatchService);
+  private static final WatchRegistry SHARED =
+      new WatchRegistry(FileSystems.getDefault()::newWatchService);
 
-  /** Opens the watch service; tests substitute one that fails as an exhausted inotify limit does. */
+  /**
+   * Opens the watch service; tests substitute one that fails as an exhausted inotify limit does.
+   */
   @FunctionalInterface
   interface WatchServiceFactory {
     WatchService open() throws IOException;
@@ -68,8 +71,8 @@ final class WatchRegistry {
   /**
    * Watches {@code directory} for entry creation, deletion and modification.
    *
-   * @throws IOException when no watch service or watch can be had (for example the inotify
-   *     instance or watch limit is reached); callers fall back to polling
+   * @throws IOException when no watch service or watch can be had (for example the inotify instance
+   *     or watch limit is reached); callers fall back to polling
    */
   Registration register(Path directory, Handler handler) throws IOException {
     synchronized (lock) {

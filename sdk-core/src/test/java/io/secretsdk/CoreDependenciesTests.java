@@ -25,7 +25,8 @@ class CoreDependenciesTests {
     assertThat(pom).as("run from the sdk-core module directory").exists();
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    Element project = factory.newDocumentBuilder().parse(Files.newInputStream(pom)).getDocumentElement();
+    Element project =
+        factory.newDocumentBuilder().parse(Files.newInputStream(pom)).getDocumentElement();
     assertThat(child(project, "artifactId")).isEqualTo("secretsdk-core");
     List<String> runtime = new ArrayList<>();
     List<String> all = new ArrayList<>();
@@ -38,7 +39,9 @@ class CoreDependenciesTests {
         }
       }
     }
-    assertThat(all).as("the test dependencies are found, so the check reads the right element").contains("org.junit.jupiter:junit-jupiter");
+    assertThat(all)
+        .as("the test dependencies are found, so the check reads the right element")
+        .contains("org.junit.jupiter:junit-jupiter");
     assertThat(runtime).as("dependencies of secretsdk-core outside test scope").isEmpty();
     assertThat(children(project, "parent")).hasSize(1);
   }

@@ -57,39 +57,49 @@ class CredentialPairViewTests {
     List<String> mixed = new CopyOnWriteArrayList<>();
     List<String> listenerMixed = new CopyOnWriteArrayList<>();
     AtomicLong told = new AtomicLong();
-    pair.subscribe((previous, current) -> {
-      told.incrementAndGet();
-      if (!suffix(current.username()).equals(suffix(current.password()))
-          || (previous != null && !suffix(previous.username()).equals(suffix(previous.password())))) {
-        listenerMixed.add("mixed");
-      }
-    });
+    pair.subscribe(
+        (previous, current) -> {
+          told.incrementAndGet();
+          if (!suffix(current.username()).equals(suffix(current.password()))
+              || (previous != null
+                  && !suffix(previous.username()).equals(suffix(previous.password())))) {
+            listenerMixed.add("mixed");
+          }
+        });
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong reads = new AtomicLong();
     List<Thread> readers = new ArrayList<>();
     for (int r = 0; r < 3; r++) {
-      Thread reader = new Thread(() -> {
-        while (running.get()) {
-          CredentialPair current = pair.current();
-          if (!suffix(current.username()).equals(suffix(current.password()))) {
-            mixed.add(suffix(current.username()));
-          }
-          reads.incrementAndGet();
-        }
-      }, "pair-reader-" + r);
+      Thread reader =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  CredentialPair current = pair.current();
+                  if (!suffix(current.username()).equals(suffix(current.password()))) {
+                    mixed.add(suffix(current.username()));
+                  }
+                  reads.incrementAndGet();
+                }
+              },
+              "pair-reader-" + r);
       reader.setDaemon(true);
       reader.start();
       readers.add(reader);
     }
 
     for (int i = 1; i <= 1000; i++) {
-      writer.writeStrings(Map.of("username", "user-" + i, "password", canary + "-" + i, "other", "x"));
+      writer.writeStrings(
+          Map.of("username", "user-" + i, "password", canary + "-" + i, "other", "x"));
       if (i % 100 == 0) {
         int expected = i;
-        await().atMost(Duration.ofSeconds(20)).until(() -> pair.current().username().equals("user-" + expected));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> pair.current().username().equals("user-" + expected));
       }
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> pair.current().username().equals("user-1000"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> pair.current().username().equals("user-1000"));
     running.set(false);
     for (Thread reader : readers) {
       reader.join(20_000);
@@ -116,7 +126,8 @@ class CredentialPairViewTests {
     pair = CredentialPairView.of(store, "db.user", "db.pass");
     List<String> told = new CopyOnWriteArrayList<>();
     RecordingListener storeEvents = new RecordingListener();
-    pair.subscribe((previous, current) -> told.add(previous.username() + "->" + current.username()));
+    pair.subscribe(
+        (previous, current) -> told.add(previous.username() + "->" + current.username()));
     store.subscribe(storeEvents);
 
     // An unrelated key rotates: the store tells its listeners, the pair's listeners hear nothing.
@@ -141,9 +152,12 @@ class CredentialPairViewTests {
     assertThat(pair.current().username()).isEqualTo("alice");
 
     writer.writeStrings(Map.of("username", "bob"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> pair.health().status() == SecretStoreHealth.Status.DEGRADED);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> pair.health().status() == SecretStoreHealth.Status.DEGRADED);
 
-    assertThat(pair.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("password is missing"));
+    assertThat(pair.health().lastError())
+        .hasValueSatisfying(error -> assertThat(error).contains("password is missing"));
     assertThat(pair.current().username()).isEqualTo("alice");
     assertThat(pair.current().password()).isEqualTo(canary);
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class DurationTextTests {
 
@@ -49,8 +49,22 @@ class DurationTextTests {
   }
 
   @ParameterizedTest(name = "''{0}'' is refused")
-  @ValueSource(strings = {"", " ", "5 s", "5sec", "s", "1.5s", "PT", "P5", "five", "5w", "--5s",
-      "99999999999999999999", "9223372036854775807us"})
+  @ValueSource(
+      strings = {
+        "",
+        " ",
+        "5 s",
+        "5sec",
+        "s",
+        "1.5s",
+        "PT",
+        "P5",
+        "five",
+        "5w",
+        "--5s",
+        "99999999999999999999",
+        "9223372036854775807us"
+      })
   void refusesOtherTextNamingItAndTheAcceptedForms(String text) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> DurationText.parse(text))

@@ -25,14 +25,22 @@ class EnvironmentFileTests {
     this.logs = logs;
   }
 
-
   @Test
   void emptyNameFileIsAnErrorNotTheWorkingDirectory() {
     assertThatThrownBy(
-            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", "")).build())
+            () ->
+                SecretStore.builder()
+                    .environment("APP_")
+                    .environmentVariables(Map.of("APP_KEY_FILE", ""))
+                    .build())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("APP_KEY_FILE is empty; set it to the path of the secret file or unset it");
-    try (SecretStore store = SecretStore.builder().environment().environmentVariables(Map.of("KEY_FILE", "", "OTHER", "o")).build()) {
+        .hasMessageContaining(
+            "APP_KEY_FILE is empty; set it to the path of the secret file or unset it");
+    try (SecretStore store =
+        SecretStore.builder()
+            .environment()
+            .environmentVariables(Map.of("KEY_FILE", "", "OTHER", "o"))
+            .build()) {
       assertThat(store.snapshot().names()).containsExactly("OTHER");
     }
     assertThat(logs.text()).contains("KEY_FILE is empty");
@@ -43,9 +51,16 @@ class EnvironmentFileTests {
     Path loop = tmp.resolve("loop");
     Files.createSymbolicLink(loop, loop);
     assertThatThrownBy(
-            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", loop.toString())).build())
+            () ->
+                SecretStore.builder()
+                    .environment("APP_")
+                    .environmentVariables(Map.of("APP_KEY_FILE", loop.toString()))
+                    .build())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("APP_KEY_FILE names " + loop + ", which cannot be read: Too many levels of symbolic links")
+        .hasMessageContaining(
+            "APP_KEY_FILE names "
+                + loop
+                + ", which cannot be read: Too many levels of symbolic links")
         .hasMessageNotContaining("IOException")
         .hasMessageNotContaining("FileSystemException");
   }
@@ -53,8 +68,13 @@ class EnvironmentFileTests {
   @Test
   void nameFileNamingADirectoryIsRefused() {
     assertThatThrownBy(
-            () -> SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", tmp.toString())).build())
-        .hasMessageContaining("APP_KEY_FILE names " + tmp + ", which is not a regular file (a directory)");
+            () ->
+                SecretStore.builder()
+                    .environment("APP_")
+                    .environmentVariables(Map.of("APP_KEY_FILE", tmp.toString()))
+                    .build())
+        .hasMessageContaining(
+            "APP_KEY_FILE names " + tmp + ", which is not a regular file (a directory)");
   }
 
   @Test
@@ -62,7 +82,10 @@ class EnvironmentFileTests {
     Path file = Files.writeString(tmp.resolve("real"), "v");
     Path link = Files.createSymbolicLink(tmp.resolve("link"), file);
     try (SecretStore store =
-        SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_KEY_FILE", link.toString())).build()) {
+        SecretStore.builder()
+            .environment("APP_")
+            .environmentVariables(Map.of("APP_KEY_FILE", link.toString()))
+            .build()) {
       assertThat(store.require("KEY").asString()).isEqualTo("v");
     }
   }

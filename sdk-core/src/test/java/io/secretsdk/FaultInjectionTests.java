@@ -25,19 +25,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Faults injected into real directories while a watching store serves readers and a listener.
- * For every fault: each call returns in bounded time; a fault that makes the source unreadable
- * keeps the last good snapshot and health names the reason; a fault that is a legitimate change
- * (a key's file replaced by something that is not a file) is published as one consistent change;
- * the store recovers when the fault clears; the watch thread keeps delivering afterwards.
+ * Faults injected into real directories while a watching store serves readers and a listener. For
+ * every fault: each call returns in bounded time; a fault that makes the source unreadable keeps
+ * the last good snapshot and health names the reason; a fault that is a legitimate change (a key's
+ * file replaced by something that is not a file) is published as one consistent change; the store
+ * recovers when the fault clears; the watch thread keeps delivering afterwards.
  */
 @EnabledOnOs(OS.LINUX)
 class FaultInjectionTests {
@@ -56,20 +56,25 @@ class FaultInjectionTests {
     canary = canaries.next("value");
   }
 
-
   /** A fault: how to inject it into a plain directory or volume, what it does, how to clear it. */
   enum Fault {
-    DATA_TO_MISSING_DIRECTORY(true, "..data points to ..2001_01_01_00_00_00.1, which does not exist") {
+    DATA_TO_MISSING_DIRECTORY(
+        true, "..data points to ..2001_01_01_00_00_00.1, which does not exist") {
       @Override
       void inject(Path mount, Path tmp) throws Exception {
         Path staged = mount.resolve("vol/..data_tmp");
         Files.createSymbolicLink(staged, Path.of("..2001_01_01_00_00_00.1"));
-        Files.move(staged, mount.resolve("vol/..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            staged,
+            mount.resolve("vol/..data"),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
       }
 
       @Override
       void clear(Path mount) throws Exception {
-        KubernetesVolumeWriter.kubelet(mount.resolve("vol")).writeStrings(Map.of("key", "v2", "canary", "c"));
+        KubernetesVolumeWriter.kubelet(mount.resolve("vol"))
+            .writeStrings(Map.of("key", "v2", "canary", "c"));
         rewritePlainKey(mount);
       }
     },
@@ -133,23 +138,33 @@ class FaultInjectionTests {
       void clear(Path mount) throws Exception {
         Files.createDirectories(mount);
         Files.writeString(mount.resolve("plain-key"), "p1");
-        KubernetesVolumeWriter.kubelet(mount.resolve("vol")).writeStrings(Map.of("key", "v1", "canary", "c"));
+        KubernetesVolumeWriter.kubelet(mount.resolve("vol"))
+            .writeStrings(Map.of("key", "v1", "canary", "c"));
       }
     },
     KEY_REPLACED_BY_FIFO(false, null) {
       @Override
       void inject(Path mount, Path tmp) throws Exception {
         Path fifo = Fifos.mkfifo(tmp.resolve("fifo"));
-        Files.move(fifo, mount.resolve("plain-key"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            fifo,
+            mount.resolve("plain-key"),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
       }
     },
     KEY_REPLACED_BY_SOCKET(false, null) {
       @Override
       void inject(Path mount, Path tmp) throws Exception {
         Path socket = tmp.resolve("sock");
-        try (ServerSocketChannel server = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+        try (ServerSocketChannel server =
+            ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
           server.bind(UnixDomainSocketAddress.of(socket));
-          Files.move(socket, mount.resolve("plain-key"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              socket,
+              mount.resolve("plain-key"),
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
         }
       }
     },
@@ -208,26 +223,33 @@ class FaultInjectionTests {
     Path spare = Files.createDirectories(tmp.resolve("spare"));
 
     SecretStore store =
-        SecretStore.builder().mount(mount).pollInterval(Duration.ofMillis(200)).quietPeriod(Duration.ofMillis(50)).build();
+        SecretStore.builder()
+            .mount(mount)
+            .pollInterval(Duration.ofMillis(200))
+            .quietPeriod(Duration.ofMillis(50))
+            .build();
     List<SecretChangeEvent> events = new CopyOnWriteArrayList<>();
     store.subscribe(events::add);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong reads = new AtomicLong();
     List<Throwable> readerProblems = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      while (!stop.get()) {
-        try {
-          SecretSnapshot s = store.snapshot();
-          if (s.contains("vol.key") != s.contains("vol.canary")) {
-            throw new AssertionError("a snapshot mixes generations: " + s.names());
-          }
-          reads.incrementAndGet();
-        } catch (Throwable t) {
-          readerProblems.add(t);
-          return;
-        }
-      }
-    }, "test-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                try {
+                  SecretSnapshot s = store.snapshot();
+                  if (s.contains("vol.key") != s.contains("vol.canary")) {
+                    throw new AssertionError("a snapshot mixes generations: " + s.names());
+                  }
+                  reads.incrementAndGet();
+                } catch (Throwable t) {
+                  readerProblems.add(t);
+                  return;
+                }
+              }
+            },
+            "test-reader");
     reader.start();
     try {
       assertThat(store.require("vol.key").asString()).isEqualTo("v1");
@@ -235,18 +257,24 @@ class FaultInjectionTests {
 
       fault.inject(mount, spare);
       if (fault.fails) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(store.health().lastError())
-            .hasValueSatisfying(m -> assertThat(m).contains(fault.reason)));
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () ->
+                    assertThat(store.health().lastError())
+                        .hasValueSatisfying(m -> assertThat(m).contains(fault.reason)));
         assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
         // A deletion is progressive: what was read before the failure may have been published.
         long failedAt = store.snapshot().revision();
-        assertTimeoutPreemptively(BOUND, () -> {
-          try {
-            store.refresh();
-          } catch (SecretReadException expected) {
-            assertThat(expected.getMessage()).contains(fault.reason).doesNotContain(canary);
-          }
-        });
+        assertTimeoutPreemptively(
+            BOUND,
+            () -> {
+              try {
+                store.refresh();
+              } catch (SecretReadException expected) {
+                assertThat(expected.getMessage()).contains(fault.reason).doesNotContain(canary);
+              }
+            });
         assertThat(store.snapshot().revision()).isEqualTo(failedAt);
         if (fault != Fault.VOLUME_DELETED) {
           // (A volume directory deleted before the mount root is a real removal of its keys.)
@@ -259,14 +287,21 @@ class FaultInjectionTests {
       }
 
       fault.clear(mount);
-      await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
-        assertThat(store.get("plain-key").map(Secret::asString)).hasValue(fault == Fault.VOLUME_DELETED ? "p1" : "p2");
-      });
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
+                assertThat(store.get("plain-key").map(Secret::asString))
+                    .hasValue(fault == Fault.VOLUME_DELETED ? "p1" : "p2");
+              });
 
       // The watch thread still delivers: a rotation arrives by itself.
-      KubernetesVolumeWriter.kubelet(mount.resolve("vol")).writeStrings(Map.of("key", "v3", "canary", canary));
-      await().atMost(WAIT).until(() -> store.get("vol.key").map(Secret::asString).orElse("").equals("v3"));
+      KubernetesVolumeWriter.kubelet(mount.resolve("vol"))
+          .writeStrings(Map.of("key", "v3", "canary", canary));
+      await()
+          .atMost(WAIT)
+          .until(() -> store.get("vol.key").map(Secret::asString).orElse("").equals("v3"));
       assertThat(events).isNotEmpty();
     } finally {
       stop.set(true);
@@ -284,12 +319,13 @@ class FaultInjectionTests {
     volume.writeStrings(Map.of("a", "0", "b", "0"));
     List<String> mixed = new CopyOnWriteArrayList<>();
     try (SecretStore store = SecretStore.builder().mount(volumePath).build()) {
-      store.subscribe(e -> {
-        SecretSnapshot s = e.current();
-        if (!s.find("a").asString().equals(s.find("b").asString())) {
-          mixed.add(s.find("a").asString() + "/" + s.find("b").asString());
-        }
-      });
+      store.subscribe(
+          e -> {
+            SecretSnapshot s = e.current();
+            if (!s.find("a").asString().equals(s.find("b").asString())) {
+              mixed.add(s.find("a").asString() + "/" + s.find("b").asString());
+            }
+          });
       int swaps = 0;
       long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
       while (swaps < 1000 && System.nanoTime() < end + Duration.ofSeconds(9).toNanos()) {
@@ -310,15 +346,20 @@ class FaultInjectionTests {
   @Test
   void watchServiceClosedUnderTheStoreFallsBackAndKeepsReading() throws Exception {
     List<java.nio.file.WatchService> opened = new ArrayList<>();
-    WatchRegistry registry = new WatchRegistry(() -> {
-      java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService();
-      opened.add(ws);
-      return ws;
-    });
+    WatchRegistry registry =
+        new WatchRegistry(
+            () -> {
+              java.nio.file.WatchService ws =
+                  java.nio.file.FileSystems.getDefault().newWatchService();
+              opened.add(ws);
+              return ws;
+            });
     Path volumePath = tmp.resolve("vol");
     KubernetesVolumeWriter volume = KubernetesVolumeWriter.kubelet(volumePath);
     volume.writeStrings(Map.of("a", "1"));
-    SecretStore store = LiveSecretStore.start(SecretStore.builder().mount(volumePath).pollInterval(Duration.ofMillis(200)), registry);
+    SecretStore store =
+        LiveSecretStore.start(
+            SecretStore.builder().mount(volumePath).pollInterval(Duration.ofMillis(200)), registry);
     try {
       assertThat(opened).hasSize(1);
       opened.get(0).close();

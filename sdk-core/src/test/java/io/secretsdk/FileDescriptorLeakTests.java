@@ -45,20 +45,28 @@ class FileDescriptorLeakTests {
     Set<Thread> warmupThreads = StoreThreads.of(warmup);
     warmup.refresh();
     warmup.close();
-    await().atMost(Duration.ofSeconds(10)).until(() -> warmupThreads.stream().noneMatch(Thread::isAlive));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> warmupThreads.stream().noneMatch(Thread::isAlive));
     long baseline = openFileDescriptors();
 
-    SecretStore store = SecretStore.builder().mount(volume).mount(plain).quietPeriod(Duration.ZERO).build();
+    SecretStore store =
+        SecretStore.builder().mount(volume).mount(plain).quietPeriod(Duration.ZERO).build();
     for (int i = 1; i <= 1_000; i++) {
       writer.writeStrings(Map.of("a", Integer.toString(i)));
       if (i % 100 == 0) {
         PlainDirectoryWriter.of(plain).overwriteInPlace("b", Integer.toString(i));
       }
       String expected = Integer.toString(i);
-      await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
           .until(() -> store.require("a").asString().equals(expected));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> store.require("b").asString().equals("1000"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> store.require("b").asString().equals("1000"));
     Set<Thread> threads = StoreThreads.of(store);
     store.close();
 

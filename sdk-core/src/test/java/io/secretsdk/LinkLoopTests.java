@@ -36,7 +36,6 @@ class LinkLoopTests {
     canary = canaries.next("value");
   }
 
-
   @Test
   void twoLinksBackToTheMountFailTheBuildFastNamingTheLink() throws Exception {
     Path dir = tmp.resolve("plain");
@@ -68,7 +67,8 @@ class LinkLoopTests {
               .hasMessageContaining("link " + dir.resolve("root") + " resolves outside the mount");
           try (SecretStore store = SecretStore.builder().optionalMount(dir).build()) {
             assertThat(store.snapshot().names()).isEmpty();
-            assertThat(store.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("link " + dir.resolve("root")));
+            assertThat(store.health().lastError())
+                .hasValueSatisfying(m -> assertThat(m).contains("link " + dir.resolve("root")));
           }
         });
   }
@@ -77,7 +77,8 @@ class LinkLoopTests {
   void loopAppearingUnderAWatchingStoreLeavesRefreshAndCloseBounded() throws Exception {
     Path dir = tmp.resolve("plain");
     PlainDirectoryWriter.of(dir).create("key", canary);
-    SecretStore store = SecretStore.builder().mount(dir).pollInterval(Duration.ofMillis(100)).build();
+    SecretStore store =
+        SecretStore.builder().mount(dir).pollInterval(Duration.ofMillis(100)).build();
     try {
       Files.createSymbolicLink(dir.resolve("a"), Path.of("."));
       Files.createSymbolicLink(dir.resolve("b"), Path.of("."));
@@ -86,7 +87,9 @@ class LinkLoopTests {
           .untilAsserted(
               () ->
                   assertThat(store.health().lastError())
-                      .hasValueSatisfying(m -> assertThat(m).contains("link " + dir.resolve("a")).contains("loop")));
+                      .hasValueSatisfying(
+                          m ->
+                              assertThat(m).contains("link " + dir.resolve("a")).contains("loop")));
       assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
       assertTimeoutPreemptively(
           BOUND, () -> assertThatThrownBy(store::refresh).isInstanceOf(SecretReadException.class));
@@ -94,7 +97,9 @@ class LinkLoopTests {
 
       Files.delete(dir.resolve("a"));
       Files.delete(dir.resolve("b"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> store.health().status() == SecretStoreHealth.Status.UP);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> store.health().status() == SecretStoreHealth.Status.UP);
     } finally {
       assertTimeoutPreemptively(BOUND, store::close);
     }

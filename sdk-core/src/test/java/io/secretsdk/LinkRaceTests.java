@@ -41,7 +41,6 @@ class LinkRaceTests {
     outsideValue = canaries.next("outside");
   }
 
-
   @Test
   void directoryLinkSwappedToTheOutsideNeverPublishesOutsideContent() throws Exception {
     Path outside = tmp.resolve("outside");
@@ -53,12 +52,14 @@ class LinkRaceTests {
     Files.createSymbolicLink(mount.resolve("sub"), Path.of("inside"));
 
     SecretStore store = SecretStore.builder().mount(mount).watch(false).build();
-    long published = race(store, mount.resolve("sub"), Path.of("inside"), outside, mount.resolve("staged"));
+    long published =
+        race(store, mount.resolve("sub"), Path.of("inside"), outside, mount.resolve("staged"));
     assertThat(published).isZero();
   }
 
   @Test
-  void timestampedDirectorySwappedForALinkToTheOutsideNeverPublishesOutsideContent() throws Exception {
+  void timestampedDirectorySwappedForALinkToTheOutsideNeverPublishesOutsideContent()
+      throws Exception {
     Path outside = tmp.resolve("outside");
     Files.createDirectories(outside);
     Files.writeString(outside.resolve("key"), outsideValue);
@@ -77,7 +78,8 @@ class LinkRaceTests {
   }
 
   /** Swaps {@code link} between the two targets while refreshing; counts outside publications. */
-  private long race(SecretStore store, Path link, Path inside, Path outside, Path staged) throws Exception {
+  private long race(SecretStore store, Path link, Path inside, Path outside, Path staged)
+      throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong swaps = new AtomicLong();
     Thread swapper =
@@ -125,7 +127,8 @@ class LinkRaceTests {
       assertTimeoutPreemptively(BOUND, store::close);
     }
     System.out.printf(
-        "link race: %d swaps, %d refreshes, %d outside values published%n", swaps.get(), refreshes.get(), outsidePublished.get());
+        "link race: %d swaps, %d refreshes, %d outside values published%n",
+        swaps.get(), refreshes.get(), outsidePublished.get());
     assertThat(swaps.get()).isPositive();
     assertThat(refreshes.get()).isPositive();
     return outsidePublished.get();

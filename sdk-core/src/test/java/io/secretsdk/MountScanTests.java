@@ -39,11 +39,18 @@ class MountScanTests {
     canary = canaries.next("value");
   }
 
-
-  private MountScan scan(Path root, MountScan.Reach reach, MountScan.Observer observer) throws IOException {
+  private MountScan scan(Path root, MountScan.Reach reach, MountScan.Observer observer)
+      throws IOException {
     ReadSettings settings = ReadSettings.defaults();
     return new MountScan(
-            root, root.toRealPath(), "", reach, new SecretFileReader("mount:" + root, settings), new HashSet<>(), observer, new BoundedRead.Tracker())
+            root,
+            root.toRealPath(),
+            "",
+            reach,
+            new SecretFileReader("mount:" + root, settings),
+            new HashSet<>(),
+            observer,
+            new BoundedRead.Tracker())
         .run();
   }
 
@@ -56,7 +63,12 @@ class MountScanTests {
 
     assertThatThrownBy(() -> new MountReader(dir, "", ReadSettings.defaults()).read())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("link " + dir.resolve("x") + " passes through more than " + MountScan.MAX_LINK_HOPS + " links: a loop");
+        .hasMessageContaining(
+            "link "
+                + dir.resolve("x")
+                + " passes through more than "
+                + MountScan.MAX_LINK_HOPS
+                + " links: a loop");
   }
 
   @Test
@@ -70,7 +82,12 @@ class MountScanTests {
 
     Files.createSymbolicLink(dir.resolve("v2/deep/up"), Path.of("../.."));
     assertThatThrownBy(() -> new MountReader(dir, "", ReadSettings.defaults()).read())
-        .hasMessageContaining("link " + dir.resolve("current/deep/up") + " points back to " + dir + ", which contains it: a loop");
+        .hasMessageContaining(
+            "link "
+                + dir.resolve("current/deep/up")
+                + " points back to "
+                + dir
+                + ", which contains it: a loop");
   }
 
   @ParameterizedTest
@@ -82,9 +99,11 @@ class MountScanTests {
     Files.createDirectories(dir.resolve("sub"));
     Files.writeString(dir.resolve("good"), "g");
     Files.createSymbolicLink(dir.resolve("escape"), Path.of(target));
-    String message = "link " + dir.resolve("escape") + " resolves outside the mount " + dir.toRealPath();
+    String message =
+        "link " + dir.resolve("escape") + " resolves outside the mount " + dir.toRealPath();
 
-    assertThatThrownBy(() -> new MountReader(dir, "", ReadSettings.defaults()).read()).hasMessageContaining(message);
+    assertThatThrownBy(() -> new MountReader(dir, "", ReadSettings.defaults()).read())
+        .hasMessageContaining(message);
     for (MountScan.Reach reach : MountScan.Reach.values()) {
       assertThat(scan(dir, reach, MountScan.Observer.NONE).problems())
           .extracting(MountScan.Problem::message)
@@ -99,7 +118,8 @@ class MountScanTests {
     Files.createDirectories(dir.resolve("store"));
     Files.writeString(dir.resolve("store/pw"), "v");
     Files.createSymbolicLink(dir.resolve("pw"), dir.toRealPath().resolve("store/pw"));
-    assertThat(new MountReader(dir, "", ReadSettings.defaults()).read()).containsOnlyKeys("pw", "store.pw");
+    assertThat(new MountReader(dir, "", ReadSettings.defaults()).read())
+        .containsOnlyKeys("pw", "store.pw");
   }
 
   @Test
@@ -119,7 +139,9 @@ class MountScanTests {
     String message = MountScan.tooDeep(deepest.resolve("d"));
     assertThatThrownBy(reader::read).hasMessageContaining(message);
     assertThat(reader.fingerprint()).contains(message);
-    assertThat(reader.directories()).hasSize(MountScan.MAX_DEPTH + 1).doesNotContain(deepest.resolve("d"));
+    assertThat(reader.directories())
+        .hasSize(MountScan.MAX_DEPTH + 1)
+        .doesNotContain(deepest.resolve("d"));
   }
 
   @Test
@@ -136,7 +158,9 @@ class MountScanTests {
 
     recreate(sub);
     MountReader reader = new MountReader(dir, "", ReadSettings.defaults(), false, vanish);
-    assertThatThrownBy(reader::read).isInstanceOf(SecretReadException.class).hasMessageContaining(message);
+    assertThatThrownBy(reader::read)
+        .isInstanceOf(SecretReadException.class)
+        .hasMessageContaining(message);
     recreate(sub);
     assertThat(reader.fingerprint()).contains("!" + message);
     for (MountScan.Reach reach : MountScan.Reach.values()) {
@@ -170,7 +194,8 @@ class MountScanTests {
 
     assertThatThrownBy(() -> SecretStore.builder().mount(dir).watch(false).build())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining(dir.resolve("a/b") + " and " + dir.resolve("a.b") + " both map to the key 'a.b'")
+        .hasMessageContaining(
+            dir.resolve("a/b") + " and " + dir.resolve("a.b") + " both map to the key 'a.b'")
         .hasMessageNotContaining(canary);
   }
 
@@ -179,7 +204,8 @@ class MountScanTests {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("a.b", "1", "a/b", "2"));
     assertThatThrownBy(() -> SecretStore.builder().mount(volume).watch(false).build())
-        .hasMessageContaining(volume.resolve("a/b") + " and " + volume.resolve("a.b") + " both map to the key 'a.b'");
+        .hasMessageContaining(
+            volume.resolve("a/b") + " and " + volume.resolve("a.b") + " both map to the key 'a.b'");
   }
 
   @Test
@@ -193,12 +219,20 @@ class MountScanTests {
           .isInstanceOf(SecretReadException.class)
           .hasMessageContaining("bad\\nWARNING: forged line\\r\\u001b[31m")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\r", "\u001b"));
-      assertThat(store.health().lastError()).hasValueSatisfying(m -> assertThat(m).contains("bad\\n").doesNotContain("\n", "\u001b"));
+      assertThat(store.health().lastError())
+          .hasValueSatisfying(m -> assertThat(m).contains("bad\\n").doesNotContain("\n", "\u001b"));
     }
     // Only this test's records: other test classes may log concurrently.
-    assertThat(logs.records("io.secretsdk").stream().filter(r -> r.message().contains("forged line")).toList())
+    assertThat(
+            logs.records("io.secretsdk").stream()
+                .filter(r -> r.message().contains("forged line"))
+                .toList())
         .isNotEmpty()
-        .allSatisfy(r -> assertThat(r.message()).contains("bad\\nWARNING").doesNotContain("\n", "\r", "\u001b"));
+        .allSatisfy(
+            r ->
+                assertThat(r.message())
+                    .contains("bad\\nWARNING")
+                    .doesNotContain("\n", "\r", "\u001b"));
   }
 
   @Test

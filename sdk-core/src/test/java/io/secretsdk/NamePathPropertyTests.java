@@ -12,22 +12,22 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.Random;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * Property-based tests of the naming and link rules, with bounded tries so they run in the normal
- * suite: every item path the kubelet accepts round-trips to its documented name, and every link
- * is resolved exactly as a model of the file system says (refused when it leaves the root).
+ * suite: every item path the kubelet accepts round-trips to its documented name, and every link is
+ * resolved exactly as a model of the file system says (refused when it leaves the root).
  *
  * <p>The samples come from a seeded {@link Random}: a new seed each run (so runs explore different
  * inputs), printed in every failure, and fixed with {@code -Dsecretsdk.property.seed=<seed>} to
- * replay one. Plain JUnit rather than jqwik: jqwik 1.10 asks AI coding agents, which write part
- * of this project, not to use it.
+ * replay one. Plain JUnit rather than jqwik: jqwik 1.10 asks AI coding agents, which write part of
+ * this project, not to use it.
  */
 class NamePathPropertyTests {
 
@@ -81,7 +81,11 @@ class NamePathPropertyTests {
    * Runs {@code property} on {@code tries} samples that {@code accepted} lets through (at most ten
    * times as many drawn), naming the seed and the sample in any failure.
    */
-  private <T> void forAll(int tries, Supplier<T> samples, java.util.function.Predicate<T> accepted, Property<T> property)
+  private <T> void forAll(
+      int tries,
+      Supplier<T> samples,
+      java.util.function.Predicate<T> accepted,
+      Property<T> property)
       throws IOException {
     int checked = 0;
     for (int drawn = 0; checked < tries && drawn < tries * 10; drawn++) {
@@ -93,7 +97,13 @@ class NamePathPropertyTests {
       try {
         property.check(sample);
       } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("property failed for sample " + sample + " (replay with -Dsecretsdk.property.seed=" + SEED + ")", e);
+        throw new AssertionError(
+            "property failed for sample "
+                + sample
+                + " (replay with -Dsecretsdk.property.seed="
+                + SEED
+                + ")",
+            e);
       }
     }
     assertThat(checked).as("samples accepted (seed " + SEED + ")").isEqualTo(tries);
@@ -108,7 +118,11 @@ class NamePathPropertyTests {
   void everyItemPathTheKubeletAcceptsRoundTripsToItsName() throws IOException {
     // Paths whose names collide (a.b and a/b), or where one item is another's directory, are
     // refused by the kubelet or by the collision rule; the round trip is about the others.
-    forAll(60, this::itemPaths, paths -> uniqueNames(paths) && noItemIsADirectoryOfAnother(paths), this::roundTrips);
+    forAll(
+        60,
+        this::itemPaths,
+        paths -> uniqueNames(paths) && noItemIsADirectoryOfAnother(paths),
+        this::roundTrips);
   }
 
   private static boolean uniqueNames(List<String> paths) {
@@ -127,7 +141,8 @@ class NamePathPropertyTests {
       Path volume = dir.resolve("vol");
       KubernetesVolumeWriter.kubelet(volume).writeStrings(items);
       Map<String, Secret> read = new MountReader(volume, "p.", ReadSettings.defaults()).read();
-      assertThat(read.keySet()).isEqualTo(byName.keySet().stream().map(n -> "p." + n).collect(Collectors.toSet()));
+      assertThat(read.keySet())
+          .isEqualTo(byName.keySet().stream().map(n -> "p." + n).collect(Collectors.toSet()));
       for (Map.Entry<String, String> e : byName.entrySet()) {
         Secret s = read.get("p." + e.getKey());
         assertThat(s.asString()).isEqualTo("value of " + e.getValue());
@@ -166,12 +181,20 @@ class NamePathPropertyTests {
     };
   }
 
-  enum Outcome { ESCAPES, MISSING, LOOP, DIRECTORY_B, FILE_X }
+  enum Outcome {
+    ESCAPES,
+    MISSING,
+    LOOP,
+    DIRECTORY_B,
+    FILE_X
+  }
 
   @Test
   void everyLinkResolvesAsTheModelSaysAndNeverLeavesTheRoot() throws IOException {
     // The edge cases first, then random link texts.
-    for (String edge : List.of("..", ".", "x", "../b", "../a/x", "ROOT/..", "ROOT/.", "/..", "OUTSIDE/x", "../..")) {
+    for (String edge :
+        List.of(
+            "..", ".", "x", "../b", "../a/x", "ROOT/..", "ROOT/.", "/..", "OUTSIDE/x", "../..")) {
       resolvesAsModelled(edge);
     }
     forAll(200, this::linkText, text -> true, this::resolvesAsModelled);
@@ -186,15 +209,25 @@ class NamePathPropertyTests {
       Files.createDirectories(root.resolve("a"));
       Files.createDirectories(root.resolve("b"));
       Files.writeString(root.resolve("a/x"), "in");
-      String target = text.replace("ROOT/", root.toRealPath() + "/").replace("OUTSIDE/", outside.toRealPath() + "/");
+      String target =
+          text.replace("ROOT/", root.toRealPath() + "/")
+              .replace("OUTSIDE/", outside.toRealPath() + "/");
       Path link = Files.createSymbolicLink(root.resolve("a/link"), Path.of(target));
 
       Outcome expected = model(text);
       MountReader reader = new MountReader(root, "", ReadSettings.defaults());
       switch (expected) {
-        case ESCAPES -> assertThatThrownBy(reader::read).hasMessageContaining("link " + link + " resolves outside the mount");
-        case MISSING -> assertThatThrownBy(reader::read).hasMessageContaining("link " + link + " points to " + target + ", which does not exist");
-        case LOOP -> assertThatThrownBy(reader::read).hasMessageContaining("link " + link + " points back to").hasMessageContaining("a loop");
+        case ESCAPES ->
+            assertThatThrownBy(reader::read)
+                .hasMessageContaining("link " + link + " resolves outside the mount");
+        case MISSING ->
+            assertThatThrownBy(reader::read)
+                .hasMessageContaining(
+                    "link " + link + " points to " + target + ", which does not exist");
+        case LOOP ->
+            assertThatThrownBy(reader::read)
+                .hasMessageContaining("link " + link + " points back to")
+                .hasMessageContaining("a loop");
         case DIRECTORY_B -> assertThat(reader.read()).containsOnlyKeys("a.x");
         case FILE_X -> {
           Map<String, Secret> read = reader.read();
@@ -234,7 +267,8 @@ class NamePathPropertyTests {
         continue;
       }
       boolean exists =
-          (at.isEmpty() && (e.equals("a") || e.equals("b"))) || (at.equals(List.of("a")) && e.equals("x"));
+          (at.isEmpty() && (e.equals("a") || e.equals("b")))
+              || (at.equals(List.of("a")) && e.equals("x"));
       if (!exists || (at.equals(List.of("a")) && e.equals("x") && !restIsEmpty(elements, i + 1))) {
         return Outcome.MISSING;
       }
@@ -265,5 +299,4 @@ class NamePathPropertyTests {
       }
     }
   }
-
 }

@@ -70,7 +70,9 @@ class RotationSoakTests {
         writer.writeStrings(generation(rotations));
       }
       String last = Long.toString(rotations);
-      await().atMost(Duration.ofSeconds(30)).until(() -> store.require("id").asString().equals(last));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> store.require("id").asString().equals(last));
       stop.set(true);
       for (Thread reader : readers) {
         reader.join();
@@ -79,7 +81,12 @@ class RotationSoakTests {
     }
     System.out.printf(
         "soak: %d rotations, %d readers, %.1f s, %d snapshot reads, %d change events, mixed generations %d%n",
-        rotations, READERS, (System.nanoTime() - started) / 1e9, reads.get(), events.get(), mixed.get());
+        rotations,
+        READERS,
+        (System.nanoTime() - started) / 1e9,
+        reads.get(),
+        events.get(),
+        mixed.get());
     assertThat(mixed.get()).isZero();
     assertThat(reads.get()).isPositive();
     assertThat(events.get()).isPositive();
@@ -91,6 +98,7 @@ class RotationSoakTests {
 
   private static boolean consistent(SecretSnapshot s) {
     String id = s.find("id").asString();
-    return s.find("username").asString().equals("u" + id) && s.find("password").asString().equals("p" + id);
+    return s.find("username").asString().equals("u" + id)
+        && s.find("password").asString().equals("p" + id);
   }
 }

@@ -24,7 +24,8 @@ class SecretListenerTests {
   @TempDir Path tmp;
 
   @Test
-  void listenerThrowingAnErrorDoesNotStopTheOthersOrKillTheNotifyThread(Canaries canaries, LogCapture logs) {
+  void listenerThrowingAnErrorDoesNotStopTheOthersOrKillTheNotifyThread(
+      Canaries canaries, LogCapture logs) {
     String canary = canaries.next("value");
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
@@ -38,9 +39,10 @@ class SecretListenerTests {
             // What a listener's failed static initializer looks like; its message quotes a value.
             throw new ExceptionInInitializerError("bad value " + canary);
           });
-      store.subscribe(event -> {
-        throw new OutOfMemoryError("value " + canary);
-      });
+      store.subscribe(
+          event -> {
+            throw new OutOfMemoryError("value " + canary);
+          });
       store.subscribe(after);
 
       writer.writeStrings(Map.of("password", "two"));

@@ -1,6 +1,5 @@
 package io.secretsdk;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input: a clear error naming the file and what to do, never a partial snapshot, never a value. */
+/**
+ * Bad input: a clear error naming the file and what to do, never a partial snapshot, never a value.
+ */
 class SecretStoreErrorTests {
 
   @TempDir Path tmp;
@@ -72,7 +73,8 @@ class SecretStoreErrorTests {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("small", "ok", "big", canary));
 
-    assertThatThrownBy(() -> SecretStore.builder().mount(volume).maxSecretBytes(10).watch(false).build())
+    assertThatThrownBy(
+            () -> SecretStore.builder().mount(volume).maxSecretBytes(10).watch(false).build())
         .isInstanceOf(SecretReadException.class)
         .hasMessageContaining("file " + volume.resolve("big") + " is " + canary.length() + " bytes")
         .hasMessageContaining("over the limit of 10 bytes")
@@ -118,7 +120,8 @@ class SecretStoreErrorTests {
 
     assertThatThrownBy(() -> SecretStore.builder().mount(plain).watch(false).build())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("link " + plain.resolve("dangling") + " points to gone, which does not exist")
+        .hasMessageContaining(
+            "link " + plain.resolve("dangling") + " points to gone, which does not exist")
         .hasMessageNotContaining(canary);
   }
 
@@ -127,11 +130,14 @@ class SecretStoreErrorTests {
     Path missing = tmp.resolve("later");
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("a", "1"));
-    try (SecretStore store = SecretStore.builder().optionalMount(missing).mount(volume).watch(false).build()) {
+    try (SecretStore store =
+        SecretStore.builder().optionalMount(missing).mount(volume).watch(false).build()) {
       assertThat(store.snapshot().names()).containsExactly("a");
       SecretStoreHealth health = store.health();
       assertThat(health.status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
-      assertThat(health.sources().get(0).lastError()).get().asString()
+      assertThat(health.sources().get(0).lastError())
+          .get()
+          .asString()
           .contains("optional directory " + missing + " does not exist (yet)")
           .doesNotContain("declare the mount optional");
       assertThat(health.sources().get(1).status()).isEqualTo(SecretStoreHealth.Status.UP);
@@ -143,7 +149,8 @@ class SecretStoreErrorTests {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("username", "u1", "password", canary));
-    try (SecretStore store = SecretStore.builder().mount(volume).maxSecretBytes(64).watch(false).build()) {
+    try (SecretStore store =
+        SecretStore.builder().mount(volume).maxSecretBytes(64).watch(false).build()) {
       SecretSnapshot good = store.snapshot();
       // A new generation where one file is too big: nothing of it may be published.
       writer.writeStrings(Map.of("username", "u2", "password", canary + "x".repeat(100)));
@@ -157,7 +164,11 @@ class SecretStoreErrorTests {
       assertThat(health.status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
       assertThat(health.failures()).isEqualTo(1);
       assertThat(health.sources().get(0).consecutiveFailures()).isEqualTo(1);
-      assertThat(health.lastError()).get().asString().contains("over the limit").doesNotContain(canary);
+      assertThat(health.lastError())
+          .get()
+          .asString()
+          .contains("over the limit")
+          .doesNotContain(canary);
 
       writer.writeStrings(Map.of("username", "u3", "password", "fine"));
       assertThat(store.refresh().get("username").orElseThrow().asString()).isEqualTo("u3");
@@ -186,7 +197,10 @@ class SecretStoreErrorTests {
       Files.createDirectories(volume.resolve("..2026_01_01_00_00_00.42"));
       Files.writeString(volume.resolve("..2026_01_01_00_00_00.42/a"), "2");
       assertThatThrownBy(store::refresh).hasMessageContaining("no ..data link yet");
-      assertThat(store.health().sources().get(0).lastError()).get().asString().contains("no ..data link yet");
+      assertThat(store.health().sources().get(0).lastError())
+          .get()
+          .asString()
+          .contains("no ..data link yet");
       Files.createSymbolicLink(volume.resolve("..data"), Path.of("..2026_01_01_00_00_00.42"));
       assertThat(store.refresh().names()).containsExactly("a");
     }

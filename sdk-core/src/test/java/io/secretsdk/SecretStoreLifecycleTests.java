@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Threads: each store starts its own and close() leaves none of them behind. Checked on the
- * threads of the store under test only (by id or thread group), since other test classes run
- * stores at the same time; the file-descriptor check is in {@link FileDescriptorLeakTests}.
+ * Threads: each store starts its own and close() leaves none of them behind. Checked on the threads
+ * of the store under test only (by id or thread group), since other test classes run stores at the
+ * same time; the file-descriptor check is in {@link FileDescriptorLeakTests}.
  */
 class SecretStoreLifecycleTests {
 
@@ -33,7 +33,8 @@ class SecretStoreLifecycleTests {
     writer.writeStrings(Map.of("a", "2"));
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.count() == 1);
     int id = ((LiveSecretStore) store).id();
-    assertThat(StoreThreads.of(store)).extracting(Thread::getName)
+    assertThat(StoreThreads.of(store))
+        .extracting(Thread::getName)
         .containsExactlyInAnyOrder("secretsdk-watch-" + id, "secretsdk-notify-" + id);
     assertThat(StoreThreads.of(store)).allMatch(Thread::isDaemon);
     Set<Thread> threads = StoreThreads.of(store);
@@ -53,7 +54,10 @@ class SecretStoreLifecycleTests {
         StoreThreads.startedBy(
             () -> {
               try (SecretStore store =
-                  SecretStore.builder().environment().environmentVariables(Map.of("API_TOKEN", "t")).build()) {
+                  SecretStore.builder()
+                      .environment()
+                      .environmentVariables(Map.of("API_TOKEN", "t"))
+                      .build()) {
                 assertThat(store.snapshot().names()).containsExactly("API_TOKEN");
                 assertThat(store.health().sources().get(0).watchMode()).isEqualTo(WatchMode.NONE);
                 assertThat(StoreThreads.of(store)).isEmpty();
@@ -77,17 +81,28 @@ class SecretStoreLifecycleTests {
     // A registry of this test's own, so other classes' stores do not count.
     WatchRegistry registry = new WatchRegistry(FileSystems.getDefault()::newWatchService);
     try (SecretStore first = LiveSecretStore.start(SecretStore.builder().mount(a), registry);
-        SecretStore second = LiveSecretStore.start(SecretStore.builder().mount(a).mount(b), registry)) {
-      assertThat(StoreThreads.of(first)).extracting(Thread::getName).containsExactly("secretsdk-watch-" + ((LiveSecretStore) first).id());
-      assertThat(StoreThreads.of(second)).extracting(Thread::getName).containsExactly("secretsdk-watch-" + ((LiveSecretStore) second).id());
+        SecretStore second =
+            LiveSecretStore.start(SecretStore.builder().mount(a).mount(b), registry)) {
+      assertThat(StoreThreads.of(first))
+          .extracting(Thread::getName)
+          .containsExactly("secretsdk-watch-" + ((LiveSecretStore) first).id());
+      assertThat(StoreThreads.of(second))
+          .extracting(Thread::getName)
+          .containsExactly("secretsdk-watch-" + ((LiveSecretStore) second).id());
       // Same directory watched by both stores: one watch key, both notified.
       assertThat(registry.watchedDirectories()).isEqualTo(2);
       KubernetesVolumeWriter.kubelet(a).writeStrings(Map.of("x", "2"));
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> first.require("x").asString().equals("2") && second.require("x").asString().equals("2"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  first.require("x").asString().equals("2")
+                      && second.require("x").asString().equals("2"));
       first.close();
       KubernetesVolumeWriter.kubelet(a).writeStrings(Map.of("x", "3"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> second.require("x").asString().equals("3"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> second.require("x").asString().equals("3"));
       assertThat(registry.watchedDirectories()).isEqualTo(2);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> registry.watchedDirectories() == 0);
@@ -99,12 +114,15 @@ class SecretStoreLifecycleTests {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("a", "1"));
     java.util.concurrent.ScheduledExecutorService mine =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "app-scheduler"));
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "app-scheduler"));
     try {
       try (SecretStore store = SecretStore.builder().mount(volume).scheduler(mine).build()) {
         assertThat(StoreThreads.of(store)).isEmpty();
         writer.writeStrings(Map.of("a", "2"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.require("a").asString().equals("2"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> store.require("a").asString().equals("2"));
       }
       assertThat(mine.isShutdown()).isFalse();
     } finally {

@@ -63,10 +63,17 @@ class SecretStoreReadingTests {
     try (SecretStore store = SecretStore.builder().mount(volume).watch(false).build()) {
       SecretSnapshot snap = store.snapshot();
       assertThat(snap.names())
-          .containsExactly(".secret-file", "keystore.p12", "my-group.my-username", "password", "tls.key", "username");
+          .containsExactly(
+              ".secret-file",
+              "keystore.p12",
+              "my-group.my-username",
+              "password",
+              "tls.key",
+              "username");
       assertThat(snap.get("keystore.p12").orElseThrow().bytes()).isEqualTo(binary);
       assertThat(snap.get("tls.key").orElseThrow().asString()).isEqualTo(PEM);
-      assertThat(snap.get("password").orElseThrow().bytes()).isEqualTo((canary + "\n").getBytes(UTF_8));
+      assertThat(snap.get("password").orElseThrow().bytes())
+          .isEqualTo((canary + "\n").getBytes(UTF_8));
       assertThat(snap.get("my-group.my-username").orElseThrow().asString()).isEqualTo("nested");
       assertThat(snap.get(".secret-file").orElseThrow().asString()).isEqualTo("dot");
       assertThat(snap.get("password").orElseThrow().origin())
@@ -95,7 +102,8 @@ class SecretStoreReadingTests {
     vault.render("token", "t2");
     vault.leaveTemporary("half".getBytes(UTF_8));
 
-    try (SecretStore store = SecretStore.builder().mount(volume).mount(rendered, "vault.").watch(false).build()) {
+    try (SecretStore store =
+        SecretStore.builder().mount(volume).mount(rendered, "vault.").watch(false).build()) {
       assertThat(store.snapshot().names()).containsExactly("a", "vault.token");
       assertThat(store.require("a").asString()).isEqualTo("2");
       assertThat(store.require("vault.token").asString()).isEqualTo("t2");
@@ -105,7 +113,8 @@ class SecretStoreReadingTests {
   @Test
   void nestedItemIsFoundBeforeItsTopLevelLinkExists() throws Exception {
     Path volume = tmp.resolve("vol");
-    KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("my-group/my-username", "u", "plain", "p"));
+    KubernetesVolumeWriter.kubelet(volume)
+        .writeStrings(Map.of("my-group/my-username", "u", "plain", "p"));
     // The window between the ..data rename and step 4 of the kubelet: no top-level link yet.
     Files.delete(volume.resolve("my-group"));
     Files.delete(volume.resolve("plain"));
@@ -130,8 +139,10 @@ class SecretStoreReadingTests {
   @Test
   void folderOfVolumesIsNamedLikeConfigTree() {
     Path root = tmp.resolve("config");
-    KubernetesVolumeWriter.kubelet(root.resolve("db")).writeStrings(Map.of("username", "u", "password", "p"));
-    KubernetesVolumeWriter.kubelet(root.resolve("api")).writeStrings(Map.of("token", "t", "nested/x", "n"));
+    KubernetesVolumeWriter.kubelet(root.resolve("db"))
+        .writeStrings(Map.of("username", "u", "password", "p"));
+    KubernetesVolumeWriter.kubelet(root.resolve("api"))
+        .writeStrings(Map.of("token", "t", "nested/x", "n"));
     PlainDirectoryWriter.of(root.resolve("plain")).create("key", "k");
 
     try (SecretStore store = SecretStore.builder().mount(root).watch(false).build()) {
@@ -151,7 +162,9 @@ class SecretStoreReadingTests {
       assertThat(store.snapshot().names()).containsExactly("docker..hidden", "docker.db_password");
       assertThat(store.require("docker.db_password").valueEquals(canary.getBytes(UTF_8))).isTrue();
       assertThat(store.require("docker.db_password").origin())
-          .isInstanceOfSatisfying(SecretOrigin.File.class, f -> assertThat(f.path()).isEqualTo(run.resolve("db_password")))
+          .isInstanceOfSatisfying(
+              SecretOrigin.File.class,
+              f -> assertThat(f.path()).isEqualTo(run.resolve("db_password")))
           .hasToString("file:" + run.resolve("db_password"));
     }
   }
@@ -161,7 +174,8 @@ class SecretStoreReadingTests {
     Path run = tmp.resolve("plain");
     PlainDirectoryWriter.of(run).create("real", "r");
     Files.createDirectories(run.resolve("empty-dir"));
-    Process mkfifo = new ProcessBuilder("mkfifo", run.resolve("pipe").toString()).inheritIO().start();
+    Process mkfifo =
+        new ProcessBuilder("mkfifo", run.resolve("pipe").toString()).inheritIO().start();
     assertThat(mkfifo.waitFor()).isZero();
     assertThat(Files.exists(run.resolve("pipe"))).isTrue();
 
@@ -185,22 +199,30 @@ class SecretStoreReadingTests {
           .isEqualTo(SecretOrigin.environment("API_TOKEN"))
           .hasToString("env:API_TOKEN");
       assertThat(store.require("DB_PASSWORD").valueEquals(canary.getBytes(UTF_8))).isTrue();
-      assertThat(store.require("DB_PASSWORD").origin()).isEqualTo(SecretOrigin.file(file)).hasToString("file:" + file);
+      assertThat(store.require("DB_PASSWORD").origin())
+          .isEqualTo(SecretOrigin.file(file))
+          .hasToString("file:" + file);
     }
   }
 
   @Test
   void fileVariableNamingAMissingFileIsSkippedUnlessAPrefixAskedForIt() {
-    Map<String, String> env = Map.of("TF_CLI_CONFIG_FILE", tmp.resolve("absent").toString(), "APP_X", "x");
-    try (SecretStore store = SecretStore.builder().environment().environmentVariables(env).build()) {
+    Map<String, String> env =
+        Map.of("TF_CLI_CONFIG_FILE", tmp.resolve("absent").toString(), "APP_X", "x");
+    try (SecretStore store =
+        SecretStore.builder().environment().environmentVariables(env).build()) {
       assertThat(store.snapshot().names()).containsExactly("APP_X");
     }
-    assertThat(logs.text()).contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
+    assertThat(logs.text())
+        .contains("TF_CLI_CONFIG_FILE names " + tmp.resolve("absent") + ", which does not exist");
     SecretStoreBuilder strict =
-        SecretStore.builder().environment("APP_").environmentVariables(Map.of("APP_DB_FILE", tmp.resolve("absent").toString()));
+        SecretStore.builder()
+            .environment("APP_")
+            .environmentVariables(Map.of("APP_DB_FILE", tmp.resolve("absent").toString()));
     assertThatThrownBy(strict::build)
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("APP_DB_FILE names " + tmp.resolve("absent") + ", which does not exist");
+        .hasMessageContaining(
+            "APP_DB_FILE names " + tmp.resolve("absent") + ", which does not exist");
   }
 
   @Test
@@ -208,7 +230,8 @@ class SecretStoreReadingTests {
     try (SecretStore store =
         SecretStore.builder()
             .environment("APP_")
-            .environmentVariables(Map.of("APP_DB_PASSWORD", "x", "HOME", "/root", "APP_", "empty-name"))
+            .environmentVariables(
+                Map.of("APP_DB_PASSWORD", "x", "HOME", "/root", "APP_", "empty-name"))
             .build()) {
       assertThat(store.snapshot().names()).containsExactly("DB_PASSWORD");
     }
@@ -217,7 +240,9 @@ class SecretStoreReadingTests {
   @Test
   void bothVariableAndFileVariableAreRefused() {
     SecretStoreBuilder builder =
-        SecretStore.builder().environment().environmentVariables(Map.of("DB_PASSWORD", canary, "DB_PASSWORD_FILE", "/x"));
+        SecretStore.builder()
+            .environment()
+            .environmentVariables(Map.of("DB_PASSWORD", canary, "DB_PASSWORD_FILE", "/x"));
     assertThatThrownBy(builder::build)
         .isInstanceOf(SecretReadException.class)
         .hasMessageContaining("DB_PASSWORD and DB_PASSWORD_FILE are set")
@@ -229,7 +254,8 @@ class SecretStoreReadingTests {
     Path first = tmp.resolve("first");
     Path second = tmp.resolve("second");
     KubernetesVolumeWriter.kubelet(first).writeStrings(Map.of("password", "from-first"));
-    KubernetesVolumeWriter.kubelet(second).writeStrings(Map.of("password", "from-second", "only-second", "s"));
+    KubernetesVolumeWriter.kubelet(second)
+        .writeStrings(Map.of("password", "from-second", "only-second", "s"));
 
     try (SecretStore store =
         SecretStore.builder()
@@ -256,11 +282,13 @@ class SecretStoreReadingTests {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("trimmingCases")
-  void trimmingDropsOneNewlineFromSingleLineValuesOnly(String label, String written, String trimmed) {
+  void trimmingDropsOneNewlineFromSingleLineValuesOnly(
+      String label, String written, String trimmed) {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("key", written));
     try (SecretStore verbatimStore = SecretStore.builder().mount(volume).watch(false).build();
-        SecretStore trimmingStore = SecretStore.builder().mount(volume).watch(false).trimTrailingNewline(true).build()) {
+        SecretStore trimmingStore =
+            SecretStore.builder().mount(volume).watch(false).trimTrailingNewline(true).build()) {
       assertThat(verbatimStore.require("key").asString()).isEqualTo(written);
       assertThat(trimmingStore.require("key").asString()).isEqualTo(trimmed);
     }
@@ -300,7 +328,8 @@ class SecretStoreReadingTests {
   @Test
   void builderChecksOptionsAsTheyAreSet() {
     SecretStoreBuilder builder = SecretStore.builder().maxSecretBytes(10);
-    assertThatThrownBy(() -> builder.maxSecretBytes(20)).hasMessage("maximum secret size was already set to 10");
+    assertThatThrownBy(() -> builder.maxSecretBytes(20))
+        .hasMessage("maximum secret size was already set to 10");
     assertThatThrownBy(() -> SecretStore.builder().pollInterval(java.time.Duration.ofSeconds(-1)))
         .hasMessage("poll interval cannot be negative: PT-1S");
     assertThatThrownBy(() -> SecretStore.builder().mount(tmp).mount(tmp))

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kubelet rotations of a username/password pair while readers read the pair both from one
- * snapshot and through two separate lookups on a snapshot they took: never a mixed pair, and every
- * rotation becomes visible.
+ * Kubelet rotations of a username/password pair while readers read the pair both from one snapshot
+ * and through two separate lookups on a snapshot they took: never a mixed pair, and every rotation
+ * becomes visible.
  */
 @Tag("soak")
 class SecretStoreSoakTests {
@@ -78,7 +78,8 @@ class SecretStoreSoakTests {
       }
       assertThat(mixed.get()).isZero();
       assertThat(reads.get()).isGreaterThan(rotations);
-      assertThat(store.snapshot().get("password").orElseThrow().asString()).isEqualTo("p" + rotations);
+      assertThat(store.snapshot().get("password").orElseThrow().asString())
+          .isEqualTo("p" + rotations);
       assertThat(store.snapshot().revision()).isEqualTo(rotations + 1);
       assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
     }

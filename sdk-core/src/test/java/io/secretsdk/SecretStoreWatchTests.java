@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every kind of update reaches snapshot() and listeners, with events naming exactly what changed. */
+/**
+ * Every kind of update reaches snapshot() and listeners, with events naming exactly what changed.
+ */
 class SecretStoreWatchTests {
 
   @TempDir Path tmp;
@@ -72,24 +74,80 @@ class SecretStoreWatchTests {
   void kubeletUpdatesOfEveryKindReachSnapshotAndListeners() {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
-    writer.writeStrings(Map.of("username", "u1", "password", canary, "my-group/my-username", "n1", ".secret-file", "d1"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary,
+            "my-group/my-username",
+            "n1",
+            ".secret-file",
+            "d1"));
     watch(SecretStore.builder().mount(volume));
     assertThat(store.health().sources().get(0).watchMode()).isEqualTo(WatchMode.EVENTS);
 
-    writer.writeStrings(Map.of("username", "u1", "password", canary + "2", "my-group/my-username", "n1", ".secret-file", "d1"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary + "2",
+            "my-group/my-username",
+            "n1",
+            ".secret-file",
+            "d1"));
     awaitEvent(1, Set.of(), Set.of(), Set.of("password"));
 
-    writer.writeStrings(Map.of("username", "u1", "password", canary + "2", "my-group/my-username", "n1", ".secret-file", "d1", "token", "t"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary + "2",
+            "my-group/my-username",
+            "n1",
+            ".secret-file",
+            "d1",
+            "token",
+            "t"));
     awaitEvent(2, Set.of("token"), Set.of(), Set.of());
 
-    writer.writeStrings(Map.of("username", "u1", "password", canary + "2", "my-group/my-username", "n1", ".secret-file", "d1"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary + "2",
+            "my-group/my-username",
+            "n1",
+            ".secret-file",
+            "d1"));
     awaitEvent(3, Set.of(), Set.of("token"), Set.of());
 
-    writer.writeStrings(Map.of("username", "u1", "password", canary + "2", "my-group/my-username", "n2", ".secret-file", "d1"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary + "2",
+            "my-group/my-username",
+            "n2",
+            ".secret-file",
+            "d1"));
     awaitEvent(4, Set.of(), Set.of(), Set.of("my-group.my-username"));
     assertThat(store.require("my-group.my-username").asString()).isEqualTo("n2");
 
-    writer.writeStrings(Map.of("username", "u1", "password", canary + "2", "my-group/my-username", "n2", ".secret-file", "d2"));
+    writer.writeStrings(
+        Map.of(
+            "username",
+            "u1",
+            "password",
+            canary + "2",
+            "my-group/my-username",
+            "n2",
+            ".secret-file",
+            "d2"));
     awaitEvent(5, Set.of(), Set.of(), Set.of(".secret-file"));
     assertThat(store.require(".secret-file").asString()).isEqualTo("d2");
   }
@@ -165,17 +223,30 @@ class SecretStoreWatchTests {
 
   private void awaitValue(String name, String value) {
     eventually()
-        .until(() -> store.snapshot().get(name).map(s -> s.isText() && s.asString().equals(value)).orElse(false));
+        .until(
+            () ->
+                store
+                    .snapshot()
+                    .get(name)
+                    .map(s -> s.isText() && s.asString().equals(value))
+                    .orElse(false));
     eventually().until(() -> listener.count() > 0 && listener.last().current() == store.snapshot());
   }
 
-  /** The events after the first {@code before}: exactly these names added and removed, changes only among {@code changedAtMost}. */
-  private void assertEventsSince(int before, Set<String> added, Set<String> removed, Set<String> changedAtMost) {
+  /**
+   * The events after the first {@code before}: exactly these names added and removed, changes only
+   * among {@code changedAtMost}.
+   */
+  private void assertEventsSince(
+      int before, Set<String> added, Set<String> removed, Set<String> changedAtMost) {
     List<SecretChangeEvent> events = listener.events().subList(before, listener.count());
     assertThat(events).isNotEmpty();
-    assertThat(events.stream().flatMap(e -> e.added().stream()).collect(Collectors.toSet())).isEqualTo(added);
-    assertThat(events.stream().flatMap(e -> e.removed().stream()).collect(Collectors.toSet())).isEqualTo(removed);
-    assertThat(events.stream().flatMap(e -> e.changed().stream()).collect(Collectors.toSet())).isSubsetOf(changedAtMost);
+    assertThat(events.stream().flatMap(e -> e.added().stream()).collect(Collectors.toSet()))
+        .isEqualTo(added);
+    assertThat(events.stream().flatMap(e -> e.removed().stream()).collect(Collectors.toSet()))
+        .isEqualTo(removed);
+    assertThat(events.stream().flatMap(e -> e.changed().stream()).collect(Collectors.toSet()))
+        .isSubsetOf(changedAtMost);
     assertThat(events.get(events.size() - 1).current()).isSameAs(store.snapshot());
   }
 
@@ -231,7 +302,12 @@ class SecretStoreWatchTests {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("a", "1"));
     PlainDirectoryWriter.of(plain).create("b", "1");
-    watch(SecretStore.builder().mount(volume).mount(plain).watch(false).pollInterval(Duration.ofMillis(100)));
+    watch(
+        SecretStore.builder()
+            .mount(volume)
+            .mount(plain)
+            .watch(false)
+            .pollInterval(Duration.ofMillis(100)));
     assertThat(store.health().sources()).allMatch(s -> s.watchMode() == WatchMode.POLLING);
 
     writer.writeStrings(Map.of("a", "2"));
@@ -250,9 +326,12 @@ class SecretStoreWatchTests {
     WatchRegistry exhausted =
         new WatchRegistry(
             () -> {
-              throw new IOException("User limit of inotify instances reached or too many open files");
+              throw new IOException(
+                  "User limit of inotify instances reached or too many open files");
             });
-    store = LiveSecretStore.start(SecretStore.builder().mount(volume).pollInterval(Duration.ofMillis(100)), exhausted);
+    store =
+        LiveSecretStore.start(
+            SecretStore.builder().mount(volume).pollInterval(Duration.ofMillis(100)), exhausted);
     store.subscribe(listener);
     assertThat(store.health().sources().get(0).watchMode()).isEqualTo(WatchMode.POLLING);
     assertThat(logs.text()).contains("falling back to polling");
@@ -334,7 +413,8 @@ class SecretStoreWatchTests {
     }
     // Once released, every change is delivered, in order.
     eventually().until(() -> listener.count() == 9);
-    assertThat(listener.events()).extracting(e -> e.current().get("a").orElseThrow().asString())
+    assertThat(listener.events())
+        .extracting(e -> e.current().get("a").orElseThrow().asString())
         .containsExactly("2", "3", "4", "5", "6", "7", "8", "9", "10");
   }
 
@@ -378,7 +458,8 @@ class SecretStoreWatchTests {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("a", "0"));
     watch(SecretStore.builder().mount(volume));
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Thread refresher =
         new Thread(
             () -> {

@@ -47,7 +47,8 @@ class SecretViewParsingTests {
   private static Map<String, String> files(TestCertificates.Issued issued, String unrelated) {
     Map<String, String> files = new HashMap<>();
     files.put("tls.crt", CA.chainPem(issued));
-    files.put("tls.key", TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.PKCS8));
+    files.put(
+        "tls.key", TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.PKCS8));
     files.put("api-token", unrelated);
     return files;
   }
@@ -57,10 +58,12 @@ class SecretViewParsingTests {
     CyclicBarrier start = new CyclicBarrier(READERS);
     List<Future<BigInteger>> results = new ArrayList<>();
     for (int i = 0; i < READERS; i++) {
-      results.add(pool.submit(() -> {
-        start.await(20, TimeUnit.SECONDS);
-        return tls.current().serialNumber();
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                start.await(20, TimeUnit.SECONDS);
+                return tls.current().serialNumber();
+              }));
     }
     List<BigInteger> serials = new ArrayList<>();
     for (Future<BigInteger> result : results) {
@@ -90,7 +93,8 @@ class SecretViewParsingTests {
       // More reads, and reads through the key manager, parse nothing.
       assertThat(readTogether()).containsOnly(issued.serial());
       String alias = tls.keyManager().chooseServerAlias("EC", null, null);
-      assertThat(tls.keyManager().getCertificateChain(alias)[0].getSerialNumber()).isEqualTo(issued.serial());
+      assertThat(tls.keyManager().getCertificateChain(alias)[0].getSerialNumber())
+          .isEqualTo(issued.serial());
       assertThat(tls.parses()).isEqualTo(parsesBefore + 1);
     }
   }

@@ -3,9 +3,9 @@ package io.secretsdk;
 import java.time.Duration;
 
 /**
- * How long the race and soak tests run. Short by default so the normal suite stays fast; set
- * {@code -Dsecretsdk.soak.seconds=N} (for example 300) to run every {@code @Tag("soak")} test for
- * N seconds.
+ * How long the race and soak tests run. Short by default so the normal suite stays fast; set {@code
+ * -Dsecretsdk.soak.seconds=N} (for example 300) to run every {@code @Tag("soak")} test for N
+ * seconds.
  */
 final class SoakSettings {
 

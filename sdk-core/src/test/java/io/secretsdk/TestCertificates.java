@@ -53,7 +53,8 @@ final class TestCertificates {
     }
   }
 
-  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+  private static final java.security.Provider BC =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
   private static final AtomicLong SERIALS = new AtomicLong(0x1000);
   private final KeyPair caKeys;
   private final X509Certificate ca;
@@ -61,8 +62,16 @@ final class TestCertificates {
   TestCertificates() {
     caKeys = keyPair("EC-256");
     Instant now = Instant.now();
-    ca = build(new X500Name("CN=secretsdk test CA"), caKeys, new X500Name("CN=secretsdk test CA"), caKeys.getPublic(),
-        BigInteger.valueOf(SERIALS.incrementAndGet()), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)), true);
+    ca =
+        build(
+            new X500Name("CN=secretsdk test CA"),
+            caKeys,
+            new X500Name("CN=secretsdk test CA"),
+            caKeys.getPublic(),
+            BigInteger.valueOf(SERIALS.incrementAndGet()),
+            now.minus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(3650)),
+            true);
   }
 
   X509Certificate ca() {
@@ -80,7 +89,8 @@ final class TestCertificates {
         }
         case "EC-256", "EC-384" -> {
           generator = KeyPairGenerator.getInstance("EC");
-          generator.initialize(new ECGenParameterSpec(kind.equals("EC-256") ? "secp256r1" : "secp384r1"));
+          generator.initialize(
+              new ECGenParameterSpec(kind.equals("EC-256") ? "secp256r1" : "secp384r1"));
         }
         case "Ed25519" -> generator = KeyPairGenerator.getInstance("Ed25519");
         default -> throw new IllegalArgumentException(kind);
@@ -99,25 +109,50 @@ final class TestCertificates {
 
   Issued issue(KeyPair keys, Instant notBefore, Instant notAfter) {
     BigInteger serial = BigInteger.valueOf(SERIALS.incrementAndGet());
-    X509Certificate leaf = build(new X500Name("CN=secretsdk test CA"), caKeys, new X500Name("CN=localhost"), keys.getPublic(),
-        serial, notBefore, notAfter, false);
+    X509Certificate leaf =
+        build(
+            new X500Name("CN=secretsdk test CA"),
+            caKeys,
+            new X500Name("CN=localhost"),
+            keys.getPublic(),
+            serial,
+            notBefore,
+            notAfter,
+            false);
     return new Issued(leaf, keys);
   }
 
   private static X509Certificate build(
-      X500Name issuer, KeyPair issuerKeys, X500Name subject, java.security.PublicKey subjectKey, BigInteger serial,
-      Instant notBefore, Instant notAfter, boolean isCa) {
+      X500Name issuer,
+      KeyPair issuerKeys,
+      X500Name subject,
+      java.security.PublicKey subjectKey,
+      BigInteger serial,
+      Instant notBefore,
+      Instant notAfter,
+      boolean isCa) {
     try {
-      JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-          issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
+      JcaX509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
       if (!isCa) {
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+        builder.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(
+                new GeneralName[] {
+                  new GeneralName(GeneralName.dNSName, "localhost"),
+                  new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                }));
       }
-      String algorithm = issuerKeys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-      return new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
+      String algorithm =
+          issuerKeys.getPrivate().getAlgorithm().equals("RSA")
+              ? "SHA256withRSA"
+              : "SHA256withECDSA";
+      return new JcaX509CertificateConverter()
+          .getCertificate(
+              builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate())));
     } catch (Exception e) {
       throw new IllegalStateException("could not build a test certificate", e);
     }
@@ -141,9 +176,13 @@ final class TestCertificates {
   }
 
   static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   /**
@@ -152,14 +191,20 @@ final class TestCertificates {
    */
   static String keyPem(KeyPair keys, KeyEncoding encoding) {
     PrivateKey key = keys.getPrivate();
-    if (encoding == KeyEncoding.TRADITIONAL && key instanceof java.security.interfaces.ECPrivateKey ec) {
+    if (encoding == KeyEncoding.TRADITIONAL
+        && key instanceof java.security.interfaces.ECPrivateKey ec) {
       try {
-        org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
         org.bouncycastle.asn1.x509.SubjectPublicKeyInfo publicInfo =
-            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
-        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
-            ec.getParams().getOrder().bitLength(), ec.getS(), publicInfo.getPublicKeyData(),
-            info.getPrivateKeyAlgorithm().getParameters());
+            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                keys.getPublic().getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 =
+            new org.bouncycastle.asn1.sec.ECPrivateKey(
+                ec.getParams().getOrder().bitLength(),
+                ec.getS(),
+                publicInfo.getPublicKeyData(),
+                info.getPrivateKeyAlgorithm().getParameters());
         return pem("EC PRIVATE KEY", sec1.getEncoded());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -171,11 +216,21 @@ final class TestCertificates {
         switch (encoding) {
           case PKCS8 -> writer.writeObject(new JcaPKCS8Generator(key, null));
           case TRADITIONAL -> writer.writeObject(key);
-          case ENCRYPTED_PKCS8 -> writer.writeObject(new JcaPKCS8Generator(key,
-              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setProvider(BC).setRandom(new SecureRandom())
-                  .setPassword("changeit".toCharArray()).build()));
-          case ENCRYPTED_TRADITIONAL -> writer.writeObject(key,
-              new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(BC).build("changeit".toCharArray()));
+          case ENCRYPTED_PKCS8 ->
+              writer.writeObject(
+                  new JcaPKCS8Generator(
+                      key,
+                      new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                          .setProvider(BC)
+                          .setRandom(new SecureRandom())
+                          .setPassword("changeit".toCharArray())
+                          .build()));
+          case ENCRYPTED_TRADITIONAL ->
+              writer.writeObject(
+                  key,
+                  new JcePEMEncryptorBuilder("AES-128-CBC")
+                      .setProvider(BC)
+                      .build("changeit".toCharArray()));
         }
       }
       return out.toString();

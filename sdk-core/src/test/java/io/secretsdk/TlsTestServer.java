@@ -20,9 +20,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * An echo server on 127.0.0.1 (ephemeral port) whose {@link SSLServerSocket} comes from the
- * context under test, and a client that trusts the test CA. Each client handshake uses a fresh
- * client context, so no session is ever resumed: every handshake is a full one.
+ * An echo server on 127.0.0.1 (ephemeral port) whose {@link SSLServerSocket} comes from the context
+ * under test, and a client that trusts the test CA. Each client handshake uses a fresh client
+ * context, so no session is ever resumed: every handshake is a full one.
  */
 final class TlsTestServer implements AutoCloseable {
 
@@ -33,7 +33,11 @@ final class TlsTestServer implements AutoCloseable {
 
   TlsTestServer(SSLContext context, X509Certificate trustedCa) throws IOException {
     this.trustedCa = trustedCa;
-    server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    server =
+        (SSLServerSocket)
+            context
+                .getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "tls-test-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -59,7 +63,9 @@ final class TlsTestServer implements AutoCloseable {
 
   private static void echo(Socket socket) {
     try (socket;
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
       OutputStream out = socket.getOutputStream();
       String line;
       while ((line = in.readLine()) != null) {
@@ -74,7 +80,8 @@ final class TlsTestServer implements AutoCloseable {
   /** A connected client whose handshake is done. */
   Client connect() throws Exception {
     SSLContext client = SSLContext.getInstance("TLS");
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setCertificateEntry("ca", trustedCa);
@@ -109,7 +116,9 @@ final class TlsTestServer implements AutoCloseable {
 
     Client(SSLSocket socket) throws IOException {
       this.socket = socket;
-      this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      this.in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
     BigInteger serial() throws IOException {

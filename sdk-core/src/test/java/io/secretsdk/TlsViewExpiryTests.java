@@ -65,14 +65,21 @@ class TlsViewExpiryTests {
   }
 
   private static Map<String, String> files(TestCertificates.Issued issued) {
-    return Map.of("tls.crt", CA.chainPem(issued),
-        "tls.key", TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.PKCS8));
+    return Map.of(
+        "tls.crt",
+        CA.chainPem(issued),
+        "tls.key",
+        TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.PKCS8));
   }
 
   @Test
   void healthCountsTheDaysLeftAndTurnsDegradedWhenTheServedCertificateExpires() {
     Instant now = Instant.now();
-    TestCertificates.Issued issued = CA.issue(TestCertificates.keyPair("EC-256"), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+    TestCertificates.Issued issued =
+        CA.issue(
+            TestCertificates.keyPair("EC-256"),
+            now.minus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(30)));
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(tmp.resolve("tls"));
     writer.writeStrings(files(issued));
     store = SecretStore.builder().mount(writer.volume()).watch(false).build();
@@ -91,7 +98,8 @@ class TlsViewExpiryTests {
     SecretViewHealth expired = tls.health();
     assertThat(expired.status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
     assertThat(expired.daysUntilExpiry().getAsLong()).isNegative();
-    assertThat(expired.lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.crt", "expired"));
+    assertThat(expired.lastError())
+        .hasValueSatisfying(error -> assertThat(error).contains("tls.crt", "expired"));
     // Still served: nothing better is available.
     assertThat(tls.current().serialNumber()).isEqualTo(issued.serial());
   }
@@ -99,8 +107,16 @@ class TlsViewExpiryTests {
   @Test
   void aGenerationNotYetValidIsInstalledOnceItsTimeHasCome() {
     Instant now = Instant.now();
-    TestCertificates.Issued current = CA.issue(TestCertificates.keyPair("EC-256"), now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
-    TestCertificates.Issued early = CA.issue(TestCertificates.keyPair("EC-256"), now.plus(Duration.ofHours(1)), now.plus(Duration.ofDays(60)));
+    TestCertificates.Issued current =
+        CA.issue(
+            TestCertificates.keyPair("EC-256"),
+            now.minus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(30)));
+    TestCertificates.Issued early =
+        CA.issue(
+            TestCertificates.keyPair("EC-256"),
+            now.plus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(60)));
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(tmp.resolve("tls"));
     writer.writeStrings(files(current));
     store = SecretStore.builder().mount(writer.volume()).watch(false).build();
@@ -112,7 +128,8 @@ class TlsViewExpiryTests {
     store.refresh();
     assertThat(tls.current().serialNumber()).isEqualTo(current.serial());
     assertThat(tls.health().status()).isEqualTo(SecretStoreHealth.Status.DEGRADED);
-    assertThat(tls.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.crt", "not valid before"));
+    assertThat(tls.health().lastError())
+        .hasValueSatisfying(error -> assertThat(error).contains("tls.crt", "not valid before"));
     long parses = tls.parses();
 
     clock.set(now.plus(Duration.ofHours(2)));

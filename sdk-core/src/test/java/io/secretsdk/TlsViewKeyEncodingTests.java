@@ -59,8 +59,8 @@ class TlsViewKeyEncodingTests {
 
   @ParameterizedTest(name = "{0} as {2}")
   @MethodSource("keys")
-  void everyKeyEncodingParsesAndServesAHandshake(String kind, TestCertificates.KeyEncoding encoding, String label)
-      throws Exception {
+  void everyKeyEncodingParsesAndServesAHandshake(
+      String kind, TestCertificates.KeyEncoding encoding, String label) throws Exception {
     KeyPair keys = TestCertificates.keyPair(kind);
     TestCertificates.Issued issued = CA.issue(keys);
     String keyPem = TestCertificates.keyPem(keys, encoding);
@@ -71,8 +71,12 @@ class TlsViewKeyEncodingTests {
     TlsMaterial material = view.current();
     if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
       // SEC1 keeps the curve and public key inside the PKCS#8 encoding: compare the scalar.
-      assertThat(((java.security.interfaces.ECPrivateKey) material.privateKey()).getS()).isEqualTo(ec.getS());
-      assertThat(((java.security.interfaces.ECPrivateKey) material.privateKey()).getParams().getCurve())
+      assertThat(((java.security.interfaces.ECPrivateKey) material.privateKey()).getS())
+          .isEqualTo(ec.getS());
+      assertThat(
+              ((java.security.interfaces.ECPrivateKey) material.privateKey())
+                  .getParams()
+                  .getCurve())
           .isEqualTo(ec.getParams().getCurve());
     } else {
       assertThat(material.privateKey().getEncoded()).isEqualTo(keys.getPrivate().getEncoded());
@@ -83,7 +87,9 @@ class TlsViewKeyEncodingTests {
     assertThat(view.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
     assertThat(view.health().daysUntilExpiry().getAsLong()).isBetween(363L, 365L);
     String keyBody = Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded());
-    assertThat(material.toString()).doesNotContain(keyBody.substring(keyBody.length() - 40)).contains("serial=");
+    assertThat(material.toString())
+        .doesNotContain(keyBody.substring(keyBody.length() - 40))
+        .contains("serial=");
     try (TlsTestServer server = new TlsTestServer(view.sslContext(), CA.ca())) {
       assertThat(server.handshakeSerial()).isEqualTo(issued.serial());
     }
@@ -91,7 +97,8 @@ class TlsViewKeyEncodingTests {
 
   @ParameterizedTest
   @MethodSource("encryptedKeys")
-  void encryptedKeysAreRefusedWithAMessageThatSaysSo(String kind, TestCertificates.KeyEncoding encoding) {
+  void encryptedKeysAreRefusedWithAMessageThatSaysSo(
+      String kind, TestCertificates.KeyEncoding encoding) {
     KeyPair keys = TestCertificates.keyPair(kind);
     TestCertificates.Issued issued = CA.issue(keys);
     String keyPem = TestCertificates.keyPem(keys, encoding);
@@ -106,7 +113,8 @@ class TlsViewKeyEncodingTests {
         .hasMessageContaining("not supported")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(keyLine));
     assertThat(view.health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
-    assertThat(view.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.key", "encrypted"));
+    assertThat(view.health().lastError())
+        .hasValueSatisfying(error -> assertThat(error).contains("tls.key", "encrypted"));
   }
 
   static Stream<Arguments> encryptedKeys() {
@@ -128,20 +136,23 @@ class TlsViewKeyEncodingTests {
         damaged.append(lines[i]).append('\n');
       }
     }
-    TlsView view = view("damaged", Map.of("tls.crt", CA.chainPem(issued), "tls.key", damaged.toString()));
+    TlsView view =
+        view("damaged", Map.of("tls.crt", CA.chainPem(issued), "tls.key", damaged.toString()));
 
     assertThatThrownBy(view::current)
         .isInstanceOf(SecretException.class)
         .hasMessageContaining("tls.key")
-        .satisfies(e -> {
-          for (String line : lines) {
-            if (!line.startsWith("-----")) {
-              assertThat(e.getMessage()).doesNotContain(line);
-            }
-          }
-          assertThat(e.getCause()).isNull();
-        });
-    assertThat(view.health().lastError()).hasValueSatisfying(error -> assertThat(error).contains("tls.key"));
+        .satisfies(
+            e -> {
+              for (String line : lines) {
+                if (!line.startsWith("-----")) {
+                  assertThat(e.getMessage()).doesNotContain(line);
+                }
+              }
+              assertThat(e.getCause()).isNull();
+            });
+    assertThat(view.health().lastError())
+        .hasValueSatisfying(error -> assertThat(error).contains("tls.key"));
   }
 
   @Test
@@ -157,8 +168,14 @@ class TlsViewKeyEncodingTests {
   void theKeyManagerOffersOnlyKeysOfTheRequestedType() {
     KeyPair keys = TestCertificates.keyPair("EC-256");
     TestCertificates.Issued issued = CA.issue(keys);
-    TlsView view = view("types", Map.of(
-        "tls.crt", CA.chainPem(issued), "tls.key", TestCertificates.keyPem(keys, TestCertificates.KeyEncoding.PKCS8)));
+    TlsView view =
+        view(
+            "types",
+            Map.of(
+                "tls.crt",
+                CA.chainPem(issued),
+                "tls.key",
+                TestCertificates.keyPem(keys, TestCertificates.KeyEncoding.PKCS8)));
 
     String alias = view.keyManager().chooseServerAlias("EC", null, null);
     assertThat(alias).isNotNull();

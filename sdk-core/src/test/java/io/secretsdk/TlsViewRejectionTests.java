@@ -61,59 +61,107 @@ class TlsViewRejectionTests {
 
   /** A good generation, remembering canaries from its key. */
   private Map<String, String> good(TestCertificates.Issued issued) {
-    String keyPem = TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.TRADITIONAL);
+    String keyPem =
+        TestCertificates.keyPem(issued.keyPair(), TestCertificates.KeyEncoding.TRADITIONAL);
     canaries.add(keyPem.split("\n")[1]);
     canaries.add(keyPem.split("\n")[2]);
     String der = Base64.getEncoder().encodeToString(issued.keyPair().getPrivate().getEncoded());
     canaries.add(der.substring(der.length() / 2, der.length() / 2 + 32));
-    return new HashMap<>(Map.of("tls.crt", CA.chainPem(issued), "tls.key", keyPem, "ca.crt", CA.caPem()));
+    return new HashMap<>(
+        Map.of("tls.crt", CA.chainPem(issued), "tls.key", keyPem, "ca.crt", CA.caPem()));
   }
 
   static Stream<Arguments> badGenerations() {
     Instant now = Instant.now();
     return Stream.<Arguments>of(
-        Arguments.of("key of another certificate", "tls.key", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          files.put("tls.key", t.good(CA.issue(TestCertificates.keyPair("EC-256"))).get("tls.key"));
-          return files;
-        }),
-        Arguments.of("garbage PEM certificate", "tls.crt", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          files.put("tls.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n");
-          return files;
-        }),
-        Arguments.of("garbage key", "tls.key", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          files.put("tls.key", "this is not PEM at all\n");
-          return files;
-        }),
-        Arguments.of("expired certificate", "tls.crt", (Function<TlsViewRejectionTests, Map<String, String>>) t ->
-            t.good(CA.issue(TestCertificates.keyPair("EC-256"), now.minus(Duration.ofDays(90)), now.minus(Duration.ofDays(1))))),
-        Arguments.of("certificate not yet valid", "tls.crt", (Function<TlsViewRejectionTests, Map<String, String>>) t ->
-            t.good(CA.issue(TestCertificates.keyPair("EC-256"), now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(90))))),
-        Arguments.of("truncated certificate file", "tls.crt", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          String chain = files.get("tls.crt");
-          files.put("tls.crt", chain.substring(0, chain.length() / 3));
-          return files;
-        }),
-        Arguments.of("truncated key file", "tls.key", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          String key = files.get("tls.key");
-          files.put("tls.key", key.substring(0, key.length() / 2));
-          return files;
-        }),
-        Arguments.of("garbage CA bundle", "ca.crt", (Function<TlsViewRejectionTests, Map<String, String>>) t -> {
-          Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
-          files.put("ca.crt", "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
-          return files;
-        }));
+        Arguments.of(
+            "key of another certificate",
+            "tls.key",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  files.put(
+                      "tls.key",
+                      t.good(CA.issue(TestCertificates.keyPair("EC-256"))).get("tls.key"));
+                  return files;
+                }),
+        Arguments.of(
+            "garbage PEM certificate",
+            "tls.crt",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  files.put(
+                      "tls.crt",
+                      "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n");
+                  return files;
+                }),
+        Arguments.of(
+            "garbage key",
+            "tls.key",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  files.put("tls.key", "this is not PEM at all\n");
+                  return files;
+                }),
+        Arguments.of(
+            "expired certificate",
+            "tls.crt",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t ->
+                    t.good(
+                        CA.issue(
+                            TestCertificates.keyPair("EC-256"),
+                            now.minus(Duration.ofDays(90)),
+                            now.minus(Duration.ofDays(1))))),
+        Arguments.of(
+            "certificate not yet valid",
+            "tls.crt",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t ->
+                    t.good(
+                        CA.issue(
+                            TestCertificates.keyPair("EC-256"),
+                            now.plus(Duration.ofDays(1)),
+                            now.plus(Duration.ofDays(90))))),
+        Arguments.of(
+            "truncated certificate file",
+            "tls.crt",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  String chain = files.get("tls.crt");
+                  files.put("tls.crt", chain.substring(0, chain.length() / 3));
+                  return files;
+                }),
+        Arguments.of(
+            "truncated key file",
+            "tls.key",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  String key = files.get("tls.key");
+                  files.put("tls.key", key.substring(0, key.length() / 2));
+                  return files;
+                }),
+        Arguments.of(
+            "garbage CA bundle",
+            "ca.crt",
+            (Function<TlsViewRejectionTests, Map<String, String>>)
+                t -> {
+                  Map<String, String> files = t.good(CA.issue(TestCertificates.keyPair("EC-256")));
+                  files.put(
+                      "ca.crt", "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+                  return files;
+                }));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badGenerations")
   void aBadGenerationKeepsTheLastGoodContextAndTheNextGoodOneRecovers(
-      String what, String file, Function<TlsViewRejectionTests, Map<String, String>> bad) throws Exception {
+      String what, String file, Function<TlsViewRejectionTests, Map<String, String>> bad)
+      throws Exception {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(tmp.resolve("tls"));
     TestCertificates.Issued first = CA.issue(TestCertificates.keyPair("EC-256"));
     writer.writeStrings(good(first));
@@ -143,7 +191,9 @@ class TlsViewRejectionTests {
 
       TestCertificates.Issued recovered = CA.issue(TestCertificates.keyPair("EC-256"));
       writer.writeStrings(good(recovered));
-      await().atMost(Duration.ofSeconds(20)).until(server::handshakeSerial, recovered.serial()::equals);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(server::handshakeSerial, recovered.serial()::equals);
       assertThat(tls.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
       assertThat(tls.health().lastError()).isEmpty();
       await().atMost(Duration.ofSeconds(20)).until(() -> !told.isEmpty());

@@ -16,8 +16,8 @@ import java.util.concurrent.Flow;
  * headers; a peer that sends headers and then stalls would block {@code HttpClient.send} forever.
  * Each body registers here while it is being received, and one daemon thread, started on first use,
  * fails the bodies that outlive their deadline (checking every 50 ms). On the normal path this
- * costs a set insertion and removal: no timer, no thread hand-off, so {@code send} keeps running
- * on the caller's thread.
+ * costs a set insertion and removal: no timer, no thread hand-off, so {@code send} keeps running on
+ * the caller's thread.
  */
 final class BodyDeadlines implements AutoCloseable {
 
@@ -79,7 +79,9 @@ final class BodyDeadlines implements AutoCloseable {
     }
   }
 
-  /** Wraps a body subscriber; its body fails with {@link HttpTimeoutException} after the deadline. */
+  /**
+   * Wraps a body subscriber; its body fails with {@link HttpTimeoutException} after the deadline.
+   */
   private final class Guarded implements HttpResponse.BodySubscriber<byte[]> {
     private final HttpResponse.BodySubscriber<byte[]> inner;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
@@ -90,7 +92,8 @@ final class BodyDeadlines implements AutoCloseable {
     Guarded(HttpResponse.BodySubscriber<byte[]> inner, long timeoutNanos) {
       this.inner = inner;
       this.timeoutNanos = timeoutNanos;
-      inner.getBody()
+      inner
+          .getBody()
           .whenComplete(
               (value, failure) -> {
                 inFlight.remove(this);
@@ -135,7 +138,8 @@ final class BodyDeadlines implements AutoCloseable {
 
     void expire() {
       inFlight.remove(this);
-      if (body.completeExceptionally(new HttpTimeoutException("the response body did not arrive in time"))) {
+      if (body.completeExceptionally(
+          new HttpTimeoutException("the response body did not arrive in time"))) {
         Flow.Subscription s = subscription;
         if (s != null) {
           s.cancel();

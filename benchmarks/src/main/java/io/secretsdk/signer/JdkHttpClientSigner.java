@@ -11,17 +11,22 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The previous sidecar client, kept only as the benchmark's baseline: the JDK's {@link
- * HttpClient} (HTTP/1.1, keep-alive, {@code send} on the calling thread, body deadlines by {@link
+ * The previous sidecar client, kept only as the benchmark's baseline: the JDK's {@link HttpClient}
+ * (HTTP/1.1, keep-alive, {@code send} on the calling thread, body deadlines by {@link
  * BodyDeadlines}) with the same protocol codec. TCP only. Not a product: no retries.
  */
 final class JdkHttpClientSigner implements Signer {
 
   private final String base;
   private final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).proxy(java.net.ProxySelector.of(null)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .proxy(java.net.ProxySelector.of(null))
+          .build();
   private final BodyDeadlines deadlines = new BodyDeadlines("jdk-httpclient-deadlines");
-  private final HttpResponse.BodyHandler<byte[]> handler = deadlines.ofByteArray(Duration.ofSeconds(5));
+  private final HttpResponse.BodyHandler<byte[]> handler =
+      deadlines.ofByteArray(Duration.ofSeconds(5));
 
   JdkHttpClientSigner(String base) {
     this.base = base;
@@ -50,7 +55,8 @@ final class JdkHttpClientSigner implements Signer {
 
   @Override
   public String sign(String keyName, byte[] message, HmacAlgorithm algorithm) {
-    byte[] b = post(false, keyName, SignerProtocol.encodeSignRequest(List.of(message), false, algorithm));
+    byte[] b =
+        post(false, keyName, SignerProtocol.encodeSignRequest(List.of(message), false, algorithm));
     return decode(() -> SignerProtocol.decodeSignResponse(b, 0, b.length, 1, false)).get(0);
   }
 
@@ -62,7 +68,11 @@ final class JdkHttpClientSigner implements Signer {
 
   @Override
   public boolean verify(String keyName, byte[] message, String signature) {
-    byte[] b = post(true, keyName, SignerProtocol.encodeVerifyRequest(List.of(message), List.of(signature), false));
+    byte[] b =
+        post(
+            true,
+            keyName,
+            SignerProtocol.encodeVerifyRequest(List.of(message), List.of(signature), false));
     return decode(() -> SignerProtocol.decodeVerifyResponse(b, 0, b.length, 1, false)).get(0);
   }
 

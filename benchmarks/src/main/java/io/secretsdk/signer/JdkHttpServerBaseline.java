@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The previous sidecar transport, kept only as the benchmark's baseline: the JDK's {@code
- * com.sun.net.httpserver} with a request thread pool (default 4 on 2 CPUs, as the old sidecar
- * had), speaking the same protocol through {@link SignerProtocol} and the public {@link Signer}
- * API. Needs {@code sun.net.httpserver.nodelay=true} set before the first server is created (the
- * harness sets it in its {@code main}). Not a product: no limits, no timeouts.
+ * com.sun.net.httpserver} with a request thread pool (default 4 on 2 CPUs, as the old sidecar had),
+ * speaking the same protocol through {@link SignerProtocol} and the public {@link Signer} API.
+ * Needs {@code sun.net.httpserver.nodelay=true} set before the first server is created (the harness
+ * sets it in its {@code main}). Not a product: no limits, no timeouts.
  */
 final class JdkHttpServerBaseline implements AutoCloseable {
 
@@ -33,11 +33,18 @@ final class JdkHttpServerBaseline implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger count = new AtomicInteger();
     executor =
-        new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-          Thread t = new Thread(r, "jdk-httpserver-handler-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "jdk-httpserver-handler-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
     server.createContext("/", exchange -> handle(signer, exchange));
     server.start();
@@ -52,7 +59,8 @@ final class JdkHttpServerBaseline implements AutoCloseable {
       int status = 200;
       byte[] answer;
       try {
-        ProtocolRoute route = ProtocolRoute.of(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+        ProtocolRoute route =
+            ProtocolRoute.of(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
           body = in.readAllBytes();
@@ -67,13 +75,17 @@ final class JdkHttpServerBaseline implements AutoCloseable {
           ProtocolRequest r = SignerProtocol.decodeRequest(body, 0, body.length, verify, 10_000);
           if (!verify) {
             HmacAlgorithm a = SignerProtocol.algorithm(route.pathAlgorithm(), r.algorithm());
-            List<String> s = r.batch() ? signer.signBatch(route.keyName(), r.inputs(), a) : List.of(signer.sign(route.keyName(), r.inputs().get(0), a));
+            List<String> s =
+                r.batch()
+                    ? signer.signBatch(route.keyName(), r.inputs(), a)
+                    : List.of(signer.sign(route.keyName(), r.inputs().get(0), a));
             answer = SignerProtocol.encodeSignResponse(s, r.batch());
           } else {
             List<Boolean> v =
                 r.batch()
                     ? signer.verifyBatch(route.keyName(), r.inputs(), r.signatures())
-                    : List.of(signer.verify(route.keyName(), r.inputs().get(0), r.signatures().get(0)));
+                    : List.of(
+                        signer.verify(route.keyName(), r.inputs().get(0), r.signatures().get(0)));
             answer = SignerProtocol.encodeVerifyResponse(v, r.batch());
           }
         }

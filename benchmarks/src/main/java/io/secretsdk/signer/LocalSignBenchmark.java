@@ -63,7 +63,10 @@ public class LocalSignBenchmark {
   @Setup
   public void setUp() throws IOException {
     Path shm = Path.of("/dev/shm");
-    volume = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "secretsdk-sign-");
+    volume =
+        Files.createTempDirectory(
+            Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
+            "secretsdk-sign-");
     keyBytes = new byte[32];
     ThreadLocalRandom.current().nextBytes(keyBytes);
     KubernetesVolumeWriter.kubelet(volume).write(Map.of(KEY, keyBytes));

@@ -1,11 +1,11 @@
 package io.secretsdk.signer;
 
 import io.secretsdk.SecretStore;
+import io.secretsdk.signer.sidecar.ListenAddress;
+import io.secretsdk.signer.sidecar.SignerSidecar;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import io.secretsdk.signer.sidecar.ListenAddress;
-import io.secretsdk.signer.sidecar.SignerSidecar;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,16 +22,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The signer sidecar's transports side by side in one run, next to the local signer: each
- * candidate server (the previous JDK {@code HttpServer}, the product's Netty server on NIO and on
- * epoll) with each client (the previous JDK {@code HttpClient}, the product's {@code
- * Signer.sidecar} client over TCP loopback and over a Unix domain socket), for single {@code sign}
- * requests and {@code signBatch} requests (100 messages of 64 bytes), from 1 and 4 client threads
- * sharing one client. Every server runs in this JVM on 127.0.0.1 / a socket in a temporary
- * directory, over a kubelet-style keys volume on {@code /dev/shm}; client and server share this
- * machine's CPUs, as an application and its sidecar share a pod's node. Configurations are
- * interleaved (for each mode and thread count every pair runs in turn), so a burst of other load
- * hits them alike.
+ * The signer sidecar's transports side by side in one run, next to the local signer: each candidate
+ * server (the previous JDK {@code HttpServer}, the product's Netty server on NIO and on epoll) with
+ * each client (the previous JDK {@code HttpClient}, the product's {@code Signer.sidecar} client
+ * over TCP loopback and over a Unix domain socket), for single {@code sign} requests and {@code
+ * signBatch} requests (100 messages of 64 bytes), from 1 and 4 client threads sharing one client.
+ * Every server runs in this JVM on 127.0.0.1 / a socket in a temporary directory, over a
+ * kubelet-style keys volume on {@code /dev/shm}; client and server share this machine's CPUs, as an
+ * application and its sidecar share a pod's node. Configurations are interleaved (for each mode and
+ * thread count every pair runs in turn), so a burst of other load hits them alike.
  *
  * <p>Run (after {@code ./mvnw -B -pl benchmarks -am package -DskipTests}):
  *
@@ -41,10 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     --threads 1,4 --batch 100 --warmup-s 2 --duration-s 4 --pairs all
  * </pre>
  *
- * <p>Throughput counts signatures (a batch of 100 counts 100), latency is per request. CPU time
- * per request is the whole process's (client, server and GC together) and the calling threads'
- * own over the same window, plus a breakdown by thread group; CPU per request moves much less with
- * other load than throughput does. Targets (issue 10): 4 client threads at least 25,000 single
+ * <p>Throughput counts signatures (a batch of 100 counts 100), latency is per request. CPU time per
+ * request is the whole process's (client, server and GC together) and the calling threads' own over
+ * the same window, plus a breakdown by thread group; CPU per request moves much less with other
+ * load than throughput does. Targets (issue 10): 4 client threads at least 25,000 single
  * signatures/s, p99 at most 1 ms, at most 60 µs process CPU per request over TCP, a Unix socket at
  * least as good, batches at least 1,000,000 signatures/s, local signing at least 3,000,000/s per
  * core. Prints figures only; asserts nothing. Run it as a program.
@@ -84,14 +83,21 @@ public final class SidecarLoadHarness {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    int[] threads = Arrays.stream(opts.getOrDefault("threads", "1,4").split(",")).mapToInt(Integer::parseInt).toArray();
+    int[] threads =
+        Arrays.stream(opts.getOrDefault("threads", "1,4").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
     int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
     long warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("warmup-s", "2")));
-    long durationNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("duration-s", "4")));
+    long durationNanos =
+        TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("duration-s", "4")));
     String pairFilter = opts.getOrDefault("pairs", "all");
 
     Path shm = Path.of("/dev/shm");
-    Path keys = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "secretsdk-signer-keys-");
+    Path keys =
+        Files.createTempDirectory(
+            Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
+            "secretsdk-signer-keys-");
     Path sockets = Files.createTempDirectory("secretsdk-signer-sock-");
     byte[] key = new byte[32];
     ThreadLocalRandom.current().nextBytes(key);
@@ -111,22 +117,45 @@ public final class SidecarLoadHarness {
       JdkHttpServerBaseline jdk = new JdkHttpServerBaseline(Signer.local(store), 4);
       resources.add(jdk);
       SignerSidecar nio =
-          SignerSidecar.builder().store(store).port(0).listen(ListenAddress.unix(sockets.resolve("nio.sock"))).transport(SignerSidecar.Transport.NIO).build().start();
+          SignerSidecar.builder()
+              .store(store)
+              .port(0)
+              .listen(ListenAddress.unix(sockets.resolve("nio.sock")))
+              .transport(SignerSidecar.Transport.NIO)
+              .build()
+              .start();
       resources.add(nio);
       SignerSidecar epoll =
-          SignerSidecar.builder().store(store).port(0).listen(ListenAddress.unix(sockets.resolve("epoll.sock"))).transport(SignerSidecar.Transport.EPOLL).build().start();
+          SignerSidecar.builder()
+              .store(store)
+              .port(0)
+              .listen(ListenAddress.unix(sockets.resolve("epoll.sock")))
+              .transport(SignerSidecar.Transport.EPOLL)
+              .build()
+              .start();
       resources.add(epoll);
       List<Pair> pairs = new ArrayList<>();
-      pairs.add(new Pair("JDK HttpServer + JDK HttpClient, TCP (previous)", new JdkHttpClientSigner(jdk.uri())));
-      pairs.add(new Pair("JDK HttpServer + sidecar client, TCP", Signer.sidecar(URI.create(jdk.uri()))));
-      pairs.add(new Pair("Netty NIO + JDK HttpClient, TCP", new JdkHttpClientSigner(nio.uris().get(0).toString())));
+      pairs.add(
+          new Pair(
+              "JDK HttpServer + JDK HttpClient, TCP (previous)",
+              new JdkHttpClientSigner(jdk.uri())));
+      pairs.add(
+          new Pair("JDK HttpServer + sidecar client, TCP", Signer.sidecar(URI.create(jdk.uri()))));
+      pairs.add(
+          new Pair(
+              "Netty NIO + JDK HttpClient, TCP",
+              new JdkHttpClientSigner(nio.uris().get(0).toString())));
       pairs.add(new Pair("Netty NIO + sidecar client, TCP", Signer.sidecar(nio.uris().get(0))));
       pairs.add(new Pair("Netty NIO + sidecar client, UDS", Signer.sidecar(nio.uris().get(1))));
       pairs.add(new Pair("Netty epoll + sidecar client, TCP", Signer.sidecar(epoll.uris().get(0))));
       pairs.add(new Pair("Netty epoll + sidecar client, UDS", Signer.sidecar(epoll.uris().get(1))));
       if (!pairFilter.equals("all")) {
         List<String> wanted = Arrays.asList(pairFilter.split(","));
-        pairs.removeIf(p -> wanted.stream().noneMatch(w -> p.name.toLowerCase(Locale.ROOT).contains(w.toLowerCase(Locale.ROOT))));
+        pairs.removeIf(
+            p ->
+                wanted.stream()
+                    .noneMatch(
+                        w -> p.name.toLowerCase(Locale.ROOT).contains(w.toLowerCase(Locale.ROOT))));
       }
       byte[] probe = new byte[64];
       String expected = local.sign(KEY, probe);
@@ -139,7 +168,8 @@ public final class SidecarLoadHarness {
       System.out.println("Every pair's signature equals the local signer's.");
       System.out.println();
       interleavedFloor(local, key);
-      System.out.println("| pair | mode | client threads | signatures/s | requests/s | request latency p50 / p99 / max (ms) | process CPU µs / request | calling threads' CPU µs / request | errors |");
+      System.out.println(
+          "| pair | mode | client threads | signatures/s | requests/s | request latency p50 / p99 / max (ms) | process CPU µs / request | calling threads' CPU µs / request | errors |");
       System.out.println("|---|---|---|---|---|---|---|---|---|");
       for (int n : threads) {
         run("local signer", "local sign", n, 1, false, local, warmupNanos, durationNanos);
@@ -147,12 +177,23 @@ public final class SidecarLoadHarness {
       for (int size : new int[] {1, batch}) {
         for (int n : threads) {
           for (Pair p : pairs) {
-            run(p.name, size == 1 ? "single" : "batch of " + size, n, size, true, p.client, warmupNanos, durationNanos);
+            run(
+                p.name,
+                size == 1 ? "single" : "batch of " + size,
+                n,
+                size,
+                true,
+                p.client,
+                warmupNanos,
+                durationNanos);
           }
         }
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "Load average at end: %.2f%n%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      System.out.printf(
+          Locale.ROOT,
+          "Load average at end: %.2f%n%n",
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.print(cpuNotes);
     } finally {
       for (int i = resources.size() - 1; i >= 0; i--) {
@@ -163,7 +204,14 @@ public final class SidecarLoadHarness {
   }
 
   private static void run(
-      String pair, String mode, int threads, int batch, boolean timeEach, Signer signer, long warmupNanos, long durationNanos)
+      String pair,
+      String mode,
+      int threads,
+      int batch,
+      boolean timeEach,
+      Signer signer,
+      long warmupNanos,
+      long durationNanos)
       throws InterruptedException {
     AtomicBoolean measuring = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
@@ -176,58 +224,65 @@ public final class SidecarLoadHarness {
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int me = t;
-      Thread worker = new Thread(() -> {
-        byte[] message = new byte[64];
-        ThreadLocalRandom.current().nextBytes(message);
-        List<byte[]> messages = new ArrayList<>();
-        for (int i = 0; i < batch; i++) {
-          byte[] m = new byte[64];
-          ThreadLocalRandom.current().nextBytes(m);
-          messages.add(m);
-        }
-        long[] lat = new long[1 << 16];
-        int count = 0;
-        long req = 0;
-        long err = 0;
-        long cpuAtStart = -1;
-        long cpuAtEnd = -1;
-        while (!stop.get()) {
-          boolean counted = measuring.get();
-          if (counted && cpuAtStart < 0) {
-            cpuAtStart = THREADS.getCurrentThreadCpuTime();
-          } else if (!counted && cpuAtStart >= 0 && cpuAtEnd < 0) {
-            cpuAtEnd = THREADS.getCurrentThreadCpuTime();
-          }
-          long start = timeEach ? System.nanoTime() : 0;
-          try {
-            if (batch == 1) {
-              signer.sign(KEY, message);
-            } else {
-              signer.signBatch(KEY, messages);
-            }
-          } catch (RuntimeException e) {
-            if (counted) {
-              err++;
-            }
-            continue;
-          }
-          if (counted) {
-            req++;
-            if (timeEach) {
-              if (count == lat.length) {
-                lat = Arrays.copyOf(lat, lat.length * 2);
-              }
-              lat[count++] = System.nanoTime() - start;
-            }
-          }
-        }
-        callerCpu[me] = cpuAtStart < 0 ? 0 : (cpuAtEnd < 0 ? THREADS.getCurrentThreadCpuTime() : cpuAtEnd) - cpuAtStart;
-        latencies[me] = lat;
-        latencyCounts[me] = count;
-        requests[me] = req;
-        errors[me] = err;
-        done.countDown();
-      }, "sign-client-" + t);
+      Thread worker =
+          new Thread(
+              () -> {
+                byte[] message = new byte[64];
+                ThreadLocalRandom.current().nextBytes(message);
+                List<byte[]> messages = new ArrayList<>();
+                for (int i = 0; i < batch; i++) {
+                  byte[] m = new byte[64];
+                  ThreadLocalRandom.current().nextBytes(m);
+                  messages.add(m);
+                }
+                long[] lat = new long[1 << 16];
+                int count = 0;
+                long req = 0;
+                long err = 0;
+                long cpuAtStart = -1;
+                long cpuAtEnd = -1;
+                while (!stop.get()) {
+                  boolean counted = measuring.get();
+                  if (counted && cpuAtStart < 0) {
+                    cpuAtStart = THREADS.getCurrentThreadCpuTime();
+                  } else if (!counted && cpuAtStart >= 0 && cpuAtEnd < 0) {
+                    cpuAtEnd = THREADS.getCurrentThreadCpuTime();
+                  }
+                  long start = timeEach ? System.nanoTime() : 0;
+                  try {
+                    if (batch == 1) {
+                      signer.sign(KEY, message);
+                    } else {
+                      signer.signBatch(KEY, messages);
+                    }
+                  } catch (RuntimeException e) {
+                    if (counted) {
+                      err++;
+                    }
+                    continue;
+                  }
+                  if (counted) {
+                    req++;
+                    if (timeEach) {
+                      if (count == lat.length) {
+                        lat = Arrays.copyOf(lat, lat.length * 2);
+                      }
+                      lat[count++] = System.nanoTime() - start;
+                    }
+                  }
+                }
+                callerCpu[me] =
+                    cpuAtStart < 0
+                        ? 0
+                        : (cpuAtEnd < 0 ? THREADS.getCurrentThreadCpuTime() : cpuAtEnd)
+                            - cpuAtStart;
+                latencies[me] = lat;
+                latencyCounts[me] = count;
+                requests[me] = req;
+                errors[me] = err;
+                done.countDown();
+              },
+              "sign-client-" + t);
       worker.setDaemon(true);
       workers.add(worker);
       worker.start();
@@ -264,7 +319,9 @@ public final class SidecarLoadHarness {
         threads,
         totalRequests * (double) batch / seconds,
         totalRequests / seconds,
-        all.length == 0 ? "-" : ms(pct(all, 0.50)) + " / " + ms(pct(all, 0.99)) + " / " + ms(all[all.length - 1]),
+        all.length == 0
+            ? "-"
+            : ms(pct(all, 0.50)) + " / " + ms(pct(all, 0.99)) + " / " + ms(all[all.length - 1]),
         processCpu / 1e3 / Math.max(1, totalRequests),
         Arrays.stream(callerCpu).sum() / 1e3 / Math.max(1, totalRequests),
         totalErrors);
@@ -273,9 +330,21 @@ public final class SidecarLoadHarness {
     byGroup.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(6)
-        .forEach(e -> where.append(where.length() == 0 ? "" : ", ")
-            .append(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1e3 / perRequest)));
-    cpuNotes.append(String.format(Locale.ROOT, "- %s, %s, %d client threads: CPU µs per request by thread: %s%n", pair, mode, threads, where));
+        .forEach(
+            e ->
+                where
+                    .append(where.length() == 0 ? "" : ", ")
+                    .append(
+                        String.format(
+                            Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1e3 / perRequest)));
+    cpuNotes.append(
+        String.format(
+            Locale.ROOT,
+            "- %s, %s, %d client threads: CPU µs per request by thread: %s%n",
+            pair,
+            mode,
+            threads,
+            where));
   }
 
   /**
@@ -310,15 +379,25 @@ public final class SidecarLoadHarness {
         wallPerOp[o][r] = w[1];
       }
     }
-    System.out.println("Local signing vs its floor, one thread, 64-byte messages, " + rounds + " interleaved 200 ms rounds (medians):");
+    System.out.println(
+        "Local signing vs its floor, one thread, 64-byte messages, "
+            + rounds
+            + " interleaved 200 ms rounds (medians):");
     System.out.println();
-    System.out.println("| operation | thread CPU ns / op | wall ns / op | CPU ratio to Signer.local | implied ops/s per core (CPU) |");
+    System.out.println(
+        "| operation | thread CPU ns / op | wall ns / op | CPU ratio to Signer.local | implied ops/s per core (CPU) |");
     System.out.println("|---|---|---|---|---|");
     double signCpu = median(cpuPerOp[0]);
     for (int o = 0; o < ops.length; o++) {
       double cpu = median(cpuPerOp[o]);
       System.out.printf(
-          Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %,.0f |%n", names[o], cpu, median(wallPerOp[o]), cpu / signCpu, 1e9 / cpu);
+          Locale.ROOT,
+          "| %s | %.0f | %.0f | %.2f | %,.0f |%n",
+          names[o],
+          cpu,
+          median(wallPerOp[o]),
+          cpu / signCpu,
+          1e9 / cpu);
     }
     System.out.println();
   }
@@ -366,8 +445,8 @@ public final class SidecarLoadHarness {
   }
 
   /**
-   * CPU spent since {@code before} by live threads, grouped by name with digits replaced by
-   * {@code N}; threads that ended inside the window are missed (an undercount).
+   * CPU spent since {@code before} by live threads, grouped by name with digits replaced by {@code
+   * N}; threads that ended inside the window are missed (an undercount).
    */
   private static Map<String, Long> cpuByThreadGroup(Map<Long, Long> before) {
     Map<String, Long> groups = new java.util.HashMap<>();
@@ -395,7 +474,8 @@ public final class SidecarLoadHarness {
   }
 
   // Keeps start-up INFO lines of the store and sidecar out of the table; held so they stay set.
-  private static final java.util.logging.Logger SECRETSDK_LOG = java.util.logging.Logger.getLogger("io.secretsdk");
+  private static final java.util.logging.Logger SECRETSDK_LOG =
+      java.util.logging.Logger.getLogger("io.secretsdk");
 
   static {
     SECRETSDK_LOG.setLevel(java.util.logging.Level.WARNING);

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The demo: a Kubernetes Secret volume, written exactly as the kubelet writes it, rotated again
- * and again under a running application that reads a username/password pair the whole time.
+ * The demo: a Kubernetes Secret volume, written exactly as the kubelet writes it, rotated again and
+ * again under a running application that reads a username/password pair the whole time.
  *
  * <p>Run it from the repository root:
  *
@@ -85,22 +85,41 @@ public final class RotationDemo {
       try {
         mixed = rotate(store, kubelet);
         waitFor(() -> events.size() >= ROTATIONS + LATENCY_SAMPLES + 1);
-        out.println("      listeners got " + events.size() + " events, one per rotation; the first: " + events.get(0));
+        out.println(
+            "      listeners got "
+                + events.size()
+                + " events, one per rotation; the first: "
+                + events.get(0));
 
         out.println();
-        out.println("[4] A bad update: the next generation's password file is 2 MiB, over the 1 MiB limit");
+        out.println(
+            "[4] A bad update: the next generation's password file is 2 MiB, over the 1 MiB limit");
         long before = store.snapshot().revision();
         Map<String, String> bad = generation(ROTATIONS + 1);
         bad.put("password", "x".repeat(2 * 1024 * 1024));
         kubelet.writeStrings(bad);
         waitFor(() -> store.health().status() == SecretStoreHealth.Status.DEGRADED);
         SourceHealth source = store.health().sources().get(0);
-        out.println("      health " + store.health().status() + ", still serving revision " + store.snapshot().revision()
-            + " (was " + before + "), consecutive failures " + source.consecutiveFailures());
+        out.println(
+            "      health "
+                + store.health().status()
+                + ", still serving revision "
+                + store.snapshot().revision()
+                + " (was "
+                + before
+                + "), consecutive failures "
+                + source.consecutiveFailures());
         out.println("      last error: " + source.lastError().orElse("none"));
         kubelet.writeStrings(generation(ROTATIONS + 2));
-        waitFor(() -> store.snapshot().revision() > before && store.health().status() == SecretStoreHealth.Status.UP);
-        out.println("      a good update follows: health " + store.health().status() + ", revision " + store.snapshot().revision());
+        waitFor(
+            () ->
+                store.snapshot().revision() > before
+                    && store.health().status() == SecretStoreHealth.Status.UP);
+        out.println(
+            "      a good update follows: health "
+                + store.health().status()
+                + ", revision "
+                + store.snapshot().revision());
 
         out.println();
         out.println("[5] Keys come and go: the event names exactly what changed");
@@ -120,29 +139,35 @@ public final class RotationDemo {
     }
     waitFor(RotationDemo::noSecretsdkThreads);
     out.println();
-    out.println("[7] store.close(): no secretsdk thread is left running. Nothing above printed a value.");
+    out.println(
+        "[7] store.close(): no secretsdk thread is left running. Nothing above printed a value.");
     return mixed;
   }
 
-  private long rotate(SecretStore store, KubernetesVolumeWriter kubelet) throws InterruptedException {
+  private long rotate(SecretStore store, KubernetesVolumeWriter kubelet)
+      throws InterruptedException {
     out.println();
-    out.println("[3] Rotating the pair " + ROTATIONS + " times while 2 threads read it from snapshots...");
+    out.println(
+        "[3] Rotating the pair " + ROTATIONS + " times while 2 threads read it from snapshots...");
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong reads = new AtomicLong();
     AtomicLong mixed = new AtomicLong();
     List<Thread> readers = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      Thread reader = new Thread(() -> {
-        while (!stop.get()) {
-          SecretSnapshot snap = store.snapshot();
-          String user = snap.find("db.username").asString();
-          String pass = snap.find("db.password").asString();
-          if (!pass.endsWith(user.substring(user.indexOf('-')))) {
-            mixed.incrementAndGet();
-          }
-          reads.incrementAndGet();
-        }
-      }, "demo-reader-" + r);
+      Thread reader =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  SecretSnapshot snap = store.snapshot();
+                  String user = snap.find("db.username").asString();
+                  String pass = snap.find("db.password").asString();
+                  if (!pass.endsWith(user.substring(user.indexOf('-')))) {
+                    mixed.incrementAndGet();
+                  }
+                  reads.incrementAndGet();
+                }
+              },
+              "demo-reader-" + r);
       reader.setDaemon(true);
       reader.start();
       readers.add(reader);
@@ -156,13 +181,16 @@ public final class RotationDemo {
     for (Thread reader : readers) {
       reader.join();
     }
-    out.printf("      %d rotations, %,d pair reads, %d mixed pairs%n", ROTATIONS, reads.get(), mixed.get());
+    out.printf(
+        "      %d rotations, %,d pair reads, %d mixed pairs%n",
+        ROTATIONS, reads.get(), mixed.get());
 
     // Latency, with the readers stopped so they do not compete for the 2 cores: from the kubelet's
     // rename of ..data to the listener call, which comes after the snapshot swap.
     int samples = LATENCY_SAMPLES;
     long[] latencies = new long[samples];
-    java.util.concurrent.BlockingQueue<Long> seenAt = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<Long> seenAt =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     Subscription timing = store.subscribe(event -> seenAt.add(System.nanoTime()));
     try {
       for (int i = 0; i < samples; i++) {
@@ -182,8 +210,12 @@ public final class RotationDemo {
     Arrays.sort(latencies);
     out.printf(
         "      %d more rotations, kubelet write start -> listener called: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-        samples, latencies[samples / 2] / 1e6, latencies[(int) (samples * 0.99) - 1] / 1e6, latencies[samples - 1] / 1e6);
-    out.println("      (includes writing the generation; docs/benchmarks.md has the harness and the peers)");
+        samples,
+        latencies[samples / 2] / 1e6,
+        latencies[(int) (samples * 0.99) - 1] / 1e6,
+        latencies[samples - 1] / 1e6);
+    out.println(
+        "      (includes writing the generation; docs/benchmarks.md has the harness and the peers)");
     return mixed.get();
   }
 

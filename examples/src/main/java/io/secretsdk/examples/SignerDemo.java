@@ -43,15 +43,21 @@ final class SignerDemo {
       String viaSidecar = remote.sign("webhook", message);
       String viaLocal = local.sign("webhook", message);
       out.println("      sidecar signature " + viaSidecar);
-      out.println("      local signature equal: " + viaSidecar.equals(viaLocal)
-          + ", verifies on the sidecar: " + remote.verify("webhook", message, viaLocal));
+      out.println(
+          "      local signature equal: "
+              + viaSidecar.equals(viaLocal)
+              + ", verifies on the sidecar: "
+              + remote.verify("webhook", message, viaLocal));
 
       kubelet.write(Map.of("webhook", randomKey()));
       String oldKeyId = viaSidecar.split(":")[1];
       RotationDemo.waitFor(() -> !remote.sign("webhook", message).split(":")[1].equals(oldKeyId));
       String rotated = remote.sign("webhook", message);
-      out.println("      after the key rotated: new key id " + rotated.split(":")[1]
-          + ", the old signature still verifies during the grace period: " + remote.verify("webhook", message, viaSidecar));
+      out.println(
+          "      after the key rotated: new key id "
+              + rotated.split(":")[1]
+              + ", the old signature still verifies during the grace period: "
+              + remote.verify("webhook", message, viaSidecar));
     }
   }
 

@@ -16,8 +16,8 @@ final class ConfigFailure {
 
   /**
    * The first throwable in {@code failure}'s cause chain that secretsdk threw (a {@link
-   * SecretException}, or an exception from a {@code io.secretsdk} class such as a malformed
-   * {@code secretsdk.*} setting), or {@code null} when secretsdk is not involved.
+   * SecretException}, or an exception from a {@code io.secretsdk} class such as a malformed {@code
+   * secretsdk.*} setting), or {@code null} when secretsdk is not involved.
    */
   static Throwable causedBySecretsdk(Throwable failure) {
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();

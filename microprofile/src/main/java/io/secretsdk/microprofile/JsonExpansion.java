@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 /**
- * The {@code [json=expand]} mounts: every secret read from one of them whose value is a JSON
- * object is served as dotted properties instead of one ({@code db} = <code>{"username":"u",
+ * The {@code [json=expand]} mounts: every secret read from one of them whose value is a JSON object
+ * is served as dotted properties instead of one ({@code db} = <code>{"username":"u",
  * "pool":{"max":5}}</code> under prefix {@code app} gives {@code app.db.username} and {@code
  * app.db.pool.max}); arrays give indexed names ({@code hosts[0]}), numbers and booleans their JSON
  * text. Other values, JSON or not, stay as they are. A value that starts with <code>{</code> but
@@ -60,11 +60,12 @@ final class JsonExpansion implements PropertyExpansion {
         continue;
       }
       properties.remove(name);
-      expanded.forEach((key, value) -> {
-        if (!snapshot.contains(key)) {
-          properties.putIfAbsent(key, value);
-        }
-      });
+      expanded.forEach(
+          (key, value) -> {
+            if (!snapshot.contains(key)) {
+              properties.putIfAbsent(key, value);
+            }
+          });
       Optional<String> kept = json.problem(name);
       kept.ifPresent(found::add);
     }

@@ -34,7 +34,8 @@ final class LiteHealthRegistration {
 
     @Override
     public HealthCheck create(Instance<Object> lookup, Parameters params) {
-      return SecretsHealthCheck.of(SecretsBuildCompatibleExtension.requireSource(), ConfigProvider.getConfig());
+      return SecretsHealthCheck.of(
+          SecretsBuildCompatibleExtension.requireSource(), ConfigProvider.getConfig());
     }
   }
 }

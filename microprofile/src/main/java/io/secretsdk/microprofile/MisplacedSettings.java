@@ -13,18 +13,21 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Warns, once per file, when the settings that tell the config source where the secrets are
- * ({@code secretsdk.mounts}, {@code secretsdk.ordinal}, ...) are written in {@code
+ * Warns, once per file, when the settings that tell the config source where the secrets are ({@code
+ * secretsdk.mounts}, {@code secretsdk.ordinal}, ...) are written in {@code
  * META-INF/microprofile-config.properties} or Quarkus's {@code application.properties}: a config
- * source is part of building the {@code Config}, so it cannot read them from there, and they
- * would otherwise be ignored without a word. The keys that are read through MicroProfile Config
- * ({@code secretsdk.signer.*}, {@code secretsdk.health.*}) are fine there. Thread-safe.
+ * source is part of building the {@code Config}, so it cannot read them from there, and they would
+ * otherwise be ignored without a word. The keys that are read through MicroProfile Config ({@code
+ * secretsdk.signer.*}, {@code secretsdk.health.*}) are fine there. Thread-safe.
  */
 final class MisplacedSettings {
 
-  private static final System.Logger LOG = System.getLogger(SecretsConfigSourceProvider.class.getName());
-  private static final List<String> FILES = List.of("META-INF/microprofile-config.properties", "application.properties");
-  private static final List<String> READ_THROUGH_CONFIG = List.of("secretsdk.signer.", "secretsdk.health.");
+  private static final System.Logger LOG =
+      System.getLogger(SecretsConfigSourceProvider.class.getName());
+  private static final List<String> FILES =
+      List.of("META-INF/microprofile-config.properties", "application.properties");
+  private static final List<String> READ_THROUGH_CONFIG =
+      List.of("secretsdk.signer.", "secretsdk.health.");
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   private MisplacedSettings() {}

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * Turns some secrets of a snapshot into several properties (today: JSON objects into dotted
- * names, {@link JsonExpansion}). An interface without Jackson types, so that the config source
- * loads and runs on a class path without Jackson as long as no mount asks for expansion.
- * Implementations are thread-safe.
+ * Turns some secrets of a snapshot into several properties (today: JSON objects into dotted names,
+ * {@link JsonExpansion}). An interface without Jackson types, so that the config source loads and
+ * runs on a class path without Jackson as long as no mount asks for expansion. Implementations are
+ * thread-safe.
  */
 interface PropertyExpansion {
 
@@ -19,6 +19,8 @@ interface PropertyExpansion {
    */
   void expand(SecretSnapshot snapshot, SortedMap<String, String> properties);
 
-  /** Why some covered secrets are served from their last good content or not at all; never values. */
+  /**
+   * Why some covered secrets are served from their last good content or not at all; never values.
+   */
   List<String> problems();
 }

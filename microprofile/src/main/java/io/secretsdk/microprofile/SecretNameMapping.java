@@ -4,11 +4,11 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * Finds a value by the MicroProfile environment-variable rule applied to both sides: a
- * requested property and a secret name match when they are equal after every character other
- * than {@code [A-Za-z0-9]} is replaced by {@code _} and letters are upper-cased. So {@code
- * db.password}, {@code db_password}, {@code DB_PASSWORD} and {@code db-password} all find one
- * another. Callers try the exact name first; this index is the fallback.
+ * Finds a value by the MicroProfile environment-variable rule applied to both sides: a requested
+ * property and a secret name match when they are equal after every character other than {@code
+ * [A-Za-z0-9]} is replaced by {@code _} and letters are upper-cased. So {@code db.password}, {@code
+ * db_password}, {@code DB_PASSWORD} and {@code db-password} all find one another. Callers try the
+ * exact name first; this index is the fallback.
  *
  * <p>An open-addressing table over the canonical forms, so a lookup hashes and compares the
  * requested name character by character and allocates nothing, hit or miss. When several names
@@ -21,7 +21,10 @@ final class SecretNameMapping {
   private final String[] values;
   private final int mask;
 
-  /** Indexes {@code values} (name to value), visited in sorted order so collisions resolve the same way every time. */
+  /**
+   * Indexes {@code values} (name to value), visited in sorted order so collisions resolve the same
+   * way every time.
+   */
   SecretNameMapping(SortedMap<String, String> valuesByName) {
     int capacity = Integer.highestOneBit(Math.max(4, valuesByName.size() * 2 + 1) - 1) << 1;
     this.names = new String[capacity];
@@ -65,7 +68,10 @@ final class SecretNameMapping {
     }
   }
 
-  /** {@code c} as it appears in an environment variable name: ASCII letters upper-cased, digits kept, the rest {@code _}. */
+  /**
+   * {@code c} as it appears in an environment variable name: ASCII letters upper-cased, digits
+   * kept, the rest {@code _}.
+   */
   static char canonical(char c) {
     if (c >= 'a' && c <= 'z') {
       return (char) (c - ('a' - 'A'));

@@ -21,9 +21,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /**
  * The CDI Lite side of secretsdk, for containers that run build-compatible extensions but not
  * portable ones (Quarkus ArC), registered through {@code
- * META-INF/services/jakarta.enterprise.inject.build.compatible.spi.BuildCompatibleExtension}.
- * Where {@link SecretsExtension} runs (Weld and other full CDI containers), this one is skipped,
- * so nothing is registered twice. It adds:
+ * META-INF/services/jakarta.enterprise.inject.build.compatible.spi.BuildCompatibleExtension}. Where
+ * {@link SecretsExtension} runs (Weld and other full CDI containers), this one is skipped, so
+ * nothing is registered twice. It adds:
  *
  * <ul>
  *   <li>a {@code @Singleton} {@link SecretStore} bean: the store the secretsdk config source reads.
@@ -45,7 +45,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @SkipIfPortableExtensionPresent(SecretsExtension.class)
 public final class SecretsBuildCompatibleExtension implements BuildCompatibleExtension {
 
-  private static final System.Logger LOG = System.getLogger(SecretsBuildCompatibleExtension.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(SecretsBuildCompatibleExtension.class.getName());
   private static final AtomicReference<Subscription> EVENTS = new AtomicReference<>();
 
   /** Called by {@link java.util.ServiceLoader}. */
@@ -58,7 +59,11 @@ public final class SecretsBuildCompatibleExtension implements BuildCompatibleExt
    */
   @Synthesis
   public void synthesis(SyntheticComponents components) {
-    components.addBean(SecretStore.class).type(SecretStore.class).scope(Singleton.class).createWith(StoreCreator.class);
+    components
+        .addBean(SecretStore.class)
+        .type(SecretStore.class)
+        .scope(Singleton.class)
+        .createWith(StoreCreator.class);
     components.addObserver(Startup.class).observeWith(StartEvents.class);
     components.addObserver(Shutdown.class).observeWith(StopEvents.class);
     if (SecretsSources.healthApiPresent()) {
@@ -89,7 +94,10 @@ public final class SecretsBuildCompatibleExtension implements BuildCompatibleExt
     }
   }
 
-  /** Subscribes at application start and fires {@link SecretsChanged}; instantiated by the container, not API. */
+  /**
+   * Subscribes at application start and fires {@link SecretsChanged}; instantiated by the
+   * container, not API.
+   */
   public static final class StartEvents implements SyntheticObserver<Startup> {
 
     /** Called by the container. */
@@ -106,16 +114,25 @@ public final class SecretsBuildCompatibleExtension implements BuildCompatibleExt
               .store()
               .subscribe(
                   change ->
-                      CDI.current().getBeanContainer().getEvent().select(SecretsChanged.class).fire(SecretsChanged.of(change)));
+                      CDI.current()
+                          .getBeanContainer()
+                          .getEvent()
+                          .select(SecretsChanged.class)
+                          .fire(SecretsChanged.of(change)));
       Subscription previous = EVENTS.getAndSet(subscription);
       if (previous != null) {
         previous.close();
       }
-      LOG.log(System.Logger.Level.DEBUG, () -> "secretsdk: firing SecretsChanged for " + source.getName());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () -> "secretsdk: firing SecretsChanged for " + source.getName());
     }
   }
 
-  /** Stops the events and closes the provider's store at shutdown; instantiated by the container, not API. */
+  /**
+   * Stops the events and closes the provider's store at shutdown; instantiated by the container,
+   * not API.
+   */
   public static final class StopEvents implements SyntheticObserver<Shutdown> {
 
     /** Called by the container. */

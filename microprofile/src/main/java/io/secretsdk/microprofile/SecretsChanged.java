@@ -7,11 +7,11 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The CDI event fired after the store behind the secretsdk config source published a change:
- * which names were added, removed or changed, never values. Observe it with {@code void
+ * The CDI event fired after the store behind the secretsdk config source published a change: which
+ * names were added, removed or changed, never values. Observe it with {@code void
  * onSecrets(@Observes SecretsChanged change)}; it is delivered synchronously on the store's
- * notification thread ({@code secretsdk-notify-<n>}), one change at a time, in order. Re-read
- * what you need through {@code Config} or the {@code SecretStore} bean.
+ * notification thread ({@code secretsdk-notify-<n>}), one change at a time, in order. Re-read what
+ * you need through {@code Config} or the {@code SecretStore} bean.
  *
  * <p>Immutable and thread-safe.
  *
@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * @param changed names whose value or origin changed, sorted
  * @param revision the revision of the snapshot that is current after the change
  */
-public record SecretsChanged(Set<String> added, Set<String> removed, Set<String> changed, long revision) {
+public record SecretsChanged(
+    Set<String> added, Set<String> removed, Set<String> changed, long revision) {
 
   /** Copies the sets into sorted, unmodifiable ones. */
   public SecretsChanged {
@@ -30,7 +31,8 @@ public record SecretsChanged(Set<String> added, Set<String> removed, Set<String>
   }
 
   static SecretsChanged of(SecretChangeEvent event) {
-    return new SecretsChanged(event.added(), event.removed(), event.changed(), event.current().revision());
+    return new SecretsChanged(
+        event.added(), event.removed(), event.changed(), event.current().revision());
   }
 
   /** Every name that was added, removed or changed, sorted. */

@@ -11,24 +11,26 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * A MicroProfile {@link ConfigSource} that answers from a {@link SecretStore}'s current snapshot
- * on every call, so {@code Config.getValue}, {@code ConfigValue} and {@code @ConfigProperty}
- * injected as {@code Provider<String>} see rotated secrets without a restart.
+ * A MicroProfile {@link ConfigSource} that answers from a {@link SecretStore}'s current snapshot on
+ * every call, so {@code Config.getValue}, {@code ConfigValue} and {@code @ConfigProperty} injected
+ * as {@code Provider<String>} see rotated secrets without a restart.
  *
- * <p>Lookups read memory only: the first call after a rotation indexes the new snapshot once;
- * every other call is two hash lookups with no allocation. A property name matches a secret name
- * exactly, or else when both are equal after replacing every character other than {@code
- * [A-Za-z0-9]} with {@code _} and upper-casing (so {@code db.password} finds a file {@code
- * DB_PASSWORD} or {@code db-password}, and {@code DB_PASSWORD} finds {@code db.password}).
- * Secrets that are not valid UTF-8 text are not served (they are logged by name, once per
- * snapshot); read them from the store.
+ * <p>Lookups read memory only: the first call after a rotation indexes the new snapshot once; every
+ * other call is two hash lookups with no allocation. A property name matches a secret name exactly,
+ * or else when both are equal after replacing every character other than {@code [A-Za-z0-9]} with
+ * {@code _} and upper-casing (so {@code db.password} finds a file {@code DB_PASSWORD} or {@code
+ * db-password}, and {@code DB_PASSWORD} finds {@code db.password}). Secrets that are not valid
+ * UTF-8 text are not served (they are logged by name, once per snapshot); read them from the store.
  *
  * <p>Usually registered for you by {@link SecretsConfigSourceProvider}; {@link #of(SecretStore)}
  * wraps a store you built and own. Thread-safe.
  */
 public final class SecretsConfigSource implements ConfigSource {
 
-  /** The default ordinal: above {@code microprofile-config.properties} (100), below environment variables (300) and system properties (400). */
+  /**
+   * The default ordinal: above {@code microprofile-config.properties} (100), below environment
+   * variables (300) and system properties (400).
+   */
   public static final int DEFAULT_ORDINAL = SecretsConfiguration.DEFAULT_ORDINAL;
 
   private final SecretStore store;
@@ -48,12 +50,14 @@ public final class SecretsConfigSource implements ConfigSource {
     this.expansion = expansion;
     this.name =
         "secretsdk"
-            + store.health().sources().stream().map(SourceHealth::source).collect(Collectors.joining(", ", "[", "]"));
+            + store.health().sources().stream()
+                .map(SourceHealth::source)
+                .collect(Collectors.joining(", ", "[", "]"));
   }
 
   /**
-   * A source over a store that the caller built and keeps owning (closing it is the caller's
-   * job), with the {@linkplain #DEFAULT_ORDINAL default ordinal}.
+   * A source over a store that the caller built and keeps owning (closing it is the caller's job),
+   * with the {@linkplain #DEFAULT_ORDINAL default ordinal}.
    */
   public static SecretsConfigSource of(SecretStore store) {
     return new SecretsConfigSource(store, DEFAULT_ORDINAL);
@@ -69,7 +73,10 @@ public final class SecretsConfigSource implements ConfigSource {
     return store;
   }
 
-  /** The current value for {@code propertyName}, exact name first, then the environment-style match; {@code null} if none. */
+  /**
+   * The current value for {@code propertyName}, exact name first, then the environment-style match;
+   * {@code null} if none.
+   */
   @Override
   public String getValue(String propertyName) {
     return properties().value(propertyName);
@@ -133,6 +140,12 @@ public final class SecretsConfigSource implements ConfigSource {
   /** Name, ordinal and revision; never values. */
   @Override
   public String toString() {
-    return "SecretsConfigSource[name=" + name + ", ordinal=" + ordinal + ", revision=" + store.snapshot().revision() + "]";
+    return "SecretsConfigSource[name="
+        + name
+        + ", ordinal="
+        + ordinal
+        + ", revision="
+        + store.snapshot().revision()
+        + "]";
   }
 }

@@ -13,10 +13,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * What the {@link SecretsConfigSourceProvider} reads from system properties and environment
- * variables (a config source cannot read MicroProfile Config itself), turned into the core's
- * {@link SecretSettings} plus the source's ordinal. Each key is looked up as a system property
- * first, then as the environment variable spelled the MicroProfile way ({@code secretsdk.mounts}
- * becomes {@code SECRETSDK_MOUNTS}):
+ * variables (a config source cannot read MicroProfile Config itself), turned into the core's {@link
+ * SecretSettings} plus the source's ordinal. Each key is looked up as a system property first, then
+ * as the environment variable spelled the MicroProfile way ({@code secretsdk.mounts} becomes {@code
+ * SECRETSDK_MOUNTS}):
  *
  * <ul>
  *   <li>{@code secretsdk.mounts}: comma-separated entries {@code path}, {@code path=prefix} or
@@ -38,7 +38,10 @@ import java.util.function.UnaryOperator;
  */
 final class SecretsConfiguration {
 
-  /** Above {@code microprofile-config.properties} (100), below environment (300) and system properties (400). */
+  /**
+   * Above {@code microprofile-config.properties} (100), below environment (300) and system
+   * properties (400).
+   */
   static final int DEFAULT_ORDINAL = 275;
 
   static final String MOUNTS = "secretsdk.mounts";
@@ -70,7 +73,8 @@ final class SecretsConfiguration {
    *
    * @throws IllegalArgumentException naming the key and the bad value
    */
-  static SecretsConfiguration from(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+  static SecretsConfiguration from(
+      UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
     String mountList = lookup(MOUNTS, systemProperties, environment);
     if (mountList == null) {
       return null;
@@ -102,7 +106,8 @@ final class SecretsConfiguration {
       try {
         maxBytes = Long.parseLong(maxText);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(MAX_SECRET_BYTES + " must be a number of bytes: " + maxText);
+        throw new IllegalArgumentException(
+            MAX_SECRET_BYTES + " must be a number of bytes: " + maxText);
       }
       if (maxBytes <= 0) {
         throw new IllegalArgumentException(MAX_SECRET_BYTES + " must be positive: " + maxText);
@@ -118,7 +123,10 @@ final class SecretsConfiguration {
   }
 
   private static boolean flag(
-      String key, boolean fallback, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+      String key,
+      boolean fallback,
+      UnaryOperator<String> systemProperties,
+      UnaryOperator<String> environment) {
     String text = lookup(key, systemProperties, environment);
     if (text == null) {
       return fallback;
@@ -141,7 +149,8 @@ final class SecretsConfiguration {
   }
 
   /** The trimmed value of a key, or {@code null} when it is unset or blank (the default). */
-  private static String lookup(String key, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+  private static String lookup(
+      String key, UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
     String value = systemProperties.apply(key);
     if (value == null) {
       value = environment.apply(environmentName(key));
@@ -166,7 +175,11 @@ final class SecretsConfiguration {
         String options = open < 0 ? "" : entry.substring(open).replace(" ", "");
         if (!options.equalsIgnoreCase(JSON_EXPAND)) {
           throw new IllegalArgumentException(
-              MOUNTS + " entry '" + raw.trim() + "' has an unknown option; the only one is " + JSON_EXPAND);
+              MOUNTS
+                  + " entry '"
+                  + raw.trim()
+                  + "' has an unknown option; the only one is "
+                  + JSON_EXPAND);
         }
         jsonExpand = true;
         entry = entry.substring(0, open).trim();
@@ -182,7 +195,8 @@ final class SecretsConfiguration {
         }
       }
       if (path.isEmpty()) {
-        throw new IllegalArgumentException(MOUNTS + " has an entry without a path: '" + raw.trim() + "'");
+        throw new IllegalArgumentException(
+            MOUNTS + " has an entry without a path: '" + raw.trim() + "'");
       }
       try {
         mounts.add(new SecretSettings.Mount(Path.of(path), prefix, optional, jsonExpand));
@@ -225,16 +239,20 @@ final class SecretsConfiguration {
   /**
    * The expansion the mounts ask for with {@code [json=expand]}, or {@code null} when none does.
    *
-   * @throws IllegalStateException when expansion is asked for but {@code secretsdk-json} or
-   *     Jackson 2 databind is not on the class path
+   * @throws IllegalStateException when expansion is asked for but {@code secretsdk-json} or Jackson
+   *     2 databind is not on the class path
    */
   PropertyExpansion expansion() {
-    List<SecretSettings.Mount> expanded = mounts().stream().filter(SecretSettings.Mount::jsonExpand).toList();
+    List<SecretSettings.Mount> expanded =
+        mounts().stream().filter(SecretSettings.Mount::jsonExpand).toList();
     if (expanded.isEmpty()) {
       return null;
     }
     SecretSettings.Mount first = expanded.get(0);
-    for (String needed : new String[] {"com.fasterxml.jackson.databind.ObjectMapper", "io.secretsdk.json.JsonSecrets"}) {
+    for (String needed :
+        new String[] {
+          "com.fasterxml.jackson.databind.ObjectMapper", "io.secretsdk.json.JsonSecrets"
+        }) {
       try {
         Class.forName(needed, false, SecretsConfiguration.class.getClassLoader());
       } catch (ClassNotFoundException | LinkageError e) {
@@ -261,7 +279,9 @@ final class SecretsConfiguration {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SecretsConfiguration other && settings.equals(other.settings) && ordinal == other.ordinal;
+    return o instanceof SecretsConfiguration other
+        && settings.equals(other.settings)
+        && ordinal == other.ordinal;
   }
 
   @Override

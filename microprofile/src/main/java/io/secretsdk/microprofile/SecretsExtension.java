@@ -18,8 +18,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The CDI side of secretsdk, registered through {@code
- * META-INF/services/jakarta.enterprise.inject.spi.Extension} and therefore active only where a
- * CDI container runs. When the application's MicroProfile {@code Config} has a {@link
+ * META-INF/services/jakarta.enterprise.inject.spi.Extension} and therefore active only where a CDI
+ * container runs. When the application's MicroProfile {@code Config} has a {@link
  * SecretsConfigSource}, it:
  *
  * <ul>
@@ -28,9 +28,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  *   <li>fires a {@link SecretsChanged} event every time that store publishes a change;
  *   <li>when the MicroProfile Health API is on the class path, adds the {@code @Readiness} check
  *       {@code secretsdk} ({@link SecretsHealthCheck}): status, source errors, snapshot age;
- *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a {@code
- *       @Singleton} {@code io.secretsdk.signer.Signer} bean: {@code Signer.local(store)} over that
- *       store, or {@code Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code
+ *   <li>when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}, adds a
+ *       {@code @Singleton} {@code io.secretsdk.signer.Signer} bean: {@code Signer.local(store)}
+ *       over that store, or {@code Signer.sidecar(secretsdk.signer.sidecar.url)} (default {@code
  *       http://127.0.0.1:8787}); closed with the container. That needs the optional {@code
  *       io.secretsdk:secretsdk-signer}; without it such a mode is a definition error naming it.
  *       Nothing here mentions a {@code Signer} type ({@link SignerBeanRegistration} does), so the
@@ -42,8 +42,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  *       store.
  * </ul>
  *
- * <p>Without such a source it adds nothing. The container calls it from its bootstrap and
- * shutdown threads; its state is published through volatile fields.
+ * <p>Without such a source it adds nothing. The container calls it from its bootstrap and shutdown
+ * threads; its state is published through volatile fields.
  */
 public final class SecretsExtension implements Extension {
 
@@ -67,7 +67,12 @@ public final class SecretsExtension implements Extension {
       if (ours != null) {
         discovery.addDefinitionError(ours);
       } else {
-        LOG.log(Level.DEBUG, () -> "secretsdk: no MicroProfile Config available to CDI (" + e.getClass().getName() + ")");
+        LOG.log(
+            Level.DEBUG,
+            () ->
+                "secretsdk: no MicroProfile Config available to CDI ("
+                    + e.getClass().getName()
+                    + ")");
       }
       return;
     }
@@ -100,8 +105,10 @@ public final class SecretsExtension implements Extension {
         return;
       }
       if (settings.mode() == SignerSettings.Mode.LOCAL && store == null) {
-        discovery.addDefinitionError(new IllegalStateException(
-            SignerSettings.MODE + "=local needs the secretsdk config source: set secretsdk.mounts (or SECRETSDK_MOUNTS) to the directory holding the keys"));
+        discovery.addDefinitionError(
+            new IllegalStateException(
+                SignerSettings.MODE
+                    + "=local needs the secretsdk config source: set secretsdk.mounts (or SECRETSDK_MOUNTS) to the directory holding the keys"));
         return;
       }
       SignerBeanRegistration.add(discovery, settings, store);
@@ -117,7 +124,11 @@ public final class SecretsExtension implements Extension {
         found
             .store()
             .subscribe(
-                change -> beanManager.getEvent().select(SecretsChanged.class).fire(SecretsChanged.of(change)));
+                change ->
+                    beanManager
+                        .getEvent()
+                        .select(SecretsChanged.class)
+                        .fire(SecretsChanged.of(change)));
   }
 
   void stop(@Observes BeforeShutdown shutdown) {
@@ -132,5 +143,4 @@ public final class SecretsExtension implements Extension {
       SharedSecretStores.release(found);
     }
   }
-
 }

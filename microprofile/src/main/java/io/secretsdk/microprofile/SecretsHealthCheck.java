@@ -13,10 +13,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
- * The MicroProfile Health readiness check {@code secretsdk} for the store behind the config
- * source, added as a {@code @Readiness} bean by {@link SecretsExtension} (Weld and other full CDI
- * containers) or {@link SecretsBuildCompatibleExtension} (Quarkus) when the MicroProfile Health
- * API is on the class path. Its data, never values:
+ * The MicroProfile Health readiness check {@code secretsdk} for the store behind the config source,
+ * added as a {@code @Readiness} bean by {@link SecretsExtension} (Weld and other full CDI
+ * containers) or {@link SecretsBuildCompatibleExtension} (Quarkus) when the MicroProfile Health API
+ * is on the class path. Its data, never values:
  *
  * <ul>
  *   <li>{@code status} ({@code UP}, {@code DEGRADED} or {@code DOWN}), {@code revision}, {@code
@@ -26,10 +26,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
  *   <li>{@code json.<n>} for each {@code [json=expand]} secret served from its last good document.
  * </ul>
  *
- * <p>A closed store is {@code DOWN}. A {@code DEGRADED} store (a source failing while its last
- * good values are still served, or an optional mount not there yet) is reported {@code UP} by
- * default, so a bad rotation does not take every pod out of the load balancer at once; set
- * {@code secretsdk.health.readiness.degraded=down} (any config source) to report it {@code DOWN}.
+ * <p>A closed store is {@code DOWN}. A {@code DEGRADED} store (a source failing while its last good
+ * values are still served, or an optional mount not there yet) is reported {@code UP} by default,
+ * so a bad rotation does not take every pod out of the load balancer at once; set {@code
+ * secretsdk.health.readiness.degraded=down} (any config source) to report it {@code DOWN}.
  * Thread-safe.
  */
 final class SecretsHealthCheck implements HealthCheck {
@@ -50,10 +50,16 @@ final class SecretsHealthCheck implements HealthCheck {
   /**
    * The check for {@code source}, with the policy for {@code DEGRADED} read from {@code config}.
    *
-   * @throws IllegalArgumentException naming the key when its value is neither {@code up} nor {@code down}
+   * @throws IllegalArgumentException naming the key when its value is neither {@code up} nor {@code
+   *     down}
    */
   static SecretsHealthCheck of(SecretsConfigSource source, Config config) {
-    String policy = config.getOptionalValue(DEGRADED_KEY, String.class).orElse("up").trim().toLowerCase(Locale.ROOT);
+    String policy =
+        config
+            .getOptionalValue(DEGRADED_KEY, String.class)
+            .orElse("up")
+            .trim()
+            .toLowerCase(Locale.ROOT);
     if (!policy.equals("up") && !policy.equals("down")) {
       throw new IllegalArgumentException(DEGRADED_KEY + " must be up or down: " + policy);
     }
@@ -75,7 +81,8 @@ final class SecretsHealthCheck implements HealthCheck {
     for (SourceHealth sourceHealth : health.sources()) {
       response.withData(
           sourceHealth.source(),
-          sourceHealth.status().name() + sourceHealth.lastError().map(error -> ": " + error).orElse(""));
+          sourceHealth.status().name()
+              + sourceHealth.lastError().map(error -> ": " + error).orElse(""));
     }
     for (int i = 0; i < problems.size(); i++) {
       response.withData("json." + i, problems.get(i));
@@ -91,6 +98,10 @@ final class SecretsHealthCheck implements HealthCheck {
 
   @Override
   public String toString() {
-    return "SecretsHealthCheck[" + source.getName() + ", degraded=" + (degradedIsDown ? "down" : "up") + "]";
+    return "SecretsHealthCheck["
+        + source.getName()
+        + ", degraded="
+        + (degradedIsDown ? "down" : "up")
+        + "]";
   }
 }

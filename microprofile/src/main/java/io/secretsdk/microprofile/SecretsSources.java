@@ -21,7 +21,10 @@ final class SecretsSources {
   /** Whether the MicroProfile Health API can be loaded, so the readiness check can be offered. */
   static boolean healthApiPresent() {
     try {
-      Class.forName("org.eclipse.microprofile.health.HealthCheck", false, SecretsSources.class.getClassLoader());
+      Class.forName(
+          "org.eclipse.microprofile.health.HealthCheck",
+          false,
+          SecretsSources.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

@@ -1,6 +1,5 @@
 package io.secretsdk.microprofile;
 
-import io.secretsdk.SecretStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One store, and one config source over it, per distinct {@link SecretsConfiguration} in this
- * class loader. MicroProfile implementations call a {@code ConfigSourceProvider} every time they
- * build a {@code Config} (once per class loader, again after {@code releaseConfig}, once per test
- * that builds its own): sharing the store means one set of watch registrations and threads,
- * however often that happens.
+ * One store, and one config source over it, per distinct {@link SecretsConfiguration} in this class
+ * loader. MicroProfile implementations call a {@code ConfigSourceProvider} every time they build a
+ * {@code Config} (once per class loader, again after {@code releaseConfig}, once per test that
+ * builds its own): sharing the store means one set of watch registrations and threads, however
+ * often that happens.
  *
  * <p>Stores end in one of two ways: the CDI container that used them shuts down ({@link
  * SecretsExtension}, so a redeployed application leaves no watcher thread pinning its old class
@@ -24,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SharedSecretStores {
 
   private static final System.Logger LOG = System.getLogger(SharedSecretStores.class.getName());
-  private static final Map<SecretsConfiguration, SecretsConfigSource> SOURCES = new ConcurrentHashMap<>();
+  private static final Map<SecretsConfiguration, SecretsConfigSource> SOURCES =
+      new ConcurrentHashMap<>();
   private static final Object HOOK_LOCK = new Object();
   private static Thread hook;
 
@@ -41,7 +41,8 @@ final class SharedSecretStores {
             configuration,
             c -> {
               PropertyExpansion expansion = c.expansion();
-              SecretsConfigSource source = new SecretsConfigSource(c.buildStore(), c.ordinal(), expansion);
+              SecretsConfigSource source =
+                  new SecretsConfigSource(c.buildStore(), c.ordinal(), expansion);
               LOG.log(Level.DEBUG, () -> "secretsdk: started " + source.getName() + " for " + c);
               return source;
             });
@@ -51,7 +52,10 @@ final class SharedSecretStores {
     return shared;
   }
 
-  /** Whether the registry owns {@code source} (it came from the provider, not from {@code of(store)}). */
+  /**
+   * Whether the registry owns {@code source} (it came from the provider, not from {@code
+   * of(store)}).
+   */
   static boolean owns(SecretsConfigSource source) {
     return SOURCES.containsValue(source);
   }
@@ -85,7 +89,9 @@ final class SharedSecretStores {
         Runtime.getRuntime().addShutdownHook(thread);
         hook = thread;
       } catch (IllegalStateException | SecurityException e) {
-        LOG.log(Level.DEBUG, () -> "secretsdk: no shutdown hook (" + e.getClass().getSimpleName() + ")");
+        LOG.log(
+            Level.DEBUG,
+            () -> "secretsdk: no shutdown hook (" + e.getClass().getSimpleName() + ")");
       }
     }
   }

@@ -15,10 +15,10 @@ import java.util.TreeSet;
 /**
  * One snapshot seen as config properties: every secret that is valid UTF-8 text, by name and by
  * {@link SecretNameMapping canonical name}. Built once per published snapshot, so lookups do no
- * decoding, no I/O and no allocation. Secrets that are not text (keystores, DER keys) are left
- * out and logged once per snapshot, by name, never by value. Secrets of {@code [json=expand]}
- * mounts are replaced by their expansion here, so one snapshot gives one consistent set of
- * expanded names. Immutable and thread-safe.
+ * decoding, no I/O and no allocation. Secrets that are not text (keystores, DER keys) are left out
+ * and logged once per snapshot, by name, never by value. Secrets of {@code [json=expand]} mounts
+ * are replaced by their expansion here, so one snapshot gives one consistent set of expanded names.
+ * Immutable and thread-safe.
  */
 final class SnapshotProperties {
 

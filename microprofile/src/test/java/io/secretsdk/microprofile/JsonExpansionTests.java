@@ -47,9 +47,15 @@ class JsonExpansionTests {
     this.logs = logs;
     app = KubernetesVolumeWriter.kubelet(tmp.resolve("app"));
     plain = KubernetesVolumeWriter.kubelet(tmp.resolve("plain"));
-    app.writeStrings(Map.of("db", db("app", canary, "\"pool\":{\"max\":5},\"hosts\":[\"h0\",\"h1\"],\"tls\":true"), "token", "t0\n"));
+    app.writeStrings(
+        Map.of(
+            "db",
+            db("app", canary, "\"pool\":{\"max\":5},\"hosts\":[\"h0\",\"h1\"],\"tls\":true"),
+            "token",
+            "t0\n"));
     plain.writeStrings(Map.of("doc", "{\"a\":1}"));
-    properties.set("secretsdk.mounts", app.volume() + "=app[json=expand]," + plain.volume() + "=plain");
+    properties.set(
+        "secretsdk.mounts", app.volume() + "=app[json=expand]," + plain.volume() + "=plain");
     config = new SmallRyeConfigBuilder().addDiscoveredSources().build();
   }
 
@@ -59,7 +65,13 @@ class JsonExpansionTests {
   }
 
   private static String db(String username, String password, String more) {
-    return "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"" + (more.isEmpty() ? "" : "," + more) + "}\n";
+    return "{\"username\":\""
+        + username
+        + "\",\"password\":\""
+        + password
+        + "\""
+        + (more.isEmpty() ? "" : "," + more)
+        + "}\n";
   }
 
   private SecretsConfigSource source() {
@@ -82,13 +94,24 @@ class JsonExpansionTests {
     assertThat(value("app.db.hosts[0]")).contains("h0");
     assertThat(value("app.db.hosts[1]")).contains("h1");
     assertThat(value("app.db.tls")).contains("true");
-    assertThat(value("APP_DB_POOL_MAX")).as("environment-style names find expanded ones too").contains("5");
+    assertThat(value("APP_DB_POOL_MAX"))
+        .as("environment-style names find expanded ones too")
+        .contains("5");
     assertThat(value("app.db")).as("the document itself is replaced by its fields").isEmpty();
     assertThat(value("app.token")).as("a plain value stays plain").contains("t0");
-    assertThat(value("plain.doc")).as("a mount without [json=expand] is not expanded").contains("{\"a\":1}");
+    assertThat(value("plain.doc"))
+        .as("a mount without [json=expand] is not expanded")
+        .contains("{\"a\":1}");
     assertThat(source().getPropertyNames())
         .containsExactly(
-            "app.db.hosts[0]", "app.db.hosts[1]", "app.db.password", "app.db.pool.max", "app.db.tls", "app.db.username", "app.token", "plain.doc");
+            "app.db.hosts[0]",
+            "app.db.hosts[1]",
+            "app.db.password",
+            "app.db.pool.max",
+            "app.db.tls",
+            "app.db.username",
+            "app.token",
+            "plain.doc");
     assertThat(source().problems()).isEmpty();
   }
 
@@ -96,7 +119,9 @@ class JsonExpansionTests {
   void rotationAddsAndRemovesExpandedNames() {
     app.writeStrings(Map.of("db", db("app", rotatedCanary, "\"timeout\":30"), "token", "t0\n"));
 
-    await().atMost(PATIENCE).until(() -> value("app.db.password").equals(Optional.of(rotatedCanary)));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> value("app.db.password").equals(Optional.of(rotatedCanary)));
     assertThat(value("app.db.timeout")).contains("30");
     assertThat(value("app.db.pool.max")).isEmpty();
     assertThat(value("app.db.hosts[0]")).isEmpty();
@@ -139,7 +164,12 @@ class JsonExpansionTests {
 
   @Test
   void malformedJsonKeepsTheLastGoodDocumentAndSaysWhereWithoutTheContent() {
-    app.writeStrings(Map.of("db", "{\"username\":\"app\",\n \"password\":\"" + rotatedCanary + "\",,}", "token", "t1\n"));
+    app.writeStrings(
+        Map.of(
+            "db",
+            "{\"username\":\"app\",\n \"password\":\"" + rotatedCanary + "\",,}",
+            "token",
+            "t1\n"));
 
     await().atMost(PATIENCE).until(() -> value("app.token").equals(Optional.of("t1")));
     assertThat(value("app.db.password")).contains(canary);
@@ -154,7 +184,9 @@ class JsonExpansionTests {
 
     app.writeStrings(Map.of("db", db("app", rotatedCanary, ""), "token", "t1\n"));
 
-    await().atMost(PATIENCE).until(() -> value("app.db.password").equals(Optional.of(rotatedCanary)));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> value("app.db.password").equals(Optional.of(rotatedCanary)));
     assertThat(source().problems()).isEmpty();
   }
 
@@ -167,14 +199,23 @@ class JsonExpansionTests {
     assertThat(value("app.db")).isEmpty();
     assertThat(value("app.db.password")).isEmpty();
     assertThat(value("app.token")).contains("t0");
-    assertThat(source().problems()).singleElement().asString().contains("secret 'app.db'").doesNotContain(canary);
+    assertThat(source().problems())
+        .singleElement()
+        .asString()
+        .contains("secret 'app.db'")
+        .doesNotContain(canary);
   }
 
   @Test
   void aSecretFileNamedLikeAnExpandedPropertyWins() {
     app.writeStrings(Map.of("db", db("from-json", canary, ""), "db.username", "from-file"));
 
-    await().atMost(PATIENCE).until(() -> value("app.db.password").equals(Optional.of(canary)) && value("app.token").isEmpty());
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                value("app.db.password").equals(Optional.of(canary))
+                    && value("app.token").isEmpty());
     assertThat(source().getProperties()).contains(entry("app.db.username", "from-file"));
   }
 }

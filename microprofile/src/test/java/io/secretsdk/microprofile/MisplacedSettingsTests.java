@@ -52,7 +52,9 @@ class MisplacedSettingsTests {
   }
 
   private long warnings() {
-    return logs.records().stream().filter(r -> r.message().contains("is ignored: a config source cannot read the config")).count();
+    return logs.records().stream()
+        .filter(r -> r.message().contains("is ignored: a config source cannot read the config"))
+        .count();
   }
 
   @Test
@@ -60,11 +62,24 @@ class MisplacedSettingsTests {
     try (URLClassLoader loader =
         loaderWith(
             "META-INF/microprofile-config.properties",
-            "secretsdk.mounts=/etc/secrets/db=db\nsecretsdk.watch=false\napp.password=" + canary + "\n")) {
-      SmallRyeConfig first = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
-      new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+            "secretsdk.mounts=/etc/secrets/db=db\nsecretsdk.watch=false\napp.password="
+                + canary
+                + "\n")) {
+      SmallRyeConfig first =
+          new SmallRyeConfigBuilder()
+              .forClassLoader(loader)
+              .addDefaultSources()
+              .addDiscoveredSources()
+              .build();
+      new SmallRyeConfigBuilder()
+          .forClassLoader(loader)
+          .addDefaultSources()
+          .addDiscoveredSources()
+          .build();
 
-      assertThat(first.getOptionalValue("secretsdk.mounts", String.class)).as("the file is read by the config").isPresent();
+      assertThat(first.getOptionalValue("secretsdk.mounts", String.class))
+          .as("the file is read by the config")
+          .isPresent();
       assertThat(warnings()).isEqualTo(1);
       assertThat(logs.text())
           .contains("[secretsdk.mounts, secretsdk.watch]")
@@ -78,7 +93,8 @@ class MisplacedSettingsTests {
 
   @Test
   void quarkusApplicationPropertiesAreCheckedToo() throws IOException {
-    try (URLClassLoader loader = loaderWith("application.properties", "secretsdk.mounts=/etc/secrets/db\n")) {
+    try (URLClassLoader loader =
+        loaderWith("application.properties", "secretsdk.mounts=/etc/secrets/db\n")) {
       new SecretsConfigSourceProvider().getConfigSources(loader);
 
       assertThat(warnings()).isEqualTo(1);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.secretsdk.SecretStore;
+import io.secretsdk.testing.SecretLeakExtension;
+import io.secretsdk.testing.SystemProperties;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -13,12 +15,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
-import io.secretsdk.testing.SecretLeakExtension;
-import io.secretsdk.testing.SystemProperties;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 12, item 7: a missing required mount is what the user sees, not WELD-001408. */
@@ -78,13 +78,16 @@ class MissingMountTests {
     releaseConfig();
     properties.set("secretsdk.mounts", missing + "=db");
 
-    Throwable failure = catchThrowable(() -> container = new Weld().addBeanClasses(StoreClient.class).initialize());
+    Throwable failure =
+        catchThrowable(() -> container = new Weld().addBeanClasses(StoreClient.class).initialize());
 
     assertThat(failure).as("deployment fails").isNotNull();
     assertThat(failure.getMessage())
         .contains("directory " + missing + " does not exist; check the volume's mountPath")
         .doesNotContain("WELD-001408");
-    assertThat(everything(failure)).doesNotContain("WELD-001408").doesNotContain("Unsatisfied dependencies");
+    assertThat(everything(failure))
+        .doesNotContain("WELD-001408")
+        .doesNotContain("Unsatisfied dependencies");
   }
 
   @Test
@@ -92,10 +95,13 @@ class MissingMountTests {
     releaseConfig();
     properties.set("secretsdk.mounts", tmp + "=db").set("secretsdk.ordinal", "high");
 
-    Throwable failure = catchThrowable(() -> container = new Weld().addBeanClasses(StoreClient.class).initialize());
+    Throwable failure =
+        catchThrowable(() -> container = new Weld().addBeanClasses(StoreClient.class).initialize());
 
     assertThat(failure).isNotNull();
-    assertThat(failure.getMessage()).contains("secretsdk.ordinal must be an integer: high").doesNotContain("WELD-001408");
+    assertThat(failure.getMessage())
+        .contains("secretsdk.ordinal must be an integer: high")
+        .doesNotContain("WELD-001408");
   }
 
   @Test
@@ -106,6 +112,7 @@ class MissingMountTests {
     container = new Weld().addBeanClasses(StoreClient.class).initialize();
 
     assertThat(container.select(StoreClient.class).get().store().health().status()).isNotNull();
-    assertThat(ConfigProvider.getConfig().getConfigSources()).anyMatch(SecretsConfigSource.class::isInstance);
+    assertThat(ConfigProvider.getConfig().getConfigSources())
+        .anyMatch(SecretsConfigSource.class::isInstance);
   }
 }

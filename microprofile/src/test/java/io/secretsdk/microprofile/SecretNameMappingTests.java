@@ -46,7 +46,8 @@ class SecretNameMappingTests {
 
   @Test
   void firstNameInSortedOrderWinsWhenNamesCollide() {
-    SecretNameMapping m = mapping("db-password", "dash", "DB_PASSWORD", "upper", "db.password", "dot");
+    SecretNameMapping m =
+        mapping("db-password", "dash", "DB_PASSWORD", "upper", "db.password", "dot");
 
     // "DB_PASSWORD" < "db-password" < "db.password"
     assertThat(m.find("Db.Password")).isEqualTo("upper");

@@ -106,9 +106,25 @@ class SecretViewsProducerTests {
     Process keytool =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + alias, "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + alias,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
             .redirectErrorStream(true)
             .start();
     keytool.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
@@ -120,13 +136,20 @@ class SecretViewsProducerTests {
     }
     X509Certificate certificate = (X509Certificate) keys.getCertificate(alias);
     byte[] key = keys.getKey(alias, "changeit".toCharArray()).getEncoded();
-    return new Pem(pem("CERTIFICATE", certificate.getEncoded()), pem("PRIVATE KEY", key), certificate.getSerialNumber());
+    return new Pem(
+        pem("CERTIFICATE", certificate.getEncoded()),
+        pem("PRIVATE KEY", key),
+        certificate.getSerialNumber());
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   @BeforeEach
@@ -144,7 +167,12 @@ class SecretViewsProducerTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
     resolver.releaseConfig(resolver.getConfig(loader));
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     resolver.registerConfig(config, loader);
     container = new Weld().addBeanClasses(SecretViews.class).initialize();
   }
@@ -177,14 +205,18 @@ class SecretViewsProducerTests {
   }
 
   @Test
-  void theSslContextBeanPresentsTheRotatedCertificateOnTheNextHandshake(SystemProperties properties) throws Exception {
+  void theSslContextBeanPresentsTheRotatedCertificateOnTheNextHandshake(SystemProperties properties)
+      throws Exception {
     Pem first = selfSigned("first");
     Pem second = selfSigned("second");
     start(first, properties);
     SSLContext server = container.select(SSLContext.class).get();
 
     try (SSLServerSocket socket =
-        (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+        (SSLServerSocket)
+            server
+                .getServerSocketFactory()
+                .createServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
       Thread acceptor = new Thread(() -> serve(socket), "test-tls-acceptor");
       acceptor.setDaemon(true);
       acceptor.start();
@@ -192,7 +224,9 @@ class SecretViewsProducerTests {
 
       tls.writeStrings(Map.of("tls.crt", second.certificate(), "tls.key", second.privateKey()));
 
-      await().atMost(PATIENCE).until(() -> presentedSerial(socket.getLocalPort()).equals(second.serial()));
+      await()
+          .atMost(PATIENCE)
+          .until(() -> presentedSerial(socket.getLocalPort()).equals(second.serial()));
     }
   }
 
@@ -209,7 +243,9 @@ class SecretViewsProducerTests {
     }
   }
 
-  /** Connects over loopback and returns the serial number of the certificate the server presented. */
+  /**
+   * Connects over loopback and returns the serial number of the certificate the server presented.
+   */
   private static BigInteger presentedSerial(int port) throws Exception {
     List<X509Certificate> presented = new CopyOnWriteArrayList<>();
     X509TrustManager recording =

@@ -92,7 +92,8 @@ class SecretsConfigSourceTests {
 
     SecretsConfigSource source = secretsSource(config);
     assertThat(source.getOrdinal()).isEqualTo(275);
-    assertThat(source.getName()).isEqualTo("secretsdk[mount:" + volume.toAbsolutePath().normalize() + "]");
+    assertThat(source.getName())
+        .isEqualTo("secretsdk[mount:" + volume.toAbsolutePath().normalize() + "]");
     assertThat(config.getValue("db.username", String.class)).isEqualTo("app");
     assertThat(config.getValue("db.password", String.class)).isEqualTo(canary);
     assertThat(source.getPropertyNames()).containsExactly("db.password", "db.username");
@@ -109,15 +110,20 @@ class SecretsConfigSourceTests {
     SmallRyeConfig config = discoveredConfig();
     assertThat(config.getValue("db.password", String.class)).isEqualTo(canary);
 
-    writer.writeStrings(Map.of("username", "app\n", "password", rotatedCanary + "\n", "token", "t"));
+    writer.writeStrings(
+        Map.of("username", "app\n", "password", rotatedCanary + "\n", "token", "t"));
 
-    await().atMost(PATIENCE).until(() -> config.getValue("db.password", String.class).equals(rotatedCanary));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> config.getValue("db.password", String.class).equals(rotatedCanary));
     assertThat(config.getValue("db.token", String.class)).isEqualTo("t");
     assertThat(config.getConfigValue("db.password").getValue()).isEqualTo(rotatedCanary);
 
     writer.writeStrings(Map.of("username", "app\n", "password", rotatedCanary + "\n"));
 
-    await().atMost(PATIENCE).until(() -> config.getOptionalValue("db.token", String.class).isEmpty());
+    await()
+        .atMost(PATIENCE)
+        .until(() -> config.getOptionalValue("db.token", String.class).isEmpty());
   }
 
   @Test
@@ -126,18 +132,22 @@ class SecretsConfigSourceTests {
     properties.set("secretsdk.watch", "false");
     properties.set("secretsdk.poll-interval", "100");
     SmallRyeConfig config = discoveredConfig();
-    assertThat(secretsSource(config).store().health().sources()).allMatch(s -> s.watchMode() == io.secretsdk.WatchMode.POLLING);
+    assertThat(secretsSource(config).store().health().sources())
+        .allMatch(s -> s.watchMode() == io.secretsdk.WatchMode.POLLING);
 
     writer.writeStrings(Map.of("username", "app\n", "password", rotatedCanary + "\n"));
 
-    await().atMost(PATIENCE).until(() -> config.getValue("db.password", String.class).equals(rotatedCanary));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> config.getValue("db.password", String.class).equals(rotatedCanary));
   }
 
   @Test
   void nestedItemsAndDotfileKeysAreReachable() {
     Path nested = tmp.resolve("nested");
     KubernetesVolumeWriter.kubelet(nested)
-        .writeStrings(Map.of("my-group/my-username", "alice", ".secret-file", "dot", "deep/er/key", "k"));
+        .writeStrings(
+            Map.of("my-group/my-username", "alice", ".secret-file", "dot", "deep/er/key", "k"));
     properties.set("secretsdk.mounts", nested.toString());
 
     SmallRyeConfig config = discoveredConfig();
@@ -186,7 +196,9 @@ class SecretsConfigSourceTests {
         .doesNotContain("maxSecretBytes");
     assertThat(config.getValue("db.password", String.class)).isEqualTo(canary);
     assertThat(config.getValue("db.username", String.class)).isEqualTo("app");
-    assertThatThrownBy(store::refresh).hasMessageContaining("over the limit").hasMessageNotContaining(rotatedCanary);
+    assertThatThrownBy(store::refresh)
+        .hasMessageContaining("over the limit")
+        .hasMessageNotContaining(rotatedCanary);
     assertThat(store.health().toString()).doesNotContain(canary).doesNotContain(rotatedCanary);
   }
 
@@ -216,7 +228,8 @@ class SecretsConfigSourceTests {
     binary[binary.length - 2] = (byte) 0xC3;
     binary[binary.length - 1] = (byte) 0x28;
     Path keys = tmp.resolve("keys");
-    KubernetesVolumeWriter.kubelet(keys).write(Map.of("keystore.p12", binary, "alias", "app".getBytes(StandardCharsets.UTF_8)));
+    KubernetesVolumeWriter.kubelet(keys)
+        .write(Map.of("keystore.p12", binary, "alias", "app".getBytes(StandardCharsets.UTF_8)));
     properties.set("secretsdk.mounts", keys.toString());
 
     SmallRyeConfig config = discoveredConfig();
@@ -239,7 +252,8 @@ class SecretsConfigSourceTests {
 
     SmallRyeConfig config = discoveredConfig();
 
-    assertThat(new SecretsConfigSourceProvider().getConfigSources(getClass().getClassLoader())).isEmpty();
+    assertThat(new SecretsConfigSourceProvider().getConfigSources(getClass().getClassLoader()))
+        .isEmpty();
     assertThat(config.getConfigSources()).noneMatch(SecretsConfigSource.class::isInstance);
     assertThat(secretsdkThreads()).isSubsetOf(before);
   }
@@ -258,9 +272,13 @@ class SecretsConfigSourceTests {
     assertThat(SharedSecretStores.shutdownHookRegistered()).isTrue();
     SharedSecretStores.release(fromConfig);
     assertThat(fromConfig.store().health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
-    assertThat(SharedSecretStores.shutdownHookRegistered()).as("no hook pins the class loader").isFalse();
+    assertThat(SharedSecretStores.shutdownHookRegistered())
+        .as("no hook pins the class loader")
+        .isFalse();
     assertThat(fromConfig.getValue("db.username")).as("last values stay readable").isEqualTo("app");
-    SecretsConfigSource fresh = (SecretsConfigSource) provider.getConfigSources(getClass().getClassLoader()).iterator().next();
+    SecretsConfigSource fresh =
+        (SecretsConfigSource)
+            provider.getConfigSources(getClass().getClassLoader()).iterator().next();
     assertThat(fresh).isNotSameAs(first);
     assertThat(fresh.store().health().status()).isEqualTo(SecretStoreHealth.Status.UP);
     assertThat(SharedSecretStores.shutdownHookRegistered()).isTrue();
@@ -294,7 +312,9 @@ class SecretsConfigSourceTests {
     Path missing = tmp.resolve("missing");
     properties.set("secretsdk.mounts", missing.toString());
 
-    assertThatThrownBy(this::discoveredConfig).hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+    assertThatThrownBy(this::discoveredConfig)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("does not exist");
   }
 
   @Test
@@ -306,7 +326,9 @@ class SecretsConfigSourceTests {
 
     KubernetesVolumeWriter.kubelet(later).writeStrings(Map.of("password", canary));
 
-    await().atMost(PATIENCE).until(() -> config.getOptionalValue("password", String.class).isPresent());
+    await()
+        .atMost(PATIENCE)
+        .until(() -> config.getOptionalValue("password", String.class).isPresent());
     assertThat(config.getValue("password", String.class)).isEqualTo(canary);
   }
 
@@ -317,7 +339,9 @@ class SecretsConfigSourceTests {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
-    String[] asked = {"db.password", "DB_USERNAME", "quarkus.http.port", "mp.messaging.incoming.x", "db-passwordx"};
+    String[] asked = {
+      "db.password", "DB_USERNAME", "quarkus.http.port", "mp.messaging.incoming.x", "db-passwordx"
+    };
     int found = 0;
     for (int round = 0; round < 20_000; round++) {
       found += source.getValue(asked[round % asked.length]) != null ? 1 : 0;

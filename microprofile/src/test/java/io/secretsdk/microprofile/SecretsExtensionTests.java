@@ -103,14 +103,20 @@ class SecretsExtensionTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
     resolver.releaseConfig(resolver.getConfig(loader));
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     resolver.registerConfig(config, loader);
     container =
         new Weld()
             // Discovery on, so Weld loads the portable extensions (ours and SmallRye Config's)
             // from META-INF/services as a real application would; no beans.xml means only the
             // classes added here are beans.
-            .addBeanClasses(LivePasswordClient.class, InjectedPasswordClient.class, ChangeRecorder.class)
+            .addBeanClasses(
+                LivePasswordClient.class, InjectedPasswordClient.class, ChangeRecorder.class)
             .initialize();
   }
 
@@ -148,7 +154,8 @@ class SecretsExtensionTests {
     await().atMost(PATIENCE).until(() -> store.snapshot().revision() == 2);
 
     assertThat(before.password).isEqualTo(canary);
-    assertThat(container.select(InjectedPasswordClient.class).get().password).isEqualTo(rotatedCanary);
+    assertThat(container.select(InjectedPasswordClient.class).get().password)
+        .isEqualTo(rotatedCanary);
   }
 
   @Test
@@ -185,7 +192,9 @@ class SecretsExtensionTests {
 
     assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
     assertThat(SharedSecretStores.owns(findSource())).isFalse();
-    assertThat(config.getValue("db.password", String.class)).as("last values stay readable").isEqualTo(canary);
+    assertThat(config.getValue("db.password", String.class))
+        .as("last values stay readable")
+        .isEqualTo(canary);
   }
 
   @Test
@@ -194,7 +203,12 @@ class SecretsExtensionTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver.instance().releaseConfig(config);
     properties.set("secretsdk.mounts", null);
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     ConfigProviderResolver.instance().registerConfig(config, loader);
 
     container = new Weld().addBeanClasses(ChangeRecorder.class).initialize();

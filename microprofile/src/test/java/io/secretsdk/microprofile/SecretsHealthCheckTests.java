@@ -61,7 +61,12 @@ class SecretsHealthCheckTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
     resolver.releaseConfig(resolver.getConfig(loader));
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     resolver.registerConfig(config, loader);
     container = new Weld().initialize();
   }
@@ -115,20 +120,30 @@ class SecretsHealthCheckTests {
     Path password = db.volume().resolve("..data").toRealPath().resolve("password");
     Files.delete(password);
     Files.createSymbolicLink(password, Path.of("/etc/hostname"));
-    await().atMost(PATIENCE).until(() -> {
-      try {
-        container.select(io.secretsdk.SecretStore.class).get().refresh();
-      } catch (RuntimeException expected) {
-        // The escaping link is refused; health says so.
-      }
-      return secretsdkCheck(readiness()).getJsonObject("data").getString("status").equals("DEGRADED");
-    });
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> {
+              try {
+                container.select(io.secretsdk.SecretStore.class).get().refresh();
+              } catch (RuntimeException expected) {
+                // The escaping link is refused; health says so.
+              }
+              return secretsdkCheck(readiness())
+                  .getJsonObject("data")
+                  .getString("status")
+                  .equals("DEGRADED");
+            });
 
     JsonObject check = secretsdkCheck(readiness());
 
     assertThat(check.getString("status")).isEqualTo("UP");
     assertThat(check.getJsonObject("data").getString("lastError")).contains("password");
-    assertThat(check.getJsonObject("data").getString("mount:" + db.volume().toAbsolutePath().normalize())).startsWith("DEGRADED: ");
+    assertThat(
+            check
+                .getJsonObject("data")
+                .getString("mount:" + db.volume().toAbsolutePath().normalize()))
+        .startsWith("DEGRADED: ");
   }
 
   @Test
@@ -138,14 +153,17 @@ class SecretsHealthCheckTests {
     Files.delete(password);
     Files.createSymbolicLink(password, Path.of("/etc/hostname"));
 
-    await().atMost(PATIENCE).until(() -> {
-      try {
-        container.select(io.secretsdk.SecretStore.class).get().refresh();
-      } catch (RuntimeException expected) {
-        // Refused, as above.
-      }
-      return readiness().getString("status").equals("DOWN");
-    });
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> {
+              try {
+                container.select(io.secretsdk.SecretStore.class).get().refresh();
+              } catch (RuntimeException expected) {
+                // Refused, as above.
+              }
+              return readiness().getString("status").equals("DOWN");
+            });
     assertThat(secretsdkCheck(readiness()).getString("status")).isEqualTo("DOWN");
   }
 
@@ -156,8 +174,11 @@ class SecretsHealthCheckTests {
 
     app.writeStrings(Map.of("settings", "{\"password\":\"" + canary + "-new\""));
 
-    await().atMost(PATIENCE).until(() -> secretsdkCheck(readiness()).getJsonObject("data").containsKey("json.0"));
-    assertThat(secretsdkCheck(readiness()).getJsonObject("data").getString("json.0")).contains("secret 'app.settings'");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> secretsdkCheck(readiness()).getJsonObject("data").containsKey("json.0"));
+    assertThat(secretsdkCheck(readiness()).getJsonObject("data").getString("json.0"))
+        .contains("secret 'app.settings'");
     assertThat(config.getValue("app.settings.password", String.class)).isEqualTo(canary);
   }
 

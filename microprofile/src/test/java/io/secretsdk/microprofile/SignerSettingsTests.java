@@ -94,7 +94,12 @@ class SignerSettingsTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
     resolver.releaseConfig(resolver.getConfig(loader));
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     resolver.registerConfig(config, loader);
     container = new Weld().addBeanClasses(beans).initialize();
   }
@@ -117,7 +122,9 @@ class SignerSettingsTests {
     writer.writeStrings(Map.of("webhook-key", rotatedKey));
 
     await().atMost(PATIENCE).until(() -> !webhooks.sign(MESSAGE).equals(before));
-    assertThat(webhooks.verify(MESSAGE, before)).as("old signatures verify during the grace period").isTrue();
+    assertThat(webhooks.verify(MESSAGE, before))
+        .as("old signatures verify during the grace period")
+        .isTrue();
   }
 
   @Test
@@ -125,7 +132,9 @@ class SignerSettingsTests {
     try (SecretStore keys = SecretStore.builder().mount(volume).build();
         SignerSidecar sidecar = SignerSidecar.builder().store(keys).port(0).build().start();
         Signer local = Signer.local(keys)) {
-      properties.set("secretsdk.signer.mode", "sidecar").set("secretsdk.signer.sidecar.url", sidecar.uri().toString());
+      properties
+          .set("secretsdk.signer.mode", "sidecar")
+          .set("secretsdk.signer.sidecar.url", sidecar.uri().toString());
       startContainer();
       WebhookSigner webhooks = container.select(WebhookSigner.class).get();
 
@@ -133,7 +142,9 @@ class SignerSettingsTests {
 
       assertThat(local.verify("webhook-key", MESSAGE, signature)).isTrue();
       assertThat(webhooks.verify(MESSAGE, local.sign("webhook-key", MESSAGE))).isTrue();
-      assertThat(container.select(SecretStore.class).isUnsatisfied()).as("no mounts, no store bean").isTrue();
+      assertThat(container.select(SecretStore.class).isUnsatisfied())
+          .as("no mounts, no store bean")
+          .isTrue();
     }
   }
 
@@ -149,24 +160,45 @@ class SignerSettingsTests {
   @Test
   void settingsAreReadAndCheckedFromConfig() {
     assertThat(SignerSettings.from(configOf(Map.of()))).isEmpty();
-    SignerSettings local = SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "LOCAL"))).orElseThrow();
+    SignerSettings local =
+        SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "LOCAL"))).orElseThrow();
     assertThat(local.mode()).isEqualTo(SignerSettings.Mode.LOCAL);
     assertThat(local.sidecarUrl()).isEqualTo(URI.create("http://127.0.0.1:8787"));
     assertThat(
-            SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "http://signer:9000")))
+            SignerSettings.from(
+                    configOf(
+                        Map.of(
+                            "secretsdk.signer.mode",
+                            "sidecar",
+                            "secretsdk.signer.sidecar.url",
+                            "http://signer:9000")))
                 .orElseThrow()
                 .sidecarUrl())
         .isEqualTo(URI.create("http://signer:9000"));
     assertThat(
-            SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "unix:/run/signer/signer.sock")))
+            SignerSettings.from(
+                    configOf(
+                        Map.of(
+                            "secretsdk.signer.mode",
+                            "sidecar",
+                            "secretsdk.signer.sidecar.url",
+                            "unix:/run/signer/signer.sock")))
                 .orElseThrow()
                 .sidecarUrl())
         .isEqualTo(URI.create("unix:/run/signer/signer.sock"));
 
-    assertThatThrownBy(() -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "remote"))))
+    assertThatThrownBy(
+            () -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "remote"))))
         .hasMessage("secretsdk.signer.mode must be local or sidecar: remote");
     assertThatThrownBy(
-            () -> SignerSettings.from(configOf(Map.of("secretsdk.signer.mode", "sidecar", "secretsdk.signer.sidecar.url", "ftp://x"))))
+            () ->
+                SignerSettings.from(
+                    configOf(
+                        Map.of(
+                            "secretsdk.signer.mode",
+                            "sidecar",
+                            "secretsdk.signer.sidecar.url",
+                            "ftp://x"))))
         .hasMessage("secretsdk.signer.sidecar.url must be an http URL with a host: ftp://x");
   }
 
@@ -192,6 +224,8 @@ class SignerSettingsTests {
   }
 
   private static SmallRyeConfig configOf(Map<String, String> values) {
-    return new SmallRyeConfigBuilder().withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 100)).build();
+    return new SmallRyeConfigBuilder()
+        .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 100))
+        .build();
   }
 }

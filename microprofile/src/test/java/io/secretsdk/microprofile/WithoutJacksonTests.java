@@ -48,8 +48,10 @@ class WithoutJacksonTests {
 
   @Test
   void theClassPathReallyHasNoJackson() {
-    assertThatThrownBy(() -> Class.forName("com.fasterxml.jackson.databind.ObjectMapper")).isInstanceOf(ClassNotFoundException.class);
-    assertThatThrownBy(() -> Class.forName("io.secretsdk.json.JsonSecrets")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("com.fasterxml.jackson.databind.ObjectMapper"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.secretsdk.json.JsonSecrets"))
+        .isInstanceOf(ClassNotFoundException.class);
   }
 
   @Test
@@ -59,7 +61,8 @@ class WithoutJacksonTests {
     SmallRyeConfig config = new SmallRyeConfigBuilder().addDiscoveredSources().build();
 
     assertThat(config.getValue("app.password", String.class)).isEqualTo(canary);
-    assertThat(config.getValue("app.db", String.class)).isEqualTo("{\"password\":\"" + canary + "\"}");
+    assertThat(config.getValue("app.db", String.class))
+        .isEqualTo("{\"password\":\"" + canary + "\"}");
   }
 
   @Test

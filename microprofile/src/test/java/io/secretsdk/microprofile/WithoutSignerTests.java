@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs in its own Surefire execution ({@code without-signer} in this module's pom) whose class
- * path has neither {@code secretsdk-signer} nor {@code secretsdk-signer-sidecar}, as in an
- * application that never asked for a {@code Signer}: the portable extension must not need them.
+ * Runs in its own Surefire execution ({@code without-signer} in this module's pom) whose class path
+ * has neither {@code secretsdk-signer} nor {@code secretsdk-signer-sidecar}, as in an application
+ * that never asked for a {@code Signer}: the portable extension must not need them.
  */
 class WithoutSignerTests {
 
@@ -84,7 +84,12 @@ class WithoutSignerTests {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
     resolver.releaseConfig(resolver.getConfig(loader));
-    config = new SmallRyeConfigBuilder().forClassLoader(loader).addDefaultSources().addDiscoveredSources().build();
+    config =
+        new SmallRyeConfigBuilder()
+            .forClassLoader(loader)
+            .addDefaultSources()
+            .addDiscoveredSources()
+            .build();
     resolver.registerConfig(config, loader);
     // Discovery on, so Weld loads the portable extensions from META-INF/services, ours included.
     container = new Weld().addBeanClasses(PasswordClient.class).initialize();
@@ -92,8 +97,10 @@ class WithoutSignerTests {
 
   @Test
   void theClassPathReallyHasNoSigner() {
-    assertThatThrownBy(() -> Class.forName("io.secretsdk.signer.Signer")).isInstanceOf(ClassNotFoundException.class);
-    assertThatThrownBy(() -> Class.forName("io.secretsdk.signer.sidecar.SignerSidecar")).isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.secretsdk.signer.Signer"))
+        .isInstanceOf(ClassNotFoundException.class);
+    assertThatThrownBy(() -> Class.forName("io.secretsdk.signer.sidecar.SignerSidecar"))
+        .isInstanceOf(ClassNotFoundException.class);
   }
 
   @Test
@@ -118,6 +125,8 @@ class WithoutSignerTests {
   void sidecarSignerModeWithoutSignerFailsDeploymentNamingTheArtifact() {
     properties.set("secretsdk.signer.mode", "sidecar");
 
-    assertThatThrownBy(this::startContainer).hasStackTraceContaining("secretsdk.signer.mode=sidecar needs io.secretsdk:secretsdk-signer");
+    assertThatThrownBy(this::startContainer)
+        .hasStackTraceContaining(
+            "secretsdk.signer.mode=sidecar needs io.secretsdk:secretsdk-signer");
   }
 }

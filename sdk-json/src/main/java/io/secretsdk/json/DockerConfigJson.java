@@ -33,7 +33,11 @@ public final class DockerConfigJson {
           secret.name(),
           -1,
           -1,
-          "secret '" + secret.name() + "' from " + secret.origin() + " is not a docker config: expected an object with \"auths\"");
+          "secret '"
+              + secret.name()
+              + "' from "
+              + secret.origin()
+              + " is not a docker config: expected an object with \"auths\"");
     }
     TreeMap<String, DockerRegistryCredential> out = new TreeMap<>();
     for (Map.Entry<String, JsonNode> entry : auths.properties()) {
@@ -67,7 +71,8 @@ public final class DockerConfigJson {
     if (colon < 0) {
       throw badAuth(secret, registry, "does not decode to username:password");
     }
-    return new DockerRegistryCredential(registry, pair.substring(0, colon), pair.substring(colon + 1));
+    return new DockerRegistryCredential(
+        registry, pair.substring(0, colon), pair.substring(colon + 1));
   }
 
   private static JsonSecretException badAuth(Secret secret, String registry, String why) {
@@ -75,7 +80,14 @@ public final class DockerConfigJson {
         secret.name(),
         -1,
         -1,
-        "secret '" + secret.name() + "' from " + secret.origin() + ": the \"auth\" of registry '" + registry + "' " + why);
+        "secret '"
+            + secret.name()
+            + "' from "
+            + secret.origin()
+            + ": the \"auth\" of registry '"
+            + registry
+            + "' "
+            + why);
   }
 
   /** Every registry with credentials, by the name the file gives it, sorted; unmodifiable. */
@@ -113,7 +125,9 @@ public final class DockerConfigJson {
     if (slash >= 0) {
       s = s.substring(0, slash);
     }
-    if (s.equals("index.docker.io") || s.equals("registry-1.docker.io") || s.equals("registry.hub.docker.com")) {
+    if (s.equals("index.docker.io")
+        || s.equals("registry-1.docker.io")
+        || s.equals("registry.hub.docker.com")) {
       return "docker.io";
     }
     return s;

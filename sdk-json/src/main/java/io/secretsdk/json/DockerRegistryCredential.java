@@ -25,7 +25,10 @@ public final class DockerRegistryCredential {
     this.password = Objects.requireNonNull(password, "password");
   }
 
-  /** The registry as the file names it, for example {@code registry.example.com} or {@code https://index.docker.io/v1/}. */
+  /**
+   * The registry as the file names it, for example {@code registry.example.com} or {@code
+   * https://index.docker.io/v1/}.
+   */
   public String registry() {
     return registry;
   }
@@ -40,14 +43,21 @@ public final class DockerRegistryCredential {
     return password;
   }
 
-  /** {@code base64(username:password)}, the value of an HTTP {@code Authorization: Basic} header. */
+  /**
+   * {@code base64(username:password)}, the value of an HTTP {@code Authorization: Basic} header.
+   */
   public String auth() {
-    return Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return Base64.getEncoder()
+        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Registry and user name; never the password. */
   @Override
   public String toString() {
-    return "DockerRegistryCredential[registry=" + registry + ", username=" + username + ", password=****]";
+    return "DockerRegistryCredential[registry="
+        + registry
+        + ", username="
+        + username
+        + ", password=****]";
   }
 }

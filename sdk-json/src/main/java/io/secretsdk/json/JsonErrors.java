@@ -46,7 +46,11 @@ final class JsonErrors {
         secret.name(),
         1,
         1,
-        "secret '" + secret.name() + "' from " + secret.origin() + " is empty, not a JSON document; fix the value in its source");
+        "secret '"
+            + secret.name()
+            + "' from "
+            + secret.origin()
+            + " is empty, not a JSON document; fix the value in its source");
   }
 
   /** The document of {@code secret} parsed, but does not bind to {@code type}. */
@@ -77,7 +81,12 @@ final class JsonErrors {
         secret.name(),
         -1,
         -1,
-        "secret '" + secret.name() + "' from " + secret.origin() + " does not bind to " + type.getName());
+        "secret '"
+            + secret.name()
+            + "' from "
+            + secret.origin()
+            + " does not bind to "
+            + type.getName());
   }
 
   private static String position(long line, long column) {

@@ -38,7 +38,9 @@ public final class JsonSecretException extends SecretException {
     return line;
   }
 
-  /** The 1-based column where parsing failed, or {@code -1} when the failure is not a parse error. */
+  /**
+   * The 1-based column where parsing failed, or {@code -1} when the failure is not a parse error.
+   */
   public long column() {
     return column;
   }

@@ -36,8 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Parsed once per content.</b> An instance remembers, per secret name, the content it last
  * parsed (by SHA-256 digest) and the document; reading an unchanged secret again, from the same or
- * a newer snapshot, does not parse again, and concurrent readers of new content wait for one
- * parse. A rotation to new content is parsed on the next read, so a view is never stale.
+ * a newer snapshot, does not parse again, and concurrent readers of new content wait for one parse.
+ * A rotation to new content is parsed on the next read, so a view is never stale.
  *
  * <p><b>Last good document.</b> When a secret's new content does not parse, the error is logged
  * once (secret name, origin, line and column; never the content) and the reads of that name keep
@@ -62,9 +62,9 @@ public final class JsonSecrets {
   }
 
   /**
-   * Reads with a mapper set up for secrets: duplicate keys and trailing content are errors,
-   * decimal numbers keep their digits ({@code 1.50} stays {@code 1.50}), unknown properties are
-   * ignored when binding.
+   * Reads with a mapper set up for secrets: duplicate keys and trailing content are errors, decimal
+   * numbers keep their digits ({@code 1.50} stays {@code 1.50}), unknown properties are ignored
+   * when binding.
    */
   public static JsonSecrets create() {
     return new JsonSecrets(
@@ -160,14 +160,17 @@ public final class JsonSecrets {
     if (properties == null) {
       JsonNode document = parsed.document();
       properties =
-          document.isObject() ? PropertyFlattener.flatten(secret.name(), document) : Map.of(secret.name(), text);
+          document.isObject()
+              ? PropertyFlattener.flatten(secret.name(), document)
+              : Map.of(secret.name(), text);
       parsed.properties(properties);
     }
     return properties;
   }
 
   /**
-   * The registry credentials in a {@code .dockerconfigjson} (or a legacy {@code .dockercfg}) secret.
+   * The registry credentials in a {@code .dockerconfigjson} (or a legacy {@code .dockercfg})
+   * secret.
    *
    * @throws JsonSecretException if it is not JSON (and no earlier content of this name was), or an
    *     entry's {@code auth} is not base64 of {@code username:password}
@@ -194,12 +197,14 @@ public final class JsonSecrets {
    */
   public Optional<String> problem(String name) {
     ParsedDocument parsed = documents.get(name);
-    return parsed == null || parsed.error() == null ? Optional.empty() : Optional.of(parsed.error().getMessage());
+    return parsed == null || parsed.error() == null
+        ? Optional.empty()
+        : Optional.of(parsed.error().getMessage());
   }
 
   /**
-   * Forgets every name not in {@code names}, with its last good document: call it with a
-   * snapshot's names so that a removed and re-added secret starts afresh.
+   * Forgets every name not in {@code names}, with its last good document: call it with a snapshot's
+   * names so that a removed and re-added secret starts afresh.
    */
   public void retainOnly(Collection<String> names) {
     documents.keySet().retainAll(names);
@@ -257,7 +262,9 @@ public final class JsonSecrets {
         Level.WARNING,
         () ->
             error.getMessage()
-                + (lastGood != null ? "; serving the last good document" : "; nothing to serve until it is fixed"));
+                + (lastGood != null
+                    ? "; serving the last good document"
+                    : "; nothing to serve until it is fixed"));
     return ParsedDocument.failed(secret, digest, error, lastGood);
   }
 

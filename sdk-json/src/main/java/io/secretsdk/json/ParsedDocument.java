@@ -5,11 +5,11 @@ import io.secretsdk.Secret;
 import java.util.Map;
 
 /**
- * What one secret name last held: the {@link Secret} seen (compared by identity, so a reader of
- * an unchanged snapshot does not even hash), the digest of its content, the last document that
- * parsed, and the error of the current content if it did not. Views derived from the document
- * (expanded properties, the docker config) are computed at most once and kept here. Immutable
- * apart from those write-once caches; thread-safe.
+ * What one secret name last held: the {@link Secret} seen (compared by identity, so a reader of an
+ * unchanged snapshot does not even hash), the digest of its content, the last document that parsed,
+ * and the error of the current content if it did not. Views derived from the document (expanded
+ * properties, the docker config) are computed at most once and kept here. Immutable apart from
+ * those write-once caches; thread-safe.
  */
 final class ParsedDocument {
 
@@ -22,7 +22,11 @@ final class ParsedDocument {
   private volatile DockerConfigJson dockerConfig;
 
   private ParsedDocument(
-      Secret seen, byte[] digest, JsonNode document, JsonSecretException error, boolean documentIsCurrent) {
+      Secret seen,
+      byte[] digest,
+      JsonNode document,
+      JsonSecretException error,
+      boolean documentIsCurrent) {
     this.seen = seen;
     this.digest = digest;
     this.document = document;
@@ -35,7 +39,8 @@ final class ParsedDocument {
   }
 
   /** The current content failed; {@code lastGood} (may be {@code null}) keeps serving. */
-  static ParsedDocument failed(Secret seen, byte[] digest, JsonSecretException error, ParsedDocument lastGood) {
+  static ParsedDocument failed(
+      Secret seen, byte[] digest, JsonSecretException error, ParsedDocument lastGood) {
     ParsedDocument kept =
         new ParsedDocument(seen, digest, lastGood == null ? null : lastGood.document, error, false);
     if (lastGood != null) {
@@ -61,7 +66,9 @@ final class ParsedDocument {
     return digest;
   }
 
-  /** The document to serve: the current one, or the last good one; {@code null} if none ever parsed. */
+  /**
+   * The document to serve: the current one, or the last good one; {@code null} if none ever parsed.
+   */
   JsonNode document() {
     return document;
   }

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A JSON object as dotted property names, the way Spring Boot binds them: {@code {"pool":{"max":5}}}
- * under {@code db} gives {@code db.pool.max=5}, arrays give indexed names ({@code db.hosts[0]},
- * {@code db.replicas[1].url}), numbers and booleans their JSON text, {@code null} and empty
- * containers nothing. Stateless.
+ * A JSON object as dotted property names, the way Spring Boot binds them: {@code
+ * {"pool":{"max":5}}} under {@code db} gives {@code db.pool.max=5}, arrays give indexed names
+ * ({@code db.hosts[0]}, {@code db.replicas[1].url}), numbers and booleans their JSON text, {@code
+ * null} and empty containers nothing. Stateless.
  */
 final class PropertyFlattener {
 

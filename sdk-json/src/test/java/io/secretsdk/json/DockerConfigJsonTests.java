@@ -61,14 +61,21 @@ class DockerConfigJsonTests {
   void readsUsernamePasswordAndAuthPerRegistry() {
     mount(
         "{\"auths\":{"
-            + "\"registry.example.com\":{\"username\":\"robot\",\"password\":\"" + canary + "\",\"auth\":\"" + base64("robot:" + canary) + "\"},"
-            + "\"https://index.docker.io/v1/\":{\"auth\":\"" + base64("hubuser:" + rotatedCanary) + "\"},"
+            + "\"registry.example.com\":{\"username\":\"robot\",\"password\":\""
+            + canary
+            + "\",\"auth\":\""
+            + base64("robot:" + canary)
+            + "\"},"
+            + "\"https://index.docker.io/v1/\":{\"auth\":\""
+            + base64("hubuser:" + rotatedCanary)
+            + "\"},"
             + "\"ghcr.io\":{\"username\":\"gh\",\"password\":\"pat:with:colons\"},"
             + "\"token-only.example.com\":{\"identitytoken\":\"x\"}}}");
 
     DockerConfigJson config = json.dockerConfig(store);
 
-    assertThat(config.registries()).containsOnlyKeys("ghcr.io", "https://index.docker.io/v1/", "registry.example.com");
+    assertThat(config.registries())
+        .containsOnlyKeys("ghcr.io", "https://index.docker.io/v1/", "registry.example.com");
     DockerRegistryCredential robot = config.registry("registry.example.com").orElseThrow();
     assertThat(robot.username()).isEqualTo("robot");
     assertThat(robot.password()).isEqualTo(canary);
@@ -76,33 +83,53 @@ class DockerConfigJsonTests {
     DockerRegistryCredential hub = config.registry("docker.io").orElseThrow();
     assertThat(hub.username()).isEqualTo("hubuser");
     assertThat(hub.password()).isEqualTo(rotatedCanary);
-    assertThat(config.registry("https://ghcr.io/v2/").orElseThrow().auth()).isEqualTo(base64("gh:pat:with:colons"));
+    assertThat(config.registry("https://ghcr.io/v2/").orElseThrow().auth())
+        .isEqualTo(base64("gh:pat:with:colons"));
     assertThat(config.registry("quay.io")).isEmpty();
-    assertThat(config.toString() + robot + hub).doesNotContain(canary).doesNotContain(rotatedCanary).contains("robot");
+    assertThat(config.toString() + robot + hub)
+        .doesNotContain(canary)
+        .doesNotContain(rotatedCanary)
+        .contains("robot");
   }
 
   @Test
   void readsTheLegacyDockercfgLayout() {
-    writer.writeStrings(Map.of(".dockercfg", "{\"registry.example.com\":{\"auth\":\"" + base64("u:" + canary) + "\"}}"));
+    writer.writeStrings(
+        Map.of(
+            ".dockercfg",
+            "{\"registry.example.com\":{\"auth\":\"" + base64("u:" + canary) + "\"}}"));
     store = SecretStore.builder().mount(writer.volume()).watch(false).build();
 
-    assertThat(json.dockerConfig(store.require(".dockercfg")).registry("registry.example.com").orElseThrow().password())
+    assertThat(
+            json.dockerConfig(store.require(".dockercfg"))
+                .registry("registry.example.com")
+                .orElseThrow()
+                .password())
         .isEqualTo(canary);
   }
 
   @Test
   void rotationIsSeenAndABrokenRotationKeepsTheLastGoodCredentials() {
     mount("{\"auths\":{\"r.example.com\":{\"username\":\"u\",\"password\":\"" + canary + "\"}}}");
-    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password()).isEqualTo(canary);
+    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password())
+        .isEqualTo(canary);
 
-    mount("{\"auths\":{\"r.example.com\":{\"username\":\"u\",\"password\":\"" + rotatedCanary + "\"}");
+    mount(
+        "{\"auths\":{\"r.example.com\":{\"username\":\"u\",\"password\":\""
+            + rotatedCanary
+            + "\"}");
 
-    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password()).isEqualTo(canary);
+    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password())
+        .isEqualTo(canary);
     assertThat(json.problem(".dockerconfigjson")).isPresent();
 
-    mount("{\"auths\":{\"r.example.com\":{\"username\":\"u\",\"password\":\"" + rotatedCanary + "\"}}}");
+    mount(
+        "{\"auths\":{\"r.example.com\":{\"username\":\"u\",\"password\":\""
+            + rotatedCanary
+            + "\"}}}");
 
-    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password()).isEqualTo(rotatedCanary);
+    assertThat(json.dockerConfig(store).registry("r.example.com").orElseThrow().password())
+        .isEqualTo(rotatedCanary);
   }
 
   @Test

@@ -59,17 +59,25 @@ class JsonSecretsParseOnceTests {
                     go.await();
                     boolean allCurrent = true;
                     for (int i = 0; i < 500; i++) {
-                      allCurrent &= json.at(store, "db", "/generation").orElseThrow().asInt() == expected;
-                      allCurrent &= json.expand(store.require("db")).get("db.generation").equals(Integer.toString(expected));
+                      allCurrent &=
+                          json.at(store, "db", "/generation").orElseThrow().asInt() == expected;
+                      allCurrent &=
+                          json.expand(store.require("db"))
+                              .get("db.generation")
+                              .equals(Integer.toString(expected));
                     }
                     return allCurrent;
                   }));
         }
         go.countDown();
         for (Future<Boolean> reader : readers) {
-          assertThat(reader.get(30, TimeUnit.SECONDS)).as("every read saw generation %d", expected).isTrue();
+          assertThat(reader.get(30, TimeUnit.SECONDS))
+              .as("every read saw generation %d", expected)
+              .isTrue();
         }
-        assertThat(mapper.parses.get()).as("parses after generation %d", generation).isEqualTo(generation);
+        assertThat(mapper.parses.get())
+            .as("parses after generation %d", generation)
+            .isEqualTo(generation);
       }
 
       // An unrelated key rotates: a new snapshot, a new Secret instance, the same content.

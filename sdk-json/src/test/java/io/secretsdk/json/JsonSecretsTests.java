@@ -87,7 +87,8 @@ class JsonSecretsTests {
   void returnedTreesAreCopiesThatCannotCorruptTheCache() {
     storeWith(Map.of("db", db(canary)));
 
-    ((com.fasterxml.jackson.databind.node.ObjectNode) json.tree(store, "db")).put("password", "changed");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.tree(store, "db"))
+        .put("password", "changed");
 
     assertThat(json.tree(store, "db").path("password").asText()).isEqualTo(canary);
   }
@@ -97,7 +98,9 @@ class JsonSecretsTests {
     storeWith(
         Map.of(
             "db",
-            "{\"username\":\"u\",\"password\":\"" + canary + "\",\"pool\":{\"max\":5,\"ratio\":1.50},"
+            "{\"username\":\"u\",\"password\":\""
+                + canary
+                + "\",\"pool\":{\"max\":5,\"ratio\":1.50},"
                 + "\"hosts\":[\"a\",\"b\"],\"replicas\":[{\"url\":\"r0\"},{\"url\":\"r1\"}],"
                 + "\"tls\":true,\"none\":null,\"empty\":{},\"big\":12345678901234567890}\n"));
 
@@ -157,7 +160,8 @@ class JsonSecretsTests {
 
     assertThat(json.expand(store.require("db"))).containsEntry("db.password", canary);
     assertThat(json.read(store, "db", DbCredentials.class).password()).isEqualTo(canary);
-    assertThat(json.problem("db")).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+    assertThat(json.problem("db"))
+        .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .contains("secret 'db'")
         .contains("ends before its JSON document is complete")
         .doesNotContain(rotatedCanary);
@@ -170,9 +174,16 @@ class JsonSecretsTests {
 
   @Test
   void trailingContentAndDuplicateKeysAreErrors() {
-    storeWith(Map.of("a", "{\"x\":1} {\"y\":2}", "b", "{\"password\":\"" + canary + "\",\"password\":\"x\"}"));
+    storeWith(
+        Map.of(
+            "a",
+            "{\"x\":1} {\"y\":2}",
+            "b",
+            "{\"password\":\"" + canary + "\",\"password\":\"x\"}"));
 
-    assertThatThrownBy(() -> json.tree(store, "a")).isInstanceOf(JsonSecretException.class).hasMessageContaining("secret 'a'");
+    assertThatThrownBy(() -> json.tree(store, "a"))
+        .isInstanceOf(JsonSecretException.class)
+        .hasMessageContaining("secret 'a'");
     assertThatThrownBy(() -> json.tree(store, "b"))
         .isInstanceOf(JsonSecretException.class)
         .hasMessageContaining("secret 'b'")
@@ -182,7 +193,9 @@ class JsonSecretsTests {
 
   @Test
   void bindingErrorNamesTheFieldNeverTheValue() {
-    storeWith(Map.of("db", "{\"username\":\"u\",\"password\":\"p\",\"pool\":{\"max\":\"" + canary + "\"}}"));
+    storeWith(
+        Map.of(
+            "db", "{\"username\":\"u\",\"password\":\"p\",\"pool\":{\"max\":\"" + canary + "\"}}"));
 
     assertThatThrownBy(() -> json.read(store, "db", DbCredentials.class))
         .isInstanceOf(JsonSecretException.class)
@@ -199,7 +212,9 @@ class JsonSecretsTests {
     writer.write(Map.of("blob", new byte[] {(byte) 0xff, (byte) 0xfe, '{'}));
     store = SecretStore.builder().mount(writer.volume()).watch(false).build();
 
-    assertThatThrownBy(() -> json.expand(store.require("blob"))).isInstanceOf(SecretException.class).hasMessageContaining("blob");
+    assertThatThrownBy(() -> json.expand(store.require("blob")))
+        .isInstanceOf(SecretException.class)
+        .hasMessageContaining("blob");
   }
 
   @Test
@@ -218,6 +233,8 @@ class JsonSecretsTests {
   void contentIsReadAsUtf8() {
     storeWith(Map.of("greeting", "{\"text\":\"gr\u00fc\u00df dich\"}"));
 
-    assertThat(json.at(store, "greeting", "/text")).map(JsonNode::asText).contains("gr\u00fc\u00df dich");
+    assertThat(json.at(store, "greeting", "/text"))
+        .map(JsonNode::asText)
+        .contains("gr\u00fc\u00df dich");
   }
 }

@@ -13,10 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 /**
- * Fresh canary values for one test (or one test class), and the check that none of them appears
- * in some text. A canary is a value a test plants where a secret would be ({@code
- * canary-<label>-<32 hex digits>}, or random bytes); if it ever shows up in a log record, an
- * exception or a {@code toString()}, the code under test leaked a secret.
+ * Fresh canary values for one test (or one test class), and the check that none of them appears in
+ * some text. A canary is a value a test plants where a secret would be ({@code canary-<label>-<32
+ * hex digits>}, or random bytes); if it ever shows up in a log record, an exception or a {@code
+ * toString()}, the code under test leaked a secret.
  *
  * <p>A value counts as leaked in any of the forms a careless encoder would print it: verbatim,
  * Base64, Base64url without padding, lower- and upper-case hex, and (for string canaries) either
@@ -43,8 +43,8 @@ public final class Canaries {
   /**
    * A fresh canary string carrying a label, {@code canary-<label>-<32 hex digits>}.
    *
-   * @param label what the canary stands for, {@code [a-z0-9-]}, at most 32 characters (for
-   *     example {@code password})
+   * @param label what the canary stands for, {@code [a-z0-9-]}, at most 32 characters (for example
+   *     {@code password})
    * @return the canary; never the same twice
    */
   public String next(String label) {
@@ -56,7 +56,8 @@ public final class Canaries {
     RANDOM.nextBytes(random);
     String randomPart = HexFormat.of().formatHex(random);
     String value = "canary-" + label + "-" + randomPart;
-    issued.add(new Canary(issued.size() + 1, label, value.getBytes(StandardCharsets.UTF_8), randomPart));
+    issued.add(
+        new Canary(issued.size() + 1, label, value.getBytes(StandardCharsets.UTF_8), randomPart));
     return value;
   }
 
@@ -66,15 +67,16 @@ public final class Canaries {
   }
 
   /**
-   * Fresh random (binary) canary bytes, for keys and other values that are not text. They leak
-   * when their hex or Base64 forms appear.
+   * Fresh random (binary) canary bytes, for keys and other values that are not text. They leak when
+   * their hex or Base64 forms appear.
    *
    * @param length how many bytes, at least 16
    * @return the bytes; the caller may keep and change the array
    */
   public byte[] nextRandomBytes(int length) {
     if (length < 16) {
-      throw new IllegalArgumentException("a binary canary needs at least 16 bytes to be distinctive: " + length);
+      throw new IllegalArgumentException(
+          "a binary canary needs at least 16 bytes to be distinctive: " + length);
     }
     byte[] value = new byte[length];
     RANDOM.nextBytes(value);
@@ -107,7 +109,14 @@ public final class Canaries {
     Canary found = firstLeak(s);
     if (found != null) {
       throw new AssertionError(
-          "canary #" + found.index + " (" + found.label + ") leaked into " + where + ": " + mask(s));
+          "canary #"
+              + found.index
+              + " ("
+              + found.label
+              + ") leaked into "
+              + where
+              + ": "
+              + mask(s));
     }
   }
 
@@ -122,7 +131,9 @@ public final class Canaries {
       if (value instanceof Throwable thrown) {
         assertNotIn("an exception (" + thrown.getClass().getName() + ")", stackTrace(thrown));
       } else {
-        assertNotIn("the toString() of " + (value == null ? "null" : value.getClass().getName()), String.valueOf(value));
+        assertNotIn(
+            "the toString() of " + (value == null ? "null" : value.getClass().getName()),
+            String.valueOf(value));
       }
     }
   }

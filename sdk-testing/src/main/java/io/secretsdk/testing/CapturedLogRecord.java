@@ -7,14 +7,15 @@ import java.util.Objects;
  *
  * @param source where it was captured: {@code "jul"} for {@code java.util.logging} and {@code
  *     System.Logger}, or the name a {@link LogSource} gives
- * @param level the level's name ({@code SEVERE}, {@code WARNING}, {@code INFO}, ...), or {@code
- *     ""} when the source has none
+ * @param level the level's name ({@code SEVERE}, {@code WARNING}, {@code INFO}, ...), or {@code ""}
+ *     when the source has none
  * @param logger the logger's name, or {@code ""}
  * @param message the message as it would be printed, parameters substituted
- * @param detail everything else that could hold a value: the raw message, each parameter's
- *     {@code toString()}, and the thrown exception's full stack trace; {@code ""} when none
+ * @param detail everything else that could hold a value: the raw message, each parameter's {@code
+ *     toString()}, and the thrown exception's full stack trace; {@code ""} when none
  */
-public record CapturedLogRecord(String source, String level, String logger, String message, String detail) {
+public record CapturedLogRecord(
+    String source, String level, String logger, String message, String detail) {
 
   /** Checks that no component is null. */
   public CapturedLogRecord {

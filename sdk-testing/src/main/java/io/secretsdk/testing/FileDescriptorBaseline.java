@@ -14,9 +14,9 @@ import java.util.Objects;
 
 /**
  * The open file descriptors when a test starts, read from {@code /proc/self/fd} (Linux only); at
- * its end, the files and inotify instances opened since then that are still open. Jars, the
- * JDK's own files, devices, pipes and sockets are left out: class loading and the test engine
- * open those at any time.
+ * its end, the files and inotify instances opened since then that are still open. Jars, the JDK's
+ * own files, devices, pipes and sockets are left out: class loading and the test engine open those
+ * at any time.
  */
 final class FileDescriptorBaseline {
 
@@ -31,7 +31,8 @@ final class FileDescriptorBaseline {
 
   /** Whether this platform can take a baseline: Linux with {@code /proc/self/fd}. */
   static boolean supported() {
-    return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") && Files.isDirectory(FDS);
+    return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+        && Files.isDirectory(FDS);
   }
 
   static FileDescriptorBaseline take() throws IOException {

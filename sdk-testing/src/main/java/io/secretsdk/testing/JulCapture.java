@@ -19,8 +19,8 @@ import java.util.logging.SimpleFormatter;
 /**
  * One handler on the JUL root logger, shared by every capture that is active (tests may run in
  * parallel). While at least one quiet capture is active, the root logger's other handlers (the
- * console) are detached, so expected warnings and stack traces stay out of a green build's
- * output; the extension prints them, masked, when a test fails.
+ * console) are detached, so expected warnings and stack traces stay out of a green build's output;
+ * the extension prints them, masked, when a test fails.
  */
 final class JulCapture extends Handler {
 
@@ -41,11 +41,13 @@ final class JulCapture extends Handler {
     setLevel(Level.ALL);
   }
 
-  static AutoCloseable start(Consumer<CapturedLogRecord> sink, boolean quiet, List<String> allLevelsOf) {
+  static AutoCloseable start(
+      Consumer<CapturedLogRecord> sink, boolean quiet, List<String> allLevelsOf) {
     return INSTANCE.add(sink, quiet, allLevelsOf);
   }
 
-  private synchronized AutoCloseable add(Consumer<CapturedLogRecord> sink, boolean quietly, List<String> allLevelsOf) {
+  private synchronized AutoCloseable add(
+      Consumer<CapturedLogRecord> sink, boolean quietly, List<String> allLevelsOf) {
     sinks.add(sink);
     active++;
     // A framework that resets JUL (Spring Boot's SLF4J bridge removes every root handler) may

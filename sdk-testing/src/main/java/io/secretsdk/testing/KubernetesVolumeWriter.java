@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Writes a directory exactly the way the kubelet's {@code AtomicWriter} writes a Secret,
- * projected or service-account volume, or (with {@link Order#CSI_DRIVER}) the way the Secrets
- * Store CSI driver and older kubelets do.
+ * Writes a directory exactly the way the kubelet's {@code AtomicWriter} writes a Secret, projected
+ * or service-account volume, or (with {@link Order#CSI_DRIVER}) the way the Secrets Store CSI
+ * driver and older kubelets do.
  *
  * <p>Each {@link #write} whose payload differs from the current one:
  *
@@ -60,7 +60,9 @@ public final class KubernetesVolumeWriter {
   public enum Order {
     /** The current kubelet: swap {@code ..data}, then create new top-level links. */
     KUBELET,
-    /** The Secrets Store CSI driver and older kubelets: new top-level links first, then the swap. */
+    /**
+     * The Secrets Store CSI driver and older kubelets: new top-level links first, then the swap.
+     */
     CSI_DRIVER
   }
 
@@ -123,8 +125,8 @@ public final class KubernetesVolumeWriter {
   }
 
   /**
-   * Makes the volume hold exactly {@code items} (path relative to the volume, {@code /}
-   * separated, to bytes).
+   * Makes the volume hold exactly {@code items} (path relative to the volume, {@code /} separated,
+   * to bytes).
    *
    * @return {@code false} when the payload equals the current one and nothing was written
    */
@@ -160,7 +162,11 @@ public final class KubernetesVolumeWriter {
       Path tmp = volume.resolve(DATA_TMP);
       Files.deleteIfExists(tmp);
       Files.createSymbolicLink(tmp, Path.of(tsDir.getFileName().toString()));
-      Files.move(tmp, volume.resolve(DATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          volume.resolve(DATA),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       // 4. Links for names that have none yet.
       if (order == Order.KUBELET) {
         createTopLevelLinks(newTopLevel);
@@ -169,7 +175,9 @@ public final class KubernetesVolumeWriter {
       try (Stream<Path> entries = Files.list(volume)) {
         for (Path entry : (Iterable<Path>) entries::iterator) {
           String name = entry.getFileName().toString();
-          if (!name.startsWith("..") && !newTopLevel.contains(name) && Files.isSymbolicLink(entry)) {
+          if (!name.startsWith("..")
+              && !newTopLevel.contains(name)
+              && Files.isSymbolicLink(entry)) {
             Files.delete(entry);
           }
         }
@@ -251,7 +259,9 @@ public final class KubernetesVolumeWriter {
             // be compared: write a new generation, as the kubelet would for changed bytes.
             return false;
           }
-          existing.put(dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"), bytes);
+          existing.put(
+              dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
+              bytes);
         }
       }
     }
@@ -269,16 +279,19 @@ public final class KubernetesVolumeWriter {
   static void validate(String path) {
     Objects.requireNonNull(path, "path");
     if (path.isEmpty() || path.startsWith("/") || path.startsWith("..")) {
-      throw new IllegalArgumentException("invalid item path (must be relative and not start with '..'): " + path);
+      throw new IllegalArgumentException(
+          "invalid item path (must be relative and not start with '..'): " + path);
     }
     for (String segment : path.split("/", -1)) {
       if (segment.equals("..") || segment.equals(".") || !SEGMENT.matcher(segment).matches()) {
-        throw new IllegalArgumentException("invalid item path element '" + segment + "' in: " + path);
+        throw new IllegalArgumentException(
+            "invalid item path element '" + segment + "' in: " + path);
       }
     }
   }
 
-  private static void setPermissions(Path path, Set<PosixFilePermission> permissions) throws IOException {
+  private static void setPermissions(Path path, Set<PosixFilePermission> permissions)
+      throws IOException {
     try {
       Files.setPosixFilePermissions(path, permissions);
     } catch (UnsupportedOperationException e) {

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The log records captured while one test (or one test class, for a {@code @BeforeAll}
- * parameter) runs: every {@code java.util.logging} / {@code System.Logger} record plus whatever
- * the {@link LogSource}s registered on the {@link SecretLeakExtension} capture. Logging is a
- * JVM-wide resource, so records that other tests running in parallel log at the same time are
- * captured too; canary checks are unaffected, since each test checks only for its own canaries.
- * Obtain an instance as a test or lifecycle method parameter. Thread-safe.
+ * The log records captured while one test (or one test class, for a {@code @BeforeAll} parameter)
+ * runs: every {@code java.util.logging} / {@code System.Logger} record plus whatever the {@link
+ * LogSource}s registered on the {@link SecretLeakExtension} capture. Logging is a JVM-wide
+ * resource, so records that other tests running in parallel log at the same time are captured too;
+ * canary checks are unaffected, since each test checks only for its own canaries. Obtain an
+ * instance as a test or lifecycle method parameter. Thread-safe.
  */
 public final class LogCapture {
 

@@ -63,7 +63,12 @@ public final class PlainDirectoryWriter {
       if (Files.exists(file)) {
         file.toFile().setWritable(true, true);
       }
-      Files.write(file, value, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      Files.write(
+          file,
+          value,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + name + " in " + directory, e);

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A JUnit Jupiter extension that proves secrets do not leak: it hands each test fresh {@link
- * Canaries} to plant where secrets would be, captures the log records written while the test
- * runs ({@link LogCapture}), and fails the test when a canary appears in a log record (message,
+ * Canaries} to plant where secrets would be, captures the log records written while the test runs
+ * ({@link LogCapture}), and fails the test when a canary appears in a log record (message,
  * parameters or thrown exception), in an exception the test throws, or in a {@code toString()}
- * passed to {@link Canaries#assertNoLeak}. On request it also fails a test that leaves threads
- * or open files behind.
+ * passed to {@link Canaries#assertNoLeak}. On request it also fails a test that leaves threads or
+ * open files behind.
  *
  * <pre>{@code
  * class StoreTests {
@@ -46,19 +46,18 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * class. {@link SystemProperties} set through a parameter are restored when the test (or class)
  * ends.
  *
- * <p>Log capture: every {@code java.util.logging} record (and so every {@code System.Logger}
- * record of the JDK's default backend) is captured, loggers named by {@link
- * #allLevelsOf(String...)} (default {@code io.secretsdk}) at every level. By default the capture
- * is quiet: the console handlers are detached while tests run, so expected warnings and stack
- * traces do not alarm whoever reads a green build's output, and the captured records of a test
- * that fails are printed, canaries masked, after it. Other logging (Logback, the console) is
- * captured through a {@link LogSource}.
+ * <p>Log capture: every {@code java.util.logging} record (and so every {@code System.Logger} record
+ * of the JDK's default backend) is captured, loggers named by {@link #allLevelsOf(String...)}
+ * (default {@code io.secretsdk}) at every level. By default the capture is quiet: the console
+ * handlers are detached while tests run, so expected warnings and stack traces do not alarm whoever
+ * reads a green build's output, and the captured records of a test that fails are printed, canaries
+ * masked, after it. Other logging (Logback, the console) is captured through a {@link LogSource}.
  *
  * <p>Parallel execution: canaries, records and baselines are per test. Logging and thread
- * enumeration are JVM-wide, so a test also sees records of tests running beside it (harmless:
- * each test looks only for its own canaries), and a thread check counts every new thread with
- * the prefix: give the threads of what a test starts a prefix no concurrent test uses, or keep
- * such tests in one thread ({@code @Isolated}). The same holds for file descriptors.
+ * enumeration are JVM-wide, so a test also sees records of tests running beside it (harmless: each
+ * test looks only for its own canaries), and a thread check counts every new thread with the
+ * prefix: give the threads of what a test starts a prefix no concurrent test uses, or keep such
+ * tests in one thread ({@code @Isolated}). The same holds for file descriptors.
  *
  * <p>Instances are immutable and thread-safe; every configuration method returns a new instance.
  */
@@ -70,7 +69,8 @@ public final class SecretLeakExtension
         ParameterResolver,
         TestExecutionExceptionHandler {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretLeakExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(SecretLeakExtension.class);
   private static final String CLASS_SESSION = "class-session";
   private static final String METHOD_SESSION = "method-session";
 
@@ -127,18 +127,20 @@ public final class SecretLeakExtension
     if (prefix.isEmpty()) {
       throw new IllegalArgumentException("the thread name prefix must not be empty");
     }
-    return new SecretLeakExtension(prefix, Set.of(except), fileDescriptors, quiet, allLevelsOf, sources, grace);
+    return new SecretLeakExtension(
+        prefix, Set.of(except), fileDescriptors, quiet, allLevelsOf, sources, grace);
   }
 
   /**
    * Also fails a test that leaves open a file or an inotify instance it opened, read from {@code
-   * /proc/self/fd} before and after the test. Only Linux has that directory: elsewhere the check
-   * is not made (and says so in the test's report entries).
+   * /proc/self/fd} before and after the test. Only Linux has that directory: elsewhere the check is
+   * not made (and says so in the test's report entries).
    *
    * @return a new extension with the check
    */
   public SecretLeakExtension checkFileDescriptors() {
-    return new SecretLeakExtension(threadPrefix, threadExceptions, true, quiet, allLevelsOf, sources, grace);
+    return new SecretLeakExtension(
+        threadPrefix, threadExceptions, true, quiet, allLevelsOf, sources, grace);
   }
 
   /**
@@ -148,24 +150,32 @@ public final class SecretLeakExtension
    * @return a new extension with the setting
    */
   public SecretLeakExtension quiet(boolean quiet) {
-    return new SecretLeakExtension(threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, sources, grace);
+    return new SecretLeakExtension(
+        threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, sources, grace);
   }
 
   /**
    * The JUL loggers whose level is set to {@code ALL} while a test runs, so that debug records,
-   * where values are most often leaked, are written and checked too (default {@code
-   * io.secretsdk}). Their previous levels are restored afterwards.
+   * where values are most often leaked, are written and checked too (default {@code io.secretsdk}).
+   * Their previous levels are restored afterwards.
    *
    * @param loggerNames logger names (prefixes of the hierarchy)
    * @return a new extension with the setting
    */
   public SecretLeakExtension allLevelsOf(String... loggerNames) {
-    return new SecretLeakExtension(threadPrefix, threadExceptions, fileDescriptors, quiet, List.of(loggerNames), sources, grace);
+    return new SecretLeakExtension(
+        threadPrefix,
+        threadExceptions,
+        fileDescriptors,
+        quiet,
+        List.of(loggerNames),
+        sources,
+        grace);
   }
 
   /**
-   * Also captures from {@code source} (for example {@link LogSource#standardStreams()} for
-   * Spring Boot's console logging).
+   * Also captures from {@code source} (for example {@link LogSource#standardStreams()} for Spring
+   * Boot's console logging).
    *
    * @param source a log source; started for each test and class, stopped after it
    * @return a new extension that captures from it too
@@ -174,7 +184,8 @@ public final class SecretLeakExtension
     Objects.requireNonNull(source, "source");
     List<LogSource> more = new ArrayList<>(sources);
     more.add(source);
-    return new SecretLeakExtension(threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, more, grace);
+    return new SecretLeakExtension(
+        threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, more, grace);
   }
 
   /**
@@ -188,7 +199,8 @@ public final class SecretLeakExtension
     if (grace.isNegative() || grace.isZero()) {
       throw new IllegalArgumentException("grace must be positive: " + grace);
     }
-    return new SecretLeakExtension(threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, sources, grace);
+    return new SecretLeakExtension(
+        threadPrefix, threadExceptions, fileDescriptors, quiet, allLevelsOf, sources, grace);
   }
 
   @Override
@@ -232,7 +244,8 @@ public final class SecretLeakExtension
   }
 
   @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+  public void handleTestExecutionException(ExtensionContext context, Throwable thrown)
+      throws Throwable {
     Session session = context.getStore(NAMESPACE).get(METHOD_SESSION, Session.class);
     if (session != null && !(thrown instanceof AssertionError)) {
       String trace = Canaries.stackTrace(thrown);
@@ -240,7 +253,11 @@ public final class SecretLeakExtension
       if (leaked != null) {
         // The original would print the canary; report it masked instead.
         throw new AssertionError(
-            "canary #" + leaked.index + " (" + leaked.label + ") leaked into an exception the test threw: "
+            "canary #"
+                + leaked.index
+                + " ("
+                + leaked.label
+                + ") leaked into an exception the test threw: "
                 + session.canaries.mask(trace));
       }
     }
@@ -261,11 +278,14 @@ public final class SecretLeakExtension
     }
     if (session == null) {
       throw new ParameterResolutionException(
-          "no SecretLeakExtension session for " + context.getDisplayName()
+          "no SecretLeakExtension session for "
+              + context.getDisplayName()
               + ": register the extension on the class (a static field or @ExtendWith) to use it in @BeforeAll");
     }
     Class<?> type = parameter.getParameter().getType();
-    return type == Canaries.class ? session.canaries : type == LogCapture.class ? session.logs : session.properties;
+    return type == Canaries.class
+        ? session.canaries
+        : type == LogCapture.class ? session.logs : session.properties;
   }
 
   private static Session classSession(ExtensionContext context) {
@@ -284,8 +304,11 @@ public final class SecretLeakExtension
     final Canaries canaries;
     final LogCapture logs = new LogCapture();
     final SystemProperties properties = new SystemProperties();
+
     /** Records logged while a test of the class runs belong to that test, not to the class. */
-    final java.util.concurrent.atomic.AtomicInteger runningTests = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger runningTests =
+        new java.util.concurrent.atomic.AtomicInteger();
+
     private final List<AutoCloseable> captures = new ArrayList<>();
     private ThreadBaseline threads;
     private FileDescriptorBaseline files;
@@ -297,11 +320,13 @@ public final class SecretLeakExtension
 
     void start(boolean perTest, ExtensionContext context) throws Exception {
       java.util.function.Consumer<CapturedLogRecord> sink =
-          perTest ? logs::add : record -> {
-            if (runningTests.get() == 0) {
-              logs.add(record);
-            }
-          };
+          perTest
+              ? logs::add
+              : record -> {
+                if (runningTests.get() == 0) {
+                  logs.add(record);
+                }
+              };
       captures.add(JulCapture.start(sink, quiet, allLevelsOf));
       for (LogSource source : sources) {
         captures.add(Objects.requireNonNull(source.start(sink), "LogSource.start returned null"));
@@ -313,7 +338,8 @@ public final class SecretLeakExtension
         if (FileDescriptorBaseline.supported()) {
           files = FileDescriptorBaseline.take();
         } else {
-          context.publishReportEntry("secretsdk-testing", "no file descriptor check: /proc/self/fd is Linux only");
+          context.publishReportEntry(
+              "secretsdk-testing", "no file descriptor check: /proc/self/fd is Linux only");
         }
       }
     }
@@ -341,7 +367,13 @@ public final class SecretLeakExtension
       for (CapturedLogRecord record : logs.records()) {
         Canaries.Canary leaked = leakIn(record.text());
         if (leaked != null) {
-          leaks.add("canary #" + leaked.index + " (" + leaked.label + ") leaked into a log record: " + mask(record.text()));
+          leaks.add(
+              "canary #"
+                  + leaked.index
+                  + " ("
+                  + leaked.label
+                  + ") leaked into a log record: "
+                  + mask(record.text()));
         }
       }
       problems.addAll(leaks);

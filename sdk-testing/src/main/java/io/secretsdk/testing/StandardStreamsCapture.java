@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 
 /**
- * Replaces {@code System.out} and {@code System.err} while at least one capture is active and
- * hands every line to the active captures instead of the console.
+ * Replaces {@code System.out} and {@code System.err} while at least one capture is active and hands
+ * every line to the active captures instead of the console.
  */
 final class StandardStreamsCapture {
 

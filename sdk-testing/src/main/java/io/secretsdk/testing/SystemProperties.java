@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * System properties set for one test (or one test class) and put back as they were when it ends,
  * for code configured from system properties such as the MicroProfile config source. Obtain an
- * instance as a test or lifecycle method parameter under {@link SecretLeakExtension}; the
- * extension restores the previous values after the test's own {@code @AfterEach} methods ran.
+ * instance as a test or lifecycle method parameter under {@link SecretLeakExtension}; the extension
+ * restores the previous values after the test's own {@code @AfterEach} methods ran.
  *
  * <p>System properties are JVM-wide: tests that set the same property must not run in parallel
  * (mark them {@code @Isolated} or {@code @ResourceLock(Resources.SYSTEM_PROPERTIES)}). Thread-safe.

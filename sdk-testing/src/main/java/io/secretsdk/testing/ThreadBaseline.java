@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The threads alive with a name prefix when a test starts; at its end, the threads with that
- * prefix that the test started and that are still alive after a grace period.
+ * The threads alive with a name prefix when a test starts; at its end, the threads with that prefix
+ * that the test started and that are still alive after a grace period.
  */
 final class ThreadBaseline {
 
@@ -25,7 +25,9 @@ final class ThreadBaseline {
     return new ThreadBaseline(prefix, except);
   }
 
-  /** The names of the threads started since the baseline that are still alive after {@code grace}. */
+  /**
+   * The names of the threads started since the baseline that are still alive after {@code grace}.
+   */
   List<String> leftBehind(Duration grace) throws InterruptedException {
     long deadline = System.nanoTime() + grace.toNanos();
     for (Thread thread : started()) {
@@ -54,7 +56,9 @@ final class ThreadBaseline {
   private List<Thread> matching() {
     List<Thread> matching = new ArrayList<>();
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      if (thread.isAlive() && thread.getName().startsWith(prefix) && !except.contains(thread.getName())) {
+      if (thread.isAlive()
+          && thread.getName().startsWith(prefix)
+          && !except.contains(thread.getName())) {
         matching.add(thread);
       }
     }

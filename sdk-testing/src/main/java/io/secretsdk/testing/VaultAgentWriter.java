@@ -10,10 +10,10 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * Renders files the way Vault Agent templates (and similar renderers such as consul-template)
- * do: the new content goes to an all-digit temporary file in the same directory, which is then
- * renamed over the destination, so every render is a new inode. Optionally keeps a {@code
- * <name>.bak} copy of the previous content. Not thread-safe.
+ * Renders files the way Vault Agent templates (and similar renderers such as consul-template) do:
+ * the new content goes to an all-digit temporary file in the same directory, which is then renamed
+ * over the destination, so every render is a new inode. Optionally keeps a {@code <name>.bak} copy
+ * of the previous content. Not thread-safe.
  */
 public final class VaultAgentWriter {
 
@@ -47,11 +47,14 @@ public final class VaultAgentWriter {
       Files.createDirectories(directory);
       Path destination = directory.resolve(name);
       if (backup && Files.exists(destination)) {
-        Files.copy(destination, directory.resolve(name + ".bak"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            destination, directory.resolve(name + ".bak"), StandardCopyOption.REPLACE_EXISTING);
       }
-      Path temp = directory.resolve(Long.toString(Math.abs(random.nextLong() % 10_000_000_000L) + 1));
+      Path temp =
+          directory.resolve(Long.toString(Math.abs(random.nextLong() % 10_000_000_000L) + 1));
       Files.write(temp, value);
-      Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return destination;
     } catch (IOException e) {
       throw new UncheckedIOException("could not render " + name + " in " + directory, e);
@@ -64,13 +67,14 @@ public final class VaultAgentWriter {
   }
 
   /**
-   * Writes the all-digit temporary file and stops before the rename, as a renderer caught
-   * mid-write would leave it; returns the temporary file.
+   * Writes the all-digit temporary file and stops before the rename, as a renderer caught mid-write
+   * would leave it; returns the temporary file.
    */
   public Path leaveTemporary(byte[] partialValue) {
     try {
       Files.createDirectories(directory);
-      Path temp = directory.resolve(Long.toString(Math.abs(random.nextLong() % 10_000_000_000L) + 1));
+      Path temp =
+          directory.resolve(Long.toString(Math.abs(random.nextLong() % 10_000_000_000L) + 1));
       Files.write(temp, partialValue);
       return temp;
     } catch (IOException e) {

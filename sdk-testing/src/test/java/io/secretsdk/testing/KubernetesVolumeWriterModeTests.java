@@ -14,9 +14,9 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A writer that is not root must be able to write the next generation after one written with
- * {@code defaultMode} 000, whose files it cannot read back. Root reads every file, so when the
- * tests run as root the check runs in a child JVM as user {@code nobody} (65534).
+ * A writer that is not root must be able to write the next generation after one written with {@code
+ * defaultMode} 000, whose files it cannot read back. Root reads every file, so when the tests run
+ * as root the check runs in a child JVM as user {@code nobody} (65534).
  */
 @EnabledOnOs(OS.LINUX)
 class KubernetesVolumeWriterModeTests {
@@ -34,7 +34,9 @@ class KubernetesVolumeWriterModeTests {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume).defaultMode("---------");
     writer.writeStrings(Map.of("key", "1"));
     writer.writeStrings(Map.of("key", "2"));
-    KubernetesVolumeWriter.kubelet(volume).defaultMode("---------").writeStrings(Map.of("key", "3"));
+    KubernetesVolumeWriter.kubelet(volume)
+        .defaultMode("---------")
+        .writeStrings(Map.of("key", "3"));
   }
 
   @Test
@@ -47,8 +49,15 @@ class KubernetesVolumeWriterModeTests {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process child =
           new ProcessBuilder(
-                  "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                  java, "-cp", System.getProperty("java.class.path"), KubernetesVolumeWriterModeTests.class.getName(), volume.toString())
+                  "setpriv",
+                  "--reuid=65534",
+                  "--regid=65534",
+                  "--clear-groups",
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  KubernetesVolumeWriterModeTests.class.getName(),
+                  volume.toString())
               .redirectErrorStream(true)
               .start();
       String output = new String(child.getInputStream().readAllBytes());
@@ -60,6 +69,7 @@ class KubernetesVolumeWriterModeTests {
   }
 
   private static String readData(Path volume, String key) throws IOException {
-    return Files.readString(volume.resolve(Files.readSymbolicLink(volume.resolve("..data"))).resolve(key));
+    return Files.readString(
+        volume.resolve(Files.readSymbolicLink(volume.resolve("..data"))).resolve(key));
   }
 }

@@ -27,9 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The writer against section 2.1 of the design: the order of the steps is observed through the
- * real {@code WatchService} on the volume (inotify on Linux delivers a directory's events in the
- * order they happened), the layout and modes through the file system.
+ * The writer against section 2.1 of the design: the order of the steps is observed through the real
+ * {@code WatchService} on the volume (inotify on Linux delivers a directory's events in the order
+ * they happened), the layout and modes through the file system.
  */
 class KubernetesVolumeWriterTests {
 
@@ -42,15 +42,22 @@ class KubernetesVolumeWriterTests {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
 
-    assertThat(writer.writeStrings(Map.of("username", "app", "my-group/my-username", "n", ".secret-file", "d"))).isTrue();
+    assertThat(
+            writer.writeStrings(
+                Map.of("username", "app", "my-group/my-username", "n", ".secret-file", "d")))
+        .isTrue();
 
     String target = Files.readSymbolicLink(volume.resolve("..data")).toString();
     assertThat(target).matches(TS_DIR);
-    assertThat(Files.readSymbolicLink(volume.resolve("username"))).isEqualTo(Path.of("..data/username"));
-    assertThat(Files.readSymbolicLink(volume.resolve("my-group"))).isEqualTo(Path.of("..data/my-group"));
-    assertThat(Files.readSymbolicLink(volume.resolve(".secret-file"))).isEqualTo(Path.of("..data/.secret-file"));
+    assertThat(Files.readSymbolicLink(volume.resolve("username")))
+        .isEqualTo(Path.of("..data/username"));
+    assertThat(Files.readSymbolicLink(volume.resolve("my-group")))
+        .isEqualTo(Path.of("..data/my-group"));
+    assertThat(Files.readSymbolicLink(volume.resolve(".secret-file")))
+        .isEqualTo(Path.of("..data/.secret-file"));
     assertThat(Files.readString(volume.resolve("my-group/my-username"))).isEqualTo("n");
-    assertThat(list(volume)).containsExactlyInAnyOrder(target, "..data", "username", "my-group", ".secret-file");
+    assertThat(list(volume))
+        .containsExactlyInAnyOrder(target, "..data", "username", "my-group", ".secret-file");
     assertThat(writer.generations()).isEqualTo(1);
   }
 
@@ -58,11 +65,19 @@ class KubernetesVolumeWriterTests {
   @EnabledOnOs({OS.LINUX, OS.MAC})
   void directoryIs0755AndFilesGetTheDefaultMode() throws IOException {
     Path volume = tmp.resolve("vol");
-    KubernetesVolumeWriter.kubelet(volume).defaultMode("r--------").writeStrings(Map.of("key", "v", "nested/key", "w"));
+    KubernetesVolumeWriter.kubelet(volume)
+        .defaultMode("r--------")
+        .writeStrings(Map.of("key", "v", "nested/key", "w"));
     Path generation = volume.resolve(Files.readSymbolicLink(volume.resolve("..data")));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(generation))).isEqualTo("rwxr-xr-x");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(generation.resolve("key")))).isEqualTo("r--------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(generation.resolve("nested/key")))).isEqualTo("r--------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(generation)))
+        .isEqualTo("rwxr-xr-x");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(generation.resolve("key"))))
+        .isEqualTo("r--------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(generation.resolve("nested/key"))))
+        .isEqualTo("r--------");
   }
 
   @Test
@@ -73,14 +88,25 @@ class KubernetesVolumeWriterTests {
     writer.writeStrings(Map.of("username", "u1", "gone", "x"));
     String oldDir = Files.readSymbolicLink(volume.resolve("..data")).toString();
 
-    List<String> events = eventsOf(volume, () -> writer.writeStrings(Map.of("username", "u2", "added", "y", ".dot", "z")), "DELETE " + oldDir);
+    List<String> events =
+        eventsOf(
+            volume,
+            () -> writer.writeStrings(Map.of("username", "u2", "added", "y", ".dot", "z")),
+            "DELETE " + oldDir);
     String newDir = Files.readSymbolicLink(volume.resolve("..data")).toString();
 
-    assertThat(events).containsSubsequence(
-        "CREATE " + newDir, "CREATE ..data_tmp", "CREATE ..data", "CREATE added", "DELETE gone", "DELETE " + oldDir);
+    assertThat(events)
+        .containsSubsequence(
+            "CREATE " + newDir,
+            "CREATE ..data_tmp",
+            "CREATE ..data",
+            "CREATE added",
+            "DELETE gone",
+            "DELETE " + oldDir);
     assertThat(events).containsSubsequence("CREATE ..data", "CREATE .dot", "DELETE gone");
     assertThat(events).doesNotContain("CREATE username", "DELETE username");
-    assertThat(list(volume)).containsExactlyInAnyOrder(newDir, "..data", "username", "added", ".dot");
+    assertThat(list(volume))
+        .containsExactlyInAnyOrder(newDir, "..data", "username", "added", ".dot");
   }
 
   @Test
@@ -91,11 +117,21 @@ class KubernetesVolumeWriterTests {
     writer.writeStrings(Map.of("username", "u1", "gone", "x"));
     String oldDir = Files.readSymbolicLink(volume.resolve("..data")).toString();
 
-    List<String> events = eventsOf(volume, () -> writer.writeStrings(Map.of("username", "u2", "added", "y")), "DELETE " + oldDir);
+    List<String> events =
+        eventsOf(
+            volume,
+            () -> writer.writeStrings(Map.of("username", "u2", "added", "y")),
+            "DELETE " + oldDir);
     String newDir = Files.readSymbolicLink(volume.resolve("..data")).toString();
 
-    assertThat(events).containsSubsequence(
-        "CREATE " + newDir, "CREATE added", "CREATE ..data_tmp", "CREATE ..data", "DELETE gone", "DELETE " + oldDir);
+    assertThat(events)
+        .containsSubsequence(
+            "CREATE " + newDir,
+            "CREATE added",
+            "CREATE ..data_tmp",
+            "CREATE ..data",
+            "DELETE gone",
+            "DELETE " + oldDir);
   }
 
   @ParameterizedTest
@@ -103,15 +139,20 @@ class KubernetesVolumeWriterTests {
   void everyItemIsWrittenBeforeTheCommit(String order) throws IOException {
     Path volume = tmp.resolve("vol");
     KubernetesVolumeWriter writer =
-        order.equals("kubelet") ? KubernetesVolumeWriter.kubelet(volume) : KubernetesVolumeWriter.csiDriver(volume);
+        order.equals("kubelet")
+            ? KubernetesVolumeWriter.kubelet(volume)
+            : KubernetesVolumeWriter.csiDriver(volume);
     writer.writeStrings(Map.of("a", "1"));
     Path before = Files.readSymbolicLink(volume.resolve("..data"));
 
     // "clash" cannot be both a file and a directory: step 2 fails whichever item comes first.
-    assertThatThrownBy(() -> writer.writeStrings(Map.of("a", "2", "clash", "x", "clash/inner", "y")))
+    assertThatThrownBy(
+            () -> writer.writeStrings(Map.of("a", "2", "clash", "x", "clash/inner", "y")))
         .hasMessageContaining("could not write volume");
 
-    assertThat(Files.readSymbolicLink(volume.resolve("..data"))).as("..data not swapped").isEqualTo(before);
+    assertThat(Files.readSymbolicLink(volume.resolve("..data")))
+        .as("..data not swapped")
+        .isEqualTo(before);
     assertThat(Files.exists(volume.resolve("..data_tmp"), LinkOption.NOFOLLOW_LINKS)).isFalse();
     assertThat(Files.readString(volume.resolve("a"))).isEqualTo("1");
     assertThat(Files.exists(volume.resolve("clash"), LinkOption.NOFOLLOW_LINKS)).isFalse();
@@ -134,7 +175,8 @@ class KubernetesVolumeWriterTests {
   @ValueSource(strings = {"/abs", "..hidden", "a/../b", "a/./b", "sp ace", "", "a//b", "a/"})
   void itemPathsAreValidatedAsTheKubeletDoes(String path) {
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(tmp.resolve("vol"));
-    assertThatThrownBy(() -> writer.writeStrings(Map.of(path, "x"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> writer.writeStrings(Map.of(path, "x")))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(Files.exists(tmp.resolve("vol"))).isFalse();
   }
 
@@ -147,7 +189,9 @@ class KubernetesVolumeWriterTests {
     assertThat(Files.exists(volume, LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
 
-  /** Runs {@code write} with a watch on {@code volume} and returns "KIND name" until {@code last}. */
+  /**
+   * Runs {@code write} with a watch on {@code volume} and returns "KIND name" until {@code last}.
+   */
   private static List<String> eventsOf(Path volume, Runnable write, String last) throws Exception {
     List<String> seen = new ArrayList<>();
     try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
@@ -160,7 +204,10 @@ class KubernetesVolumeWriterTests {
           continue;
         }
         for (WatchEvent<?> event : key.pollEvents()) {
-          String kind = event.kind() == ENTRY_CREATE ? "CREATE" : event.kind() == ENTRY_DELETE ? "DELETE" : event.kind().name();
+          String kind =
+              event.kind() == ENTRY_CREATE
+                  ? "CREATE"
+                  : event.kind() == ENTRY_DELETE ? "DELETE" : event.kind().name();
           for (int i = 0; i < event.count(); i++) {
             seen.add(kind + " " + event.context());
           }

@@ -31,14 +31,17 @@ class PlainDirectoryWriterTests {
   @EnabledOnOs({OS.LINUX, OS.MAC})
   void createdFilesAreReadOnly0444() throws Exception {
     Path file = PlainDirectoryWriter.of(tmp).create("db_password", "s3cret");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("r--r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("r--r--r--");
   }
 
   @Test
   void dockerNeverReplacesAnExistingSecret() {
     PlainDirectoryWriter docker = PlainDirectoryWriter.of(tmp);
     docker.create("token", "one");
-    assertThatThrownBy(() -> docker.create("token", "two")).isInstanceOf(UncheckedIOException.class).hasMessageContaining("token");
+    assertThatThrownBy(() -> docker.create("token", "two"))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("token");
   }
 
   @Test

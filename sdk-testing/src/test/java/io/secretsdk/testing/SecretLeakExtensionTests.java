@@ -30,8 +30,8 @@ import org.junit.platform.testkit.engine.Events;
 
 /**
  * Runs small test classes through the JUnit engine and checks that the extension fails those that
- * leak a canary or leave threads or files behind, and passes those that do not. The fixture
- * classes are nested, so the build's own test run never picks them up.
+ * leak a canary or leave threads or files behind, and passes those that do not. The fixture classes
+ * are nested, so the build's own test run never picks them up.
  */
 class SecretLeakExtensionTests {
 
@@ -59,7 +59,10 @@ class SecretLeakExtensionTests {
 
   private static Events run(Class<?> fixture, String method) {
     java.lang.reflect.Method test =
-        Arrays.stream(fixture.getDeclaredMethods()).filter(m -> m.getName().equals(method)).findFirst().orElseThrow();
+        Arrays.stream(fixture.getDeclaredMethods())
+            .filter(m -> m.getName().equals(method))
+            .findFirst()
+            .orElseThrow();
     return execute(selectMethod(fixture, test));
   }
 
@@ -78,9 +81,14 @@ class SecretLeakExtensionTests {
 
   private static String failureOf(Events events) {
     assertThat(events.failed().count()).as("failed tests").isEqualTo(1);
-    Throwable thrown = events.failed().stream().findFirst().orElseThrow()
-        .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-        .getThrowable().orElseThrow();
+    Throwable thrown =
+        events.failed().stream()
+            .findFirst()
+            .orElseThrow()
+            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+            .orElseThrow()
+            .getThrowable()
+            .orElseThrow();
     return Canaries.stackTrace(thrown);
   }
 
@@ -104,7 +112,10 @@ class SecretLeakExtensionTests {
     @Test
     void logsTheCanaryInAThrownException(Canaries canaries) {
       lastCanary = canaries.next("token");
-      SECRETSDK.log(System.Logger.Level.ERROR, "refresh failed", new IllegalStateException("bad", new RuntimeException(lastCanary)));
+      SECRETSDK.log(
+          System.Logger.Level.ERROR,
+          "refresh failed",
+          new IllegalStateException("bad", new RuntimeException(lastCanary)));
     }
 
     @Test
@@ -125,10 +136,13 @@ class SecretLeakExtensionTests {
       lastCanary = canaries.next("password");
       SECRETSDK.log(System.Logger.Level.WARNING, "refresh of password failed: file is too large");
       SECRETSDK.log(System.Logger.Level.DEBUG, "debug detail without the value");
-      assertThat(logs.records("io.secretsdk.fixture")).extracting(CapturedLogRecord::message)
-          .contains("refresh of password failed: file is too large", "debug detail without the value");
+      assertThat(logs.records("io.secretsdk.fixture"))
+          .extracting(CapturedLogRecord::message)
+          .contains(
+              "refresh of password failed: file is too large", "debug detail without the value");
       // Quiet: while the test runs, only the capture is on the root logger.
-      assertThat(Logger.getLogger("").getHandlers()).extracting(h -> h.getClass().getSimpleName())
+      assertThat(Logger.getLogger("").getHandlers())
+          .extracting(h -> h.getClass().getSimpleName())
           .containsExactly("JulCapture");
     }
 
@@ -141,12 +155,13 @@ class SecretLeakExtensionTests {
     @Test
     void assertsOnALeakyToString(Canaries canaries) {
       lastCanary = canaries.next("password");
-      Object leaky = new Object() {
-        @Override
-        public String toString() {
-          return "Secret[password=" + lastCanary + "]";
-        }
-      };
+      Object leaky =
+          new Object() {
+            @Override
+            public String toString() {
+              return "Secret[password=" + lastCanary + "]";
+            }
+          };
       canaries.assertNoLeak("fine", leaky);
     }
   }
@@ -180,7 +195,8 @@ class SecretLeakExtensionTests {
 
   static class ConsoleFixture {
     @RegisterExtension
-    static final SecretLeakExtension leaks = SecretLeakExtension.create().capture(LogSource.standardStreams());
+    static final SecretLeakExtension leaks =
+        SecretLeakExtension.create().capture(LogSource.standardStreams());
 
     @Test
     void printsTheCanary(Canaries canaries) {
@@ -201,7 +217,9 @@ class SecretLeakExtensionTests {
   static class ThreadFixture {
     @RegisterExtension
     static final SecretLeakExtension leaks =
-        SecretLeakExtension.create().checkThreads("leaktest-", "leaktest-shared").grace(Duration.ofMillis(300));
+        SecretLeakExtension.create()
+            .checkThreads("leaktest-", "leaktest-shared")
+            .grace(Duration.ofMillis(300));
 
     @Test
     void leavesAThreadRunning() {
@@ -227,7 +245,8 @@ class SecretLeakExtensionTests {
 
   static class FileFixture {
     @RegisterExtension
-    static final SecretLeakExtension leaks = SecretLeakExtension.create().checkFileDescriptors().grace(Duration.ofMillis(300));
+    static final SecretLeakExtension leaks =
+        SecretLeakExtension.create().checkFileDescriptors().grace(Duration.ofMillis(300));
 
     @TempDir Path dir;
 
@@ -261,12 +280,15 @@ class SecretLeakExtensionTests {
   @Test
   void canaryInALogMessageFailsTheTestWithoutPrintingIt() {
     String failure = failureOf(run(LoggingFixture.class, "logsTheCanaryInTheMessage"));
-    assertThat(failure).contains("canary #1 (password) leaked into a log record")
+    assertThat(failure)
+        .contains("canary #1 (password) leaked into a log record")
         .contains("refresh failed, value was <canary #1 password>")
         .doesNotContain(lastCanary);
     // The failed test's records are printed after it, masked, once.
-    assertThat(console).contains("log records captured during the test logsTheCanaryInTheMessage")
-        .containsOnlyOnce("WARNING io.secretsdk.fixture: refresh failed, value was <canary #1 password>")
+    assertThat(console)
+        .contains("log records captured during the test logsTheCanaryInTheMessage")
+        .containsOnlyOnce(
+            "WARNING io.secretsdk.fixture: refresh failed, value was <canary #1 password>")
         .doesNotContain(lastCanary);
   }
 
@@ -279,7 +301,9 @@ class SecretLeakExtensionTests {
   @Test
   void canaryInALoggedExceptionsCauseFailsTheTest() {
     String failure = failureOf(run(LoggingFixture.class, "logsTheCanaryInAThrownException"));
-    assertThat(failure).contains("canary #1 (token) leaked into a log record").doesNotContain(lastCanary);
+    assertThat(failure)
+        .contains("canary #1 (token) leaked into a log record")
+        .doesNotContain(lastCanary);
   }
 
   @Test
@@ -290,7 +314,8 @@ class SecretLeakExtensionTests {
 
   @Test
   void truncatedCanaryStillCounts() {
-    assertThat(failureOf(run(LoggingFixture.class, "logsTruncatedCanary"))).contains("leaked into a log record");
+    assertThat(failureOf(run(LoggingFixture.class, "logsTruncatedCanary")))
+        .contains("leaked into a log record");
   }
 
   @Test
@@ -308,7 +333,8 @@ class SecretLeakExtensionTests {
   @Test
   void exceptionThrownByTheTestIsReportedMasked() {
     String failure = failureOf(run(LoggingFixture.class, "throwsTheCanary"));
-    assertThat(failure).contains("leaked into an exception the test threw")
+    assertThat(failure)
+        .contains("leaked into an exception the test threw")
         .contains("IllegalArgumentException: could not parse <canary #1 password>")
         .doesNotContain(lastCanary);
   }
@@ -316,14 +342,18 @@ class SecretLeakExtensionTests {
   @Test
   void leakyToStringFailsTheAssertion() {
     String failure = failureOf(run(LoggingFixture.class, "assertsOnALeakyToString"));
-    assertThat(failure).contains("leaked into the toString() of").contains("Secret[password=<canary #1 password>]")
+    assertThat(failure)
+        .contains("leaked into the toString() of")
+        .contains("Secret[password=<canary #1 password>]")
         .doesNotContain(lastCanary);
   }
 
   @Test
   void canaryPlantedInBeforeAllCountsInEveryTest() {
     Events events = execute(selectClass(ClassWideFixture.class));
-    assertThat(failureOf(events)).contains("canary #1 (shared) leaked into a log record").doesNotContain(lastCanary);
+    assertThat(failureOf(events))
+        .contains("canary #1 (shared) leaked into a log record")
+        .doesNotContain(lastCanary);
   }
 
   @Test
@@ -344,7 +374,8 @@ class SecretLeakExtensionTests {
   @Test
   void stoppedOrExemptThreadsPass() {
     assertThat(run(ThreadFixture.class, "stopsItsThread").succeeded().count()).isEqualTo(1);
-    assertThat(run(ThreadFixture.class, "leavesOnlyAnExemptThread").succeeded().count()).isEqualTo(1);
+    assertThat(run(ThreadFixture.class, "leavesOnlyAnExemptThread").succeeded().count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -376,8 +407,11 @@ class SecretLeakExtensionTests {
     assertThat(a).matches("canary-password-[0-9a-f]{32}").isNotEqualTo(b);
     assertThat(canaries.nextRandomBytes(16)).hasSize(16);
     assertThat(canaries.issued()).hasSize(3).startsWith(a, b);
-    assertThat(Arrays.asList(java.util.Base64.getEncoder().encodeToString(a.getBytes()), a.substring(16, 32)))
+    assertThat(
+            Arrays.asList(
+                java.util.Base64.getEncoder().encodeToString(a.getBytes()), a.substring(16, 32)))
         .allSatisfy(form -> assertThat(canaries.firstLeak("x " + form + " y")).isNotNull());
-    assertThat(canaries.mask("user=app password=" + b)).isEqualTo("user=app password=<canary #2 password>");
+    assertThat(canaries.mask("user=app password=" + b))
+        .isEqualTo("user=app password=<canary #2 password>");
   }
 }

@@ -10,7 +10,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The writer against section 2.3 of the design: all-digit temporary file, rename, optional backup. */
+/**
+ * The writer against section 2.3 of the design: all-digit temporary file, rename, optional backup.
+ */
 class VaultAgentWriterTests {
 
   @TempDir Path tmp;

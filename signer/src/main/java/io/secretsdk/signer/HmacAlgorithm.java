@@ -31,7 +31,9 @@ public enum HmacAlgorithm {
     return jcaName;
   }
 
-  /** The name used in the sidecar protocol, as Vault's transit engine spells it: {@code sha2-256}. */
+  /**
+   * The name used in the sidecar protocol, as Vault's transit engine spells it: {@code sha2-256}.
+   */
   public String wireName() {
     return wireName;
   }
@@ -49,7 +51,8 @@ public enum HmacAlgorithm {
    */
   public static HmacAlgorithm parse(String name) {
     if (name != null) {
-      String n = name.toLowerCase(Locale.ROOT).replace("hmac", "").replace("-", "").replace("_", "");
+      String n =
+          name.toLowerCase(Locale.ROOT).replace("hmac", "").replace("-", "").replace("_", "");
       switch (n) {
         case "sha2256":
         case "sha256":

@@ -34,11 +34,15 @@ final class KeyRing {
   static final class State {
     /** The secret object this state was derived from (identity only), or null. */
     final Secret seen;
+
     final long revision;
+
     /** The key new signatures use, or null when the name is absent or its value unusable. */
     final KeyVersion current;
+
     /** Why the name's value is not usable, or null. */
     final String problem;
+
     /** Previous keys, most recently retired first, at most maxOldKeys. */
     final List<Retired> previous;
 
@@ -59,7 +63,13 @@ final class KeyRing {
   private final Consumer<String> log;
   private volatile State state = new State(null, Long.MIN_VALUE, null, null, List.of());
 
-  KeyRing(String name, Duration grace, int maxOldKeys, int minKeyBytes, Clock clock, Consumer<String> log) {
+  KeyRing(
+      String name,
+      Duration grace,
+      int maxOldKeys,
+      int minKeyBytes,
+      Clock clock,
+      Consumer<String> log) {
     this.name = name;
     this.grace = grace;
     this.maxOldKeys = maxOldKeys;
@@ -89,7 +99,10 @@ final class KeyRing {
         List<Retired> previous = new ArrayList<>(st.previous);
         previous.add(0, new Retired(new KeyVersion(secret.bytes()), clock.instant()));
         state = new State(st.seen, st.revision, st.current, st.problem, trim(previous));
-        log.accept("signing key '" + name + "': an older generation was seen late; it verifies during the grace period");
+        log.accept(
+            "signing key '"
+                + name
+                + "': an older generation was seen late; it verifies during the grace period");
       }
       return state;
     }
@@ -110,7 +123,9 @@ final class KeyRing {
             "signing key '"
                 + name
                 + "' is unusable: it is "
-                + (secret.length() == 0 ? "empty" : "shorter than the " + minKeyBytes + "-byte minimum");
+                + (secret.length() == 0
+                    ? "empty"
+                    : "shorter than the " + minKeyBytes + "-byte minimum");
       } else {
         // A key that comes back (a rollback) keeps its version and per-thread Macs.
         for (int i = 0; i < previous.size(); i++) {

@@ -24,7 +24,12 @@ public final class KeyStatus {
    *     {@code <name>.next})
    * @param problem why the name has no usable key, or null; never contains key bytes
    */
-  public KeyStatus(String name, String keyId, List<String> previousKeyIds, List<String> verifyOnlyKeyIds, String problem) {
+  public KeyStatus(
+      String name,
+      String keyId,
+      List<String> previousKeyIds,
+      List<String> verifyOnlyKeyIds,
+      String problem) {
     this.name = Objects.requireNonNull(name, "name");
     this.keyId = keyId;
     this.previousKeyIds = List.copyOf(previousKeyIds);
@@ -47,7 +52,10 @@ public final class KeyStatus {
     return previousKeyIds;
   }
 
-  /** Ids of the verify-only members of the name's key set in the store ({@code .previous}, {@code .next}). */
+  /**
+   * Ids of the verify-only members of the name's key set in the store ({@code .previous}, {@code
+   * .next}).
+   */
   public List<String> verifyOnlyKeyIds() {
     return verifyOnlyKeyIds;
   }
@@ -64,7 +72,15 @@ public final class KeyStatus {
 
   @Override
   public String toString() {
-    return "KeyStatus[name=" + name + ", keyId=" + keyId + ", previous=" + previousKeyIds + ", verifyOnly=" + verifyOnlyKeyIds
-        + (problem == null ? "" : ", problem=" + problem) + "]";
+    return "KeyStatus[name="
+        + name
+        + ", keyId="
+        + keyId
+        + ", previous="
+        + previousKeyIds
+        + ", verifyOnly="
+        + verifyOnlyKeyIds
+        + (problem == null ? "" : ", problem=" + problem)
+        + "]";
   }
 }

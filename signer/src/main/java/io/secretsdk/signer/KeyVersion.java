@@ -17,8 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>The key id is {@code base64url(HMAC-SHA256(key, "secretsdk/signer/key-id/v1")[0..9])}: the
  * same on every replica that holds the same bytes, and, HMAC being a pseudo-random function, it
- * says nothing about the key beyond what any MAC made with it says. Twelve characters (72 bits) make
- * accidental collisions between the handful of keys a name ever has negligible; if two ever
+ * says nothing about the key beyond what any MAC made with it says. Twelve characters (72 bits)
+ * make accidental collisions between the handful of keys a name ever has negligible; if two ever
  * collided, verification would simply try both.
  */
 final class KeyVersion {
@@ -35,9 +35,12 @@ final class KeyVersion {
   private final SecretKeySpec sha512Key;
   private final String id;
   private final byte[] prefix;
-  private final ThreadLocal<Mac> sha256 = ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA256));
-  private final ThreadLocal<Mac> sha384 = ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA384));
-  private final ThreadLocal<Mac> sha512 = ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA512));
+  private final ThreadLocal<Mac> sha256 =
+      ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA256));
+  private final ThreadLocal<Mac> sha384 =
+      ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA384));
+  private final ThreadLocal<Mac> sha512 =
+      ThreadLocal.withInitial(() -> newMac(HmacAlgorithm.SHA512));
 
   KeyVersion(byte[] keyBytes) {
     if (keyBytes.length == 0) {
@@ -117,8 +120,13 @@ final class KeyVersion {
       mac.init(spec);
       return mac;
     } catch (GeneralSecurityException e) {
-      // Every Java SE runtime has HmacSHA256/384/512 and accepts any non-empty key; never the key in the message.
-      throw new IllegalStateException("this Java runtime cannot compute " + algorithm.jcaName() + ": " + e.getClass().getName());
+      // Every Java SE runtime has HmacSHA256/384/512 and accepts any non-empty key; never the key
+      // in the message.
+      throw new IllegalStateException(
+          "this Java runtime cannot compute "
+              + algorithm.jcaName()
+              + ": "
+              + e.getClass().getName());
     }
   }
 

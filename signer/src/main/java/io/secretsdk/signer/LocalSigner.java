@@ -98,7 +98,11 @@ final class LocalSigner implements Signer {
     Objects.requireNonNull(signatures, "signatures");
     if (messages.size() != signatures.size()) {
       throw new IllegalArgumentException(
-          "verifyBatch needs one signature per message: " + messages.size() + " messages, " + signatures.size() + " signatures");
+          "verifyBatch needs one signature per message: "
+              + messages.size()
+              + " messages, "
+              + signatures.size()
+              + " signatures");
     }
     Verifier v = verifier(keyName);
     Instant now = clock.instant();
@@ -115,8 +119,8 @@ final class LocalSigner implements Signer {
   }
 
   /**
-   * What verifies for a name: its ring (current key and previous keys within grace) and the
-   * current keys of its key set's verify-only members ({@code <name>.previous}, {@code <name>.next}).
+   * What verifies for a name: its ring (current key and previous keys within grace) and the current
+   * keys of its key set's verify-only members ({@code <name>.previous}, {@code <name>.next}).
    */
   private Verifier verifier(String keyName) {
     Objects.requireNonNull(keyName, "keyName");
@@ -150,7 +154,10 @@ final class LocalSigner implements Signer {
     return new Verifier(ring(keyName), observe(ring(keyName), primary, snap), members);
   }
 
-  /** Checks one parsed signature against everything that verifies for a name, in constant time per key. */
+  /**
+   * Checks one parsed signature against everything that verifies for a name, in constant time per
+   * key.
+   */
   private final class Verifier {
     private final KeyRing ring;
     private final KeyRing.State st;
@@ -220,7 +227,10 @@ final class LocalSigner implements Signer {
     return st.seen != secret ? ring.observe(secret, snap.revision()) : st;
   }
 
-  /** Names ending in a member suffix belong to a key set: they verify for their base name, never sign. */
+  /**
+   * Names ending in a member suffix belong to a key set: they verify for their base name, never
+   * sign.
+   */
   private static void refuseMember(String keyName) {
     for (String suffix : MEMBER_SUFFIXES) {
       if (keyName.endsWith(suffix) && keyName.length() > suffix.length()) {
@@ -243,7 +253,8 @@ final class LocalSigner implements Signer {
     KeyRing ring = rings.get(keyName);
     if (ring == null) {
       if (secret == null) {
-        throw new SigningKeyNotFoundException(keyName, "no signing key named '" + HmacAlgorithm.abbreviate(keyName) + "'");
+        throw new SigningKeyNotFoundException(
+            keyName, "no signing key named '" + HmacAlgorithm.abbreviate(keyName) + "'");
       }
       ring = ring(keyName);
     }
@@ -251,9 +262,14 @@ final class LocalSigner implements Signer {
     if (st.seen != secret) {
       st = ring.observe(secret, snap.revision());
     }
-    if (st.current == null && st.problem == null && ring.verifiable(st, clock.instant()).isEmpty()) {
+    if (st.current == null
+        && st.problem == null
+        && ring.verifiable(st, clock.instant()).isEmpty()) {
       throw new SigningKeyNotFoundException(
-          keyName, "no signing key named '" + HmacAlgorithm.abbreviate(keyName) + "' (it was removed and its grace period is over)");
+          keyName,
+          "no signing key named '"
+              + HmacAlgorithm.abbreviate(keyName)
+              + "' (it was removed and its grace period is over)");
     }
     return st;
   }
@@ -263,11 +279,15 @@ final class LocalSigner implements Signer {
       return new SigningKeyNotFoundException(keyName, st.problem);
     }
     return new SigningKeyNotFoundException(
-        keyName, "no signing key named '" + HmacAlgorithm.abbreviate(keyName) + "' (it was removed; old signatures still verify)");
+        keyName,
+        "no signing key named '"
+            + HmacAlgorithm.abbreviate(keyName)
+            + "' (it was removed; old signatures still verify)");
   }
 
   KeyRing ring(String name) {
-    return rings.computeIfAbsent(name, n -> new KeyRing(n, grace, maxOldKeys, minKeyBytes, clock, log));
+    return rings.computeIfAbsent(
+        name, n -> new KeyRing(n, grace, maxOldKeys, minKeyBytes, clock, log));
   }
 
   private void onChange(SecretChangeEvent event) {
@@ -301,7 +321,10 @@ final class LocalSigner implements Signer {
       }
       List<String> members = memberIds(name, snap);
       if (st.current != null || st.problem != null || !previous.isEmpty() || !members.isEmpty()) {
-        out.put(name, new KeyStatus(name, st.current == null ? null : st.current.id(), previous, members, st.problem));
+        out.put(
+            name,
+            new KeyStatus(
+                name, st.current == null ? null : st.current.id(), previous, members, st.problem));
       }
     }
     for (KeyRing ring : rings.values()) {

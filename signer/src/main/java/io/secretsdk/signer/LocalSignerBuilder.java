@@ -10,8 +10,10 @@ public final class LocalSignerBuilder {
 
   /** The default grace period during which a rotated-out key still verifies: 24 hours. */
   public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+
   /** The default number of previous keys kept per name: 4. */
   public static final int DEFAULT_MAX_OLD_KEYS = 4;
+
   /** The default minimum key length: 16 bytes (128 bits). */
   public static final int DEFAULT_MIN_KEY_BYTES = 16;
 
@@ -54,7 +56,8 @@ public final class LocalSignerBuilder {
    */
   public LocalSignerBuilder minKeyBytes(int minKeyBytes) {
     if (minKeyBytes < 1) {
-      throw new IllegalArgumentException("minimum key length must be at least 1 byte: " + minKeyBytes);
+      throw new IllegalArgumentException(
+          "minimum key length must be at least 1 byte: " + minKeyBytes);
     }
     this.minKeyBytes = minKeyBytes;
     return this;
@@ -67,9 +70,9 @@ public final class LocalSignerBuilder {
   }
 
   /**
-   * Whether to load every name in the store at once and on every change (default {@code false}:
-   * a name is loaded the first time it is used). The sidecar loads eagerly so it can report key
-   * ids at startup and in its health answer.
+   * Whether to load every name in the store at once and on every change (default {@code false}: a
+   * name is loaded the first time it is used). The sidecar loads eagerly so it can report key ids
+   * at startup and in its health answer.
    */
   public LocalSignerBuilder eager(boolean eager) {
     this.eager = eager;

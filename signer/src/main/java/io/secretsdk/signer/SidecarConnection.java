@@ -56,11 +56,18 @@ final class SidecarConnection implements AutoCloseable {
   private final SelectionKey key;
   private byte[] in = new byte[8 * 1024];
   private boolean open = true;
-  /** Whether this connection has carried an exchange before (a stale keep-alive may fail at once). */
+
+  /**
+   * Whether this connection has carried an exchange before (a stale keep-alive may fail at once).
+   */
   boolean reused;
 
-  /** The last answer: status, body region in {@link #body()}, and whether the peer keeps the connection. */
+  /**
+   * The last answer: status, body region in {@link #body()}, and whether the peer keeps the
+   * connection.
+   */
   int status;
+
   private byte[] body;
   private int bodyOffset;
   private int bodyLength;
@@ -72,9 +79,14 @@ final class SidecarConnection implements AutoCloseable {
     this.key = key;
   }
 
-  /** Connects to a TCP ({@code unix == false}) or Unix domain socket address by {@code deadline} ({@link System#nanoTime()}). */
-  static SidecarConnection open(SocketAddress address, boolean unix, long deadline) throws IOException {
-    SocketChannel ch = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+  /**
+   * Connects to a TCP ({@code unix == false}) or Unix domain socket address by {@code deadline}
+   * ({@link System#nanoTime()}).
+   */
+  static SidecarConnection open(SocketAddress address, boolean unix, long deadline)
+      throws IOException {
+    SocketChannel ch =
+        unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
     Selector sel = null;
     try {
       ch.configureBlocking(false);
@@ -138,7 +150,8 @@ final class SidecarConnection implements AutoCloseable {
     }
     parseHead(headEnd);
     if (bodyLength > MAX_BODY_BYTES) {
-      throw new IOException("answer body of " + bodyLength + " bytes is larger than " + MAX_BODY_BYTES);
+      throw new IOException(
+          "answer body of " + bodyLength + " bytes is larger than " + MAX_BODY_BYTES);
     }
     int have = filled - headEnd;
     if (have > bodyLength) {

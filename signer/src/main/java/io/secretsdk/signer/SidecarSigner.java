@@ -54,7 +54,8 @@ final class SidecarSigner implements Signer {
   SidecarSigner(SidecarSignerBuilder b) {
     this.base = b.base;
     this.unix = b.socketPath != null;
-    this.address = unix ? UnixDomainSocketAddress.of(b.socketPath) : new InetSocketAddress(b.host, b.port);
+    this.address =
+        unix ? UnixDomainSocketAddress.of(b.socketPath) : new InetSocketAddress(b.host, b.port);
     this.host = unix ? "localhost" : b.hostHeader;
     this.pathPrefix = b.pathPrefix;
     this.connectTimeout = b.connectTimeout;
@@ -70,14 +71,30 @@ final class SidecarSigner implements Signer {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(algorithm, "algorithm");
     byte[] body = SignerProtocol.encodeSignRequest(List.of(message), false, algorithm);
-    return call(false, keyName, body, c -> SignerProtocol.decodeSignResponse(c.body(), c.bodyOffset(), c.bodyLength(), 1, false)).get(0);
+    return call(
+            false,
+            keyName,
+            body,
+            c ->
+                SignerProtocol.decodeSignResponse(
+                    c.body(), c.bodyOffset(), c.bodyLength(), 1, false))
+        .get(0);
   }
 
   @Override
   public boolean verify(String keyName, byte[] message, String signature) {
     Objects.requireNonNull(message, "message");
-    byte[] body = SignerProtocol.encodeVerifyRequest(List.of(message), java.util.Collections.singletonList(signature), false);
-    return call(true, keyName, body, c -> SignerProtocol.decodeVerifyResponse(c.body(), c.bodyOffset(), c.bodyLength(), 1, false)).get(0);
+    byte[] body =
+        SignerProtocol.encodeVerifyRequest(
+            List.of(message), java.util.Collections.singletonList(signature), false);
+    return call(
+            true,
+            keyName,
+            body,
+            c ->
+                SignerProtocol.decodeVerifyResponse(
+                    c.body(), c.bodyOffset(), c.bodyLength(), 1, false))
+        .get(0);
   }
 
   @Override
@@ -91,7 +108,14 @@ final class SidecarSigner implements Signer {
       List<byte[]> chunk = messages.subList(start, end);
       byte[] body = SignerProtocol.encodeSignRequest(chunk, true, algorithm);
       int expected = chunk.size();
-      out.addAll(call(false, keyName, body, c -> SignerProtocol.decodeSignResponse(c.body(), c.bodyOffset(), c.bodyLength(), expected, true)));
+      out.addAll(
+          call(
+              false,
+              keyName,
+              body,
+              c ->
+                  SignerProtocol.decodeSignResponse(
+                      c.body(), c.bodyOffset(), c.bodyLength(), expected, true)));
       start = end;
     }
     return List.copyOf(out);
@@ -103,21 +127,37 @@ final class SidecarSigner implements Signer {
     Objects.requireNonNull(signatures, "signatures");
     if (messages.size() != signatures.size()) {
       throw new IllegalArgumentException(
-          "verifyBatch needs one signature per message: " + messages.size() + " messages, " + signatures.size() + " signatures");
+          "verifyBatch needs one signature per message: "
+              + messages.size()
+              + " messages, "
+              + signatures.size()
+              + " signatures");
     }
     List<Boolean> out = new ArrayList<>(messages.size());
     int start = 0;
     while (start < messages.size()) {
       int end = chunkEnd(messages, signatures, start);
-      byte[] body = SignerProtocol.encodeVerifyRequest(messages.subList(start, end), signatures.subList(start, end), true);
+      byte[] body =
+          SignerProtocol.encodeVerifyRequest(
+              messages.subList(start, end), signatures.subList(start, end), true);
       int expected = end - start;
-      out.addAll(call(true, keyName, body, c -> SignerProtocol.decodeVerifyResponse(c.body(), c.bodyOffset(), c.bodyLength(), expected, true)));
+      out.addAll(
+          call(
+              true,
+              keyName,
+              body,
+              c ->
+                  SignerProtocol.decodeVerifyResponse(
+                      c.body(), c.bodyOffset(), c.bodyLength(), expected, true)));
       start = end;
     }
     return List.copyOf(out);
   }
 
-  /** The end of the chunk starting at {@code start}: at most batchSize items and maxRequestBytes of JSON. */
+  /**
+   * The end of the chunk starting at {@code start}: at most batchSize items and maxRequestBytes of
+   * JSON.
+   */
   private int chunkEnd(List<byte[]> messages, List<String> signatures, int start) {
     long bytes = 64;
     int end = start;
@@ -169,7 +209,8 @@ final class SidecarSigner implements Signer {
           if (!c.reused) {
             throw e;
           }
-          // A pooled connection the sidecar had closed while idle: once more on a fresh one, at once.
+          // A pooled connection the sidecar had closed while idle: once more on a fresh one, at
+          // once.
           c.close();
           c = null;
           c = open();
@@ -190,19 +231,27 @@ final class SidecarSigner implements Signer {
           continue;
         }
         if (status == 404 && !message.startsWith("no such endpoint")) {
-          throw new SigningKeyNotFoundException(keyName, "signer sidecar at " + base + ": " + message);
+          throw new SigningKeyNotFoundException(
+              keyName, "signer sidecar at " + base + ": " + message);
         }
-        throw new SecretException("signer sidecar at " + base + " refused the request (HTTP " + status + "): " + message);
+        throw new SecretException(
+            "signer sidecar at " + base + " refused the request (HTTP " + status + "): " + message);
       } catch (ClosedByInterruptException | InterruptedIOException e) {
         discard(c);
         c = null;
         Thread.currentThread().interrupt();
-        throw new SignerUnavailableException("interrupted while waiting for the signer sidecar at " + base, e);
+        throw new SignerUnavailableException(
+            "interrupted while waiting for the signer sidecar at " + base, e);
       } catch (SidecarConnection.AnswerTimeout e) {
         discard(c);
         c = null;
         throw new SignerUnavailableException(
-            "signer sidecar at " + base + " did not answer within " + requestTimeout + " (not retried)", e);
+            "signer sidecar at "
+                + base
+                + " did not answer within "
+                + requestTimeout
+                + " (not retried)",
+            e);
       } catch (IOException e) {
         discard(c);
         c = null;
@@ -215,14 +264,27 @@ final class SidecarSigner implements Signer {
     }
     String why = lastFailure != null ? describe(lastFailure) : lastAnswer;
     throw new SignerUnavailableException(
-        "signer sidecar at " + base + " is unavailable after " + (retries + 1) + " attempt" + (retries == 0 ? "" : "s") + ": " + why,
+        "signer sidecar at "
+            + base
+            + " is unavailable after "
+            + (retries + 1)
+            + " attempt"
+            + (retries == 0 ? "" : "s")
+            + ": "
+            + why,
         lastFailure);
   }
 
   private byte[] request(String path, byte[] body) {
     String head =
-        "POST " + pathPrefix + path + " HTTP/1.1\r\nHost: " + host
-            + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        "POST "
+            + pathPrefix
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + host
+            + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
     byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
     byte[] out = Arrays.copyOf(h, h.length + body.length);
     System.arraycopy(body, 0, out, h.length, body.length);
@@ -274,7 +336,8 @@ final class SidecarSigner implements Signer {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SignerUnavailableException("interrupted while retrying the signer sidecar at " + base, e);
+      throw new SignerUnavailableException(
+          "interrupted while retrying the signer sidecar at " + base, e);
     }
   }
 
@@ -289,13 +352,16 @@ final class SidecarSigner implements Signer {
     }
     String m = t.getMessage();
     if (unix && m != null && m.contains("No such file")) {
-      return "no socket at " + ((UnixDomainSocketAddress) address).getPath() + " (is the sidecar running and listening on it?)";
+      return "no socket at "
+          + ((UnixDomainSocketAddress) address).getPath()
+          + " (is the sidecar running and listening on it?)";
     }
     return t.getClass().getSimpleName() + (m == null ? "" : ": " + HmacAlgorithm.abbreviate(m));
   }
 
   private SecretException unexpected(String what) {
-    return new SecretException("unexpected answer from the signer sidecar at " + base + ": " + what);
+    return new SecretException(
+        "unexpected answer from the signer sidecar at " + base + ": " + what);
   }
 
   @Override

@@ -30,12 +30,17 @@ public final class SidecarSignerBuilder {
     Objects.requireNonNull(baseUri, "baseUri");
     String scheme = baseUri.getScheme() == null ? "" : baseUri.getScheme().toLowerCase(Locale.ROOT);
     if (baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
-      throw new IllegalArgumentException("signer sidecar URI must not have a query or fragment: " + baseUri);
+      throw new IllegalArgumentException(
+          "signer sidecar URI must not have a query or fragment: " + baseUri);
     }
     if (scheme.equals("unix")) {
       String path = baseUri.getPath();
-      if (path == null || !path.startsWith("/") || (baseUri.getHost() != null && !baseUri.getHost().isEmpty())) {
-        throw new IllegalArgumentException("signer sidecar unix: URI needs an absolute socket path, like unix:/run/signer/signer.sock: " + baseUri);
+      if (path == null
+          || !path.startsWith("/")
+          || (baseUri.getHost() != null && !baseUri.getHost().isEmpty())) {
+        throw new IllegalArgumentException(
+            "signer sidecar unix: URI needs an absolute socket path, like unix:/run/signer/signer.sock: "
+                + baseUri);
       }
       this.socketPath = Path.of(path);
       this.base = "unix:" + path;
@@ -43,7 +48,8 @@ public final class SidecarSignerBuilder {
     }
     if (!scheme.equals("http")) {
       throw new IllegalArgumentException(
-          "signer sidecar URI must be http://host:port or unix:/path/to/socket (https is not served on loopback): " + baseUri);
+          "signer sidecar URI must be http://host:port or unix:/path/to/socket (https is not served on loopback): "
+              + baseUri);
     }
     if (baseUri.getHost() == null) {
       throw new IllegalArgumentException("signer sidecar URI has no host: " + baseUri);
@@ -74,8 +80,8 @@ public final class SidecarSignerBuilder {
 
   /**
    * How many times a request is retried after a connection failure or a {@code 408}/{@code
-   * 502}/{@code 503}/{@code 504} answer (default 2; signing and verifying are idempotent). A request
-   * that timed out waiting for its answer is not retried.
+   * 502}/{@code 503}/{@code 504} answer (default 2; signing and verifying are idempotent). A
+   * request that timed out waiting for its answer is not retried.
    */
   public SidecarSignerBuilder retries(int retries) {
     if (retries < 0 || retries > 10) {
@@ -85,7 +91,9 @@ public final class SidecarSignerBuilder {
     return this;
   }
 
-  /** The pause before the first retry (default 50 ms), doubled for each further one, at most 1 s. */
+  /**
+   * The pause before the first retry (default 50 ms), doubled for each further one, at most 1 s.
+   */
   public SidecarSignerBuilder retryBackoff(Duration backoff) {
     Objects.requireNonNull(backoff, "backoff");
     if (backoff.isNegative()) {
@@ -96,8 +104,8 @@ public final class SidecarSignerBuilder {
   }
 
   /**
-   * The most messages sent in one batch request (default 1000); longer batches are split, and so
-   * is a batch whose request body would exceed {@link #maxRequestBytes}.
+   * The most messages sent in one batch request (default 1000); longer batches are split, and so is
+   * a batch whose request body would exceed {@link #maxRequestBytes}.
    */
   public SidecarSignerBuilder batchSize(int batchSize) {
     if (batchSize < 1) {
@@ -107,7 +115,10 @@ public final class SidecarSignerBuilder {
     return this;
   }
 
-  /** The largest request body a batch is allowed to produce (default 1 MiB, the sidecar's default limit). */
+  /**
+   * The largest request body a batch is allowed to produce (default 1 MiB, the sidecar's default
+   * limit).
+   */
   public SidecarSignerBuilder maxRequestBytes(int bytes) {
     if (bytes < 1024) {
       throw new IllegalArgumentException("max request bytes must be at least 1024: " + bytes);

@@ -11,9 +11,9 @@ import java.util.List;
  *
  * <p>Both kinds produce the same string for the same key bytes, message and algorithm: {@code
  * v1:<key id>:<base64url MAC>}, where the key id is derived from the key bytes with a keyed
- * function (it identifies the key on every replica and reveals nothing usable about it) and the
- * MAC is the plain HMAC of the message. A signature made by either kind verifies on the other and
- * on every replica that holds the same key.
+ * function (it identifies the key on every replica and reveals nothing usable about it) and the MAC
+ * is the plain HMAC of the message. A signature made by either kind verifies on the other and on
+ * every replica that holds the same key.
  *
  * <p>When a key rotates, new signatures use the new key at once and signatures made with the
  * previous keys still verify for a grace period (default 24 hours, a bounded number of old keys).

@@ -3,9 +3,9 @@ package io.secretsdk.signer;
 import io.secretsdk.SecretException;
 
 /**
- * The signer sidecar could not be reached or did not answer in time, after the configured
- * retries: it is down, still starting, overloaded, or the URL is wrong. Retrying later may work;
- * the request itself was not rejected.
+ * The signer sidecar could not be reached or did not answer in time, after the configured retries:
+ * it is down, still starting, overloaded, or the URL is wrong. Retrying later may work; the request
+ * itself was not rejected.
  */
 public class SignerUnavailableException extends SecretException {
 

@@ -8,8 +8,9 @@
  *       name from a {@link io.secretsdk.SecretStore}, following rotation and the store's key sets:
  *       {@code <name>.previous} and {@code <name>.next} verify, never sign), {@link
  *       io.secretsdk.signer.Signer#sidecar Signer.sidecar(uri)} calls the sidecar over loopback TCP
- *       ({@code http://127.0.0.1:8787}) or a Unix domain socket ({@code unix:/run/signer/signer.sock})
- *       with pooled keep-alive connections, a deadline per call and no thread of its own.
+ *       ({@code http://127.0.0.1:8787}) or a Unix domain socket ({@code
+ *       unix:/run/signer/signer.sock}) with pooled keep-alive connections, a deadline per call and
+ *       no thread of its own.
  *   <li>{@code io.secretsdk.signer.protocol} — the wire protocol, one codec for client and server.
  *   <li>The sidecar server is its own application, {@code secretsdk-signer-sidecar}: {@code java
  *       -jar secretsdk-signer-sidecar-<version>.jar --keys-dir <dir>}.

@@ -34,6 +34,7 @@ class LocalSignerTests {
   final String keyB = canary();
   final String keyC = canary();
   final List<String> thrown = new ArrayList<>();
+
   @RegisterExtension
   static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
 
@@ -85,7 +86,10 @@ class LocalSignerTests {
     byte[] key = keyA.getBytes(UTF_8);
     String id = expectedKeyId(key);
     java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-    String plainHashPrefix = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(sha.digest(key), 9));
+    String plainHashPrefix =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(java.util.Arrays.copyOf(sha.digest(key), 9));
     assertThat(new KeyVersion(key).id()).isEqualTo(id).isNotEqualTo(plainHashPrefix).hasSize(12);
     assertThat(new KeyVersion(keyB.getBytes(UTF_8)).id()).isNotEqualTo(id);
   }
@@ -104,7 +108,8 @@ class LocalSignerTests {
       assertThat(s512.split(":")[2]).hasSize(86);
       assertThat(signer.verify("k", msg, s384)).isTrue();
       assertThat(signer.verify("k", msg, s512)).isTrue();
-      assertThat(signer.signBatch("k", List.of(msg, msg), HmacAlgorithm.SHA512)).containsExactly(s512, s512);
+      assertThat(signer.signBatch("k", List.of(msg, msg), HmacAlgorithm.SHA512))
+          .containsExactly(s512, s512);
     }
     assertThat(HmacAlgorithm.parse("sha2-384")).isEqualTo(HmacAlgorithm.SHA384);
     assertThat(HmacAlgorithm.parse("HmacSHA512")).isEqualTo(HmacAlgorithm.SHA512);
@@ -144,7 +149,8 @@ class LocalSignerTests {
       List<byte[]> msgs = new ArrayList<>();
       bad.forEach(b -> msgs.add(msg));
       assertThat(signer.verifyBatch("k", msgs, bad)).containsOnly(false);
-      assertThat(signer.verifyBatch("k", List.of(msg, msg), List.of(good, "nope"))).containsExactly(true, false);
+      assertThat(signer.verifyBatch("k", List.of(msg, msg), List.of(good, "nope")))
+          .containsExactly(true, false);
     }
   }
 
@@ -154,16 +160,25 @@ class LocalSignerTests {
     try (SecretStore store = SecretStore.builder().mount(keys).build();
         Signer signer = Signer.local(store)) {
       byte[] msg = "m".getBytes(UTF_8);
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("nope", msg))))
+      assertThat(
+              remember(
+                  org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("nope", msg))))
           .isInstanceOf(SigningKeyNotFoundException.class)
           .hasMessageContaining("no signing key named 'nope'");
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.verify("nope", msg, "v1:x:y"))))
+      assertThat(
+              remember(
+                  org.assertj.core.api.Assertions.catchThrowable(
+                      () -> signer.verify("nope", msg, "v1:x:y"))))
           .isInstanceOf(SigningKeyNotFoundException.class);
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("short", msg))))
+      assertThat(
+              remember(
+                  org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("short", msg))))
           .isInstanceOf(SigningKeyNotFoundException.class)
           .hasMessageContaining("shorter than the 16-byte minimum")
           .hasMessageNotContaining("0123456789");
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("empty", msg))))
+      assertThat(
+              remember(
+                  org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("empty", msg))))
           .isInstanceOf(SigningKeyNotFoundException.class)
           .hasMessageContaining("empty");
       assertThat(signer.verify("short", msg, "v1:abc:def")).isFalse();
@@ -181,12 +196,15 @@ class LocalSignerTests {
     writer.writeStrings(Map.of("k", keyA));
     byte[] msg = "order-42".getBytes(UTF_8);
     try (SecretStore store = SecretStore.builder().mount(keys).build();
-        Signer signer = Signer.localBuilder(store).grace(Duration.ofHours(1)).clock(clock).build()) {
+        Signer signer =
+            Signer.localBuilder(store).grace(Duration.ofHours(1)).clock(clock).build()) {
       String sigA = signer.sign("k", msg);
       writer.writeStrings(Map.of("k", keyB));
       String idB = expectedKeyId(keyB.getBytes(UTF_8));
       // The very next signature after the store published the new generation uses the new key.
-      await().atMost(Duration.ofSeconds(10)).until(() -> store.snapshot().find("k").valueEquals(keyB.getBytes(UTF_8)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> store.snapshot().find("k").valueEquals(keyB.getBytes(UTF_8)));
       String sigB = signer.sign("k", msg);
       assertThat(sigB).isEqualTo(expectedSignature(keyB, "order-42")).contains(":" + idB + ":");
       assertThat(signer.verify("k", msg, sigA)).isTrue();
@@ -195,7 +213,8 @@ class LocalSignerTests {
       assertThat(signer.verify("k", msg, sigA)).isTrue();
       clock.advance(Duration.ofMinutes(1));
       assertThat(signer.verify("k", msg, sigA)).as("grace over").isFalse();
-      assertThat(signer.verifyBatch("k", List.of(msg, msg), List.of(sigA, sigB))).containsExactly(false, true);
+      assertThat(signer.verifyBatch("k", List.of(msg, msg), List.of(sigA, sigB)))
+          .containsExactly(false, true);
       assertThat(signer.verify("k", msg, sigB)).isTrue();
     }
   }
@@ -208,7 +227,8 @@ class LocalSignerTests {
     try (SecretStore store = SecretStore.builder().mount(keys).watch(false).build();
         Signer signer = Signer.localBuilder(store).maxOldKeys(2).clock(clock).build()) {
       String sigA = signer.sign("k", msg);
-      // B is current for a moment on this replica but never used here; another replica may have signed with it.
+      // B is current for a moment on this replica but never used here; another replica may have
+      // signed with it.
       writer.writeStrings(Map.of("k", keyB));
       store.refresh();
       writer.writeStrings(Map.of("k", keyC));
@@ -223,7 +243,9 @@ class LocalSignerTests {
       try {
         writer.writeStrings(Map.of("k", keyD));
         store.refresh();
-        await().atMost(Duration.ofSeconds(10)).until(() -> signer.sign("k", msg).equals(expectedSignature(keyD, "m")));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> signer.sign("k", msg).equals(expectedSignature(keyD, "m")));
         await().atMost(Duration.ofSeconds(10)).until(() -> !signer.verify("k", msg, sigA));
         assertThat(signer.verify("k", msg, sigB)).isTrue();
         assertThat(signer.verify("k", msg, sigC)).isTrue();
@@ -239,16 +261,21 @@ class LocalSignerTests {
     writer.writeStrings(Map.of("k", keyA, "keep", keyB));
     byte[] msg = "m".getBytes(UTF_8);
     try (SecretStore store = SecretStore.builder().mount(keys).build();
-        Signer signer = Signer.localBuilder(store).grace(Duration.ofMinutes(5)).clock(clock).build()) {
+        Signer signer =
+            Signer.localBuilder(store).grace(Duration.ofMinutes(5)).clock(clock).build()) {
       String sigA = signer.sign("k", msg);
       writer.writeStrings(Map.of("keep", keyB));
       await().atMost(Duration.ofSeconds(10)).until(() -> !store.snapshot().contains("k"));
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("k", msg))))
+      assertThat(
+              remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.sign("k", msg))))
           .isInstanceOf(SigningKeyNotFoundException.class)
           .hasMessageContaining("removed");
       assertThat(signer.verify("k", msg, sigA)).isTrue();
       clock.advance(Duration.ofMinutes(5));
-      assertThat(remember(org.assertj.core.api.Assertions.catchThrowable(() -> signer.verify("k", msg, sigA))))
+      assertThat(
+              remember(
+                  org.assertj.core.api.Assertions.catchThrowable(
+                      () -> signer.verify("k", msg, sigA))))
           .isInstanceOf(SigningKeyNotFoundException.class);
       // A key that comes back (a rollback) is current again.
       writer.writeStrings(Map.of("k", keyA, "keep", keyB));
@@ -264,7 +291,8 @@ class LocalSignerTests {
       Signer signer = Signer.local(store);
       signer.close();
       signer.close();
-      assertThatThrownBy(() -> signer.sign("k", new byte[1])).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> signer.sign("k", new byte[1]))
+          .isInstanceOf(IllegalStateException.class);
       // The store is the caller's and stays open.
       assertThat(store.get("k")).isPresent();
     }
@@ -274,9 +302,12 @@ class LocalSignerTests {
   void builderRejectsNonsense() {
     writer.writeStrings(Map.of("k", keyA));
     try (SecretStore store = SecretStore.builder().mount(keys).watch(false).build()) {
-      assertThatThrownBy(() -> Signer.localBuilder(store).grace(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> Signer.localBuilder(store).maxOldKeys(-1)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> Signer.localBuilder(store).minKeyBytes(0)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Signer.localBuilder(store).grace(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Signer.localBuilder(store).maxOldKeys(-1))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Signer.localBuilder(store).minKeyBytes(0))
+          .isInstanceOf(IllegalArgumentException.class);
       try (Signer signer = Signer.localBuilder(store).grace(Duration.ZERO).maxOldKeys(0).build()) {
         assertThat(signer.signBatch("k", List.of())).isEmpty();
         assertThatThrownBy(() -> signer.verifyBatch("k", List.of(new byte[1]), List.of()))
@@ -302,27 +333,35 @@ class LocalSignerTests {
       assertThat(restarted.sign("webhook", msg)).isEqualTo(madeWithA);
       assertThat(restarted.verify("webhook", msg, madeWithB)).isTrue();
     }
-    // Step 2: promoted, the old key kept as .previous; a fresh process (no memory) still verifies A.
+    // Step 2: promoted, the old key kept as .previous; a fresh process (no memory) still verifies
+    // A.
     writer.writeStrings(Map.of("webhook", keyB, "webhook.previous", keyA));
     try (SecretStore store = SecretStore.builder().mount(keys).build();
         Signer restarted = Signer.localBuilder(store).grace(java.time.Duration.ZERO).build()) {
       assertThat(restarted.sign("webhook", msg)).isEqualTo(madeWithB);
-      assertThat(restarted.verify("webhook", msg, madeWithA)).as("previous key from the key set").isTrue();
-      assertThat(restarted.verifyBatch("webhook", List.of(msg, msg), List.of(madeWithA, madeWithB))).containsExactly(true, true);
+      assertThat(restarted.verify("webhook", msg, madeWithA))
+          .as("previous key from the key set")
+          .isTrue();
+      assertThat(restarted.verifyBatch("webhook", List.of(msg, msg), List.of(madeWithA, madeWithB)))
+          .containsExactly(true, true);
       assertThat(restarted.verify("webhook", msg, expectedSignature(keyC, "order-7"))).isFalse();
       assertThat(remember(catchThrowable(() -> restarted.sign("webhook.previous", msg))))
           .isInstanceOf(SigningKeyNotFoundException.class)
           .hasMessageContaining("verify-only member of the key set of 'webhook'");
       assertThat(restarted.keyStatus())
           .singleElement()
-          .satisfies(k -> {
-            assertThat(k.name()).isEqualTo("webhook");
-            assertThat(k.keyId()).isEqualTo(expectedKeyId(keyB.getBytes(UTF_8)));
-            assertThat(k.verifyOnlyKeyIds()).containsExactly(expectedKeyId(keyA.getBytes(UTF_8)));
-          });
+          .satisfies(
+              k -> {
+                assertThat(k.name()).isEqualTo("webhook");
+                assertThat(k.keyId()).isEqualTo(expectedKeyId(keyB.getBytes(UTF_8)));
+                assertThat(k.verifyOnlyKeyIds())
+                    .containsExactly(expectedKeyId(keyA.getBytes(UTF_8)));
+              });
       // Step 3: the previous key is dropped; with no in-memory grace it stops verifying at once.
       writer.writeStrings(Map.of("webhook", keyB));
-      await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !restarted.verify("webhook", msg, madeWithA));
+      await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> !restarted.verify("webhook", msg, madeWithA));
       assertThat(restarted.verify("webhook", msg, madeWithB)).isTrue();
     }
   }

@@ -27,13 +27,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client against scripted loopback servers: it never hangs, retries only what is safe to
- * retry, and says clearly whether the sidecar is unavailable or refused the request.
+ * The client against scripted loopback servers: it never hangs, retries only what is safe to retry,
+ * and says clearly whether the sidecar is unavailable or refused the request.
  */
 class SidecarClientTests {
 
   /** What the fake server does with request number n (from 0). */
   static final String CLOSE = "close";
+
   static final String HANG = "hang";
 
   final List<FakeServer> servers = new ArrayList<>();
@@ -53,8 +54,14 @@ class SidecarClientTests {
 
   static String json(int status, String body) {
     String reason = status == 200 ? "OK" : "Status";
-    return "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.getBytes(UTF_8).length + "\r\n\r\n" + body;
+    return "HTTP/1.1 "
+        + status
+        + " "
+        + reason
+        + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.getBytes(UTF_8).length
+        + "\r\n\r\n"
+        + body;
   }
 
   @Test
@@ -64,12 +71,16 @@ class SidecarClientTests {
       port = s.getLocalPort();
     }
     try (Signer client =
-        Signer.sidecarBuilder(URI.create("http://127.0.0.1:" + port)).retries(2).retryBackoff(Duration.ofMillis(10)).build()) {
+        Signer.sidecarBuilder(URI.create("http://127.0.0.1:" + port))
+            .retries(2)
+            .retryBackoff(Duration.ofMillis(10))
+            .build()) {
       long start = System.nanoTime();
       Throwable t = catchThrowable(() -> client.sign("k", new byte[1]));
       assertThat(t)
           .isInstanceOf(SignerUnavailableException.class)
-          .hasMessageContaining("signer sidecar at http://127.0.0.1:" + port + " is unavailable after 3 attempts")
+          .hasMessageContaining(
+              "signer sidecar at http://127.0.0.1:" + port + " is unavailable after 3 attempts")
           .hasMessageContaining("connection refused");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }
@@ -78,7 +89,8 @@ class SidecarClientTests {
   @Test
   void aSilentServerTimesOutAndIsNotRetried() throws Exception {
     FakeServer s = server(n -> HANG);
-    try (Signer client = Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofMillis(300)).retries(3).build()) {
+    try (Signer client =
+        Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofMillis(300)).retries(3).build()) {
       assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
           .isInstanceOf(SignerUnavailableException.class)
           .hasMessageContaining("did not answer within PT0.3S");
@@ -88,9 +100,15 @@ class SidecarClientTests {
 
   @Test
   void aBodyThatStallsAfterTheHeadersStillEndsTheCall() throws Exception {
-    FakeServer s = server(n -> "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"hm" + HANG);
-    try (Signer client = Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofMillis(300)).retries(0).build()) {
-      assertThat(catchThrowable(() -> client.sign("k", new byte[1]))).isInstanceOf(SignerUnavailableException.class);
+    FakeServer s =
+        server(
+            n ->
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"hm"
+                    + HANG);
+    try (Signer client =
+        Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofMillis(300)).retries(0).build()) {
+      assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
+          .isInstanceOf(SignerUnavailableException.class);
     }
   }
 
@@ -98,13 +116,18 @@ class SidecarClientTests {
   void droppedConnectionsAnd503AreRetried() throws Exception {
     String ok = json(200, "{\"hmac\":\"v1:abc:def\"}");
     FakeServer s = server(n -> n == 0 ? CLOSE : n == 1 ? json(503, "{\"errors\":[\"busy\"]}") : ok);
-    try (Signer client = Signer.sidecarBuilder(s.uri()).retries(2).retryBackoff(Duration.ofMillis(1)).build()) {
+    try (Signer client =
+        Signer.sidecarBuilder(s.uri()).retries(2).retryBackoff(Duration.ofMillis(1)).build()) {
       assertThat(client.sign("k", "m".getBytes(UTF_8))).isEqualTo("v1:abc:def");
     }
     assertThat(s.requests).hasSize(3);
 
     FakeServer always503 = server(n -> json(503, "{\"errors\":[\"no usable keys\"]}"));
-    try (Signer client = Signer.sidecarBuilder(always503.uri()).retries(1).retryBackoff(Duration.ofMillis(1)).build()) {
+    try (Signer client =
+        Signer.sidecarBuilder(always503.uri())
+            .retries(1)
+            .retryBackoff(Duration.ofMillis(1))
+            .build()) {
       assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
           .isInstanceOf(SignerUnavailableException.class)
           .hasMessageContaining("after 2 attempts: HTTP 503: no usable keys");
@@ -139,9 +162,13 @@ class SidecarClientTests {
       assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
           .isExactlyInstanceOf(SecretException.class)
           .hasMessageContaining("HTTP 500");
-      assertThat(catchThrowable(() -> client.sign("k", new byte[1]))).hasMessageContaining("unexpected answer").hasMessageContaining("no hmac field");
-      assertThat(catchThrowable(() -> client.verify("k", new byte[1], "s"))).hasMessageContaining("unexpected answer");
-      assertThat(catchThrowable(() -> client.verify("k", new byte[1], "s"))).isInstanceOf(SigningKeyNotFoundException.class);
+      assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
+          .hasMessageContaining("unexpected answer")
+          .hasMessageContaining("no hmac field");
+      assertThat(catchThrowable(() -> client.verify("k", new byte[1], "s")))
+          .hasMessageContaining("unexpected answer");
+      assertThat(catchThrowable(() -> client.verify("k", new byte[1], "s")))
+          .isInstanceOf(SigningKeyNotFoundException.class);
       // The server answered one result for two messages.
       assertThat(catchThrowable(() -> client.signBatch("k", List.of(new byte[1], new byte[2]))))
           .hasMessageContaining("expected 2 batch results, got 1");
@@ -160,7 +187,9 @@ class SidecarClientTests {
     assertThat(first).startsWith("POST /v1/hmac/group.key-1 HTTP/1.1\r\n");
     assertThat(first.toLowerCase(Locale.ROOT)).contains("content-type: application/json");
     assertThat(first).endsWith("{\"input\":\"aGk=\",\"algorithm\":\"sha2-384\"}");
-    assertThat(s.requests.get(1)).startsWith("POST /v1/verify/we%20ird%2Fname HTTP/1.1").endsWith("{\"input\":\"aGk=\",\"hmac\":\"v1:\\\"quoted\\\":x\"}");
+    assertThat(s.requests.get(1))
+        .startsWith("POST /v1/verify/we%20ird%2Fname HTTP/1.1")
+        .endsWith("{\"input\":\"aGk=\",\"hmac\":\"v1:\\\"quoted\\\":x\"}");
     // Keep-alive: both requests on one connection.
     assertThat(s.connections.get()).isEqualTo(1);
   }
@@ -168,7 +197,8 @@ class SidecarClientTests {
   @Test
   void interruptionEndsTheCallAndKeepsTheFlag() throws Exception {
     FakeServer s = server(n -> HANG);
-    try (Signer client = Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofSeconds(30)).build()) {
+    try (Signer client =
+        Signer.sidecarBuilder(s.uri()).requestTimeout(Duration.ofSeconds(30)).build()) {
       Thread.currentThread().interrupt();
       try {
         assertThat(catchThrowable(() -> client.sign("k", new byte[1])))
@@ -183,20 +213,29 @@ class SidecarClientTests {
 
   @Test
   void builderChecksItsArguments() {
-    assertThatThrownBy(() -> Signer.sidecar(URI.create("ftp://127.0.0.1:1"))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Signer.sidecar(URI.create("http:relative"))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Signer.sidecar(URI.create("http://127.0.0.1:1/?q=1"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecar(URI.create("ftp://127.0.0.1:1")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecar(URI.create("http:relative")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecar(URI.create("http://127.0.0.1:1/?q=1")))
+        .isInstanceOf(IllegalArgumentException.class);
     URI u = URI.create("http://127.0.0.1:1");
-    assertThatThrownBy(() -> Signer.sidecarBuilder(u).requestTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Signer.sidecarBuilder(u).connectTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Signer.sidecarBuilder(u).retries(11)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Signer.sidecarBuilder(u).batchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecarBuilder(u).requestTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecarBuilder(u).connectTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecarBuilder(u).retries(11))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Signer.sidecarBuilder(u).batchSize(0))
+        .isInstanceOf(IllegalArgumentException.class);
     Signer closed = Signer.sidecar(u);
     closed.close();
-    assertThatThrownBy(() -> closed.sign("k", new byte[1])).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> closed.sign("k", new byte[1]))
+        .isInstanceOf(IllegalStateException.class);
     try (Signer s = Signer.sidecar(u)) {
       assertThat(s.signBatch("k", List.of())).isEmpty();
-      assertThatThrownBy(() -> s.verifyBatch("k", List.of(new byte[1]), List.of())).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> s.verifyBatch("k", List.of(new byte[1]), List.of()))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -253,11 +292,15 @@ class SidecarClientTests {
             return;
           }
           boolean hang = answer.endsWith(HANG);
-          out.write(hang ? answer.substring(0, answer.length() - HANG.length()).getBytes(UTF_8) : answer.getBytes(UTF_8));
+          out.write(
+              hang
+                  ? answer.substring(0, answer.length() - HANG.length()).getBytes(UTF_8)
+                  : answer.getBytes(UTF_8));
           out.flush();
           if (hang) {
             // Hold the connection open, body unfinished, until the test closes the server.
-            new java.util.concurrent.CountDownLatch(1).await(60, java.util.concurrent.TimeUnit.SECONDS);
+            new java.util.concurrent.CountDownLatch(1)
+                .await(60, java.util.concurrent.TimeUnit.SECONDS);
             return;
           }
         }
@@ -272,7 +315,10 @@ class SidecarClientTests {
       int state = 0;
       while (state < 4 && (c = in.read()) >= 0) {
         head.write(c);
-        state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+        state =
+            (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+                ? state + 1
+                : 0;
       }
       if (head.size() == 0) {
         return null;

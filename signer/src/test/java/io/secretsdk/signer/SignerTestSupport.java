@@ -22,7 +22,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** Shared pieces of the signer and sidecar tests: a settable clock, canaries and raw HTTP (public for the sidecar module's tests). */
+/**
+ * Shared pieces of the signer and sidecar tests: a settable clock, canaries and raw HTTP (public
+ * for the sidecar module's tests).
+ */
 public final class SignerTestSupport {
 
   private SignerTestSupport() {}
@@ -61,10 +64,14 @@ public final class SignerTestSupport {
   }
 
   /** {@code v1:<id>:<base64url HMAC>}, computed independently of the library. */
-  public static String expectedSignature(byte[] key, byte[] message, String jcaName) throws Exception {
+  public static String expectedSignature(byte[] key, byte[] message, String jcaName)
+      throws Exception {
     Mac mac = Mac.getInstance(jcaName);
     mac.init(new SecretKeySpec(key, jcaName));
-    return "v1:" + expectedKeyId(key) + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(message));
+    return "v1:"
+        + expectedKeyId(key)
+        + ":"
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(message));
   }
 
   public static String expectedSignature(String key, String message) throws Exception {
@@ -97,7 +104,8 @@ public final class SignerTestSupport {
 
   /** Raw HTTP against the sidecar, remembering every answer so tests can search them for leaks. */
   public static final class RawHttp {
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
     public final List<String> answers = new CopyOnWriteArrayList<>();
 
@@ -105,12 +113,18 @@ public final class SignerTestSupport {
       this.base = base;
     }
 
-    public HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+    public HttpResponse<String> send(String method, String path, String contentType, byte[] body)
+        throws Exception {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
       if (contentType != null) {
         b.header("Content-Type", contentType);
       }
-      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(body));
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       answers.add(r.statusCode() + " " + r.headers().map() + " " + r.body());
       return r;

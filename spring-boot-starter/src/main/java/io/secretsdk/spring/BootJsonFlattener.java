@@ -29,7 +29,8 @@ final class BootJsonFlattener implements JsonFlattener {
     try {
       document = parser.parseMap(json);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      // JsonParseException is an IllegalArgumentException; the basic parser also throws IllegalStateException.
+      // JsonParseException is an IllegalArgumentException; the basic parser also throws
+      // IllegalStateException.
       // The parser's message may quote the document: never passed on.
       throw new JsonDocumentException("secret '" + name + "' is not valid JSON");
     }
@@ -40,7 +41,9 @@ final class BootJsonFlattener implements JsonFlattener {
 
   private static void flatten(String name, Object value, Map<String, JsonField> fields) {
     if (value instanceof Map<?, ?> map) {
-      map.forEach((key, member) -> flatten(name.isEmpty() ? String.valueOf(key) : name + "." + key, member, fields));
+      map.forEach(
+          (key, member) ->
+              flatten(name.isEmpty() ? String.valueOf(key) : name + "." + key, member, fields));
     } else if (value instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
         flatten(name + "[" + i + "]", list.get(i), fields);

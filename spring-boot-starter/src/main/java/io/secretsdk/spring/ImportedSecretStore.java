@@ -9,8 +9,8 @@ import io.secretsdk.Subscription;
 import java.util.Optional;
 
 /**
- * A store owned by the application context, as handed to application code: everything but
- * {@link #close()}, which does nothing, so a bean consumer cannot stop the live property source.
+ * A store owned by the application context, as handed to application code: everything but {@link
+ * #close()}, which does nothing, so a bean consumer cannot stop the live property source.
  * Thread-safe as the store it wraps.
  */
 final class ImportedSecretStore implements SecretStore {

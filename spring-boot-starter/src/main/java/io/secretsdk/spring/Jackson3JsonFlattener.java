@@ -36,7 +36,12 @@ final class Jackson3JsonFlattener implements JsonFlattener {
       if (parser.nextToken() != null) {
         TokenStreamLocation at = parser.currentTokenLocation();
         throw new JsonDocumentException(
-            "secret '" + name + "' has content after its JSON object at line " + at.getLineNr() + ", column " + at.getColumnNr());
+            "secret '"
+                + name
+                + "' has content after its JSON object at line "
+                + at.getLineNr()
+                + ", column "
+                + at.getColumnNr());
       }
       return fields;
     } catch (JacksonException e) {

@@ -19,7 +19,8 @@ final class JsonExpandedOrigins {
     if (member != null) {
       JsonField field = member.field();
       // TextResourceOrigin counts from 0; parsers count from 1 (0 means unknown).
-      return origin(member.source(), Math.max(field.line() - 1, 0), Math.max(field.column() - 1, 0));
+      return origin(
+          member.source(), Math.max(field.line() - 1, 0), Math.max(field.column() - 1, 0));
     }
     Secret secret = view.plain(name);
     return secret == null ? null : origin(secret, 0, 0);

@@ -92,7 +92,8 @@ final class JsonExpandedProperties {
       }
       if (result.fields != null) {
         hidden.add(name);
-        result.fields.forEach((member, field) -> expanded.put(name + "." + member, new Expanded(field, secret)));
+        result.fields.forEach(
+            (member, field) -> expanded.put(name + "." + member, new Expanded(field, secret)));
       }
     }
     parsed = next;
@@ -147,7 +148,11 @@ final class JsonExpandedProperties {
   }
 
   /** What one content of a secret expanded to; {@code fields} is {@code null} for a plain value. */
-  private record Parsed(Secret secret, Map<String, JsonField> fields, Map<String, JsonField> lastGood, String error) {}
+  private record Parsed(
+      Secret secret,
+      Map<String, JsonField> fields,
+      Map<String, JsonField> lastGood,
+      String error) {}
 
   /** One expanded property: the member and the secret (file) it came from. */
   record Expanded(JsonField field, Secret source) {}
@@ -200,7 +205,9 @@ final class JsonExpandedProperties {
       if (secret == null) {
         return null;
       }
-      return secret.isText() ? secret.asString() : new String(secret.bytes(), StandardCharsets.UTF_8);
+      return secret.isText()
+          ? secret.asString()
+          : new String(secret.bytes(), StandardCharsets.UTF_8);
     }
 
     boolean contains(String name) {

@@ -1,8 +1,8 @@
 package io.secretsdk.spring;
 
 /**
- * One property expanded from a JSON document: its value as text and where in the document it
- * starts (1-based line and column, or {@code 0} when the parser does not say).
+ * One property expanded from a JSON document: its value as text and where in the document it starts
+ * (1-based line and column, or {@code 0} when the parser does not say).
  *
  * <p>Immutable and thread-safe. {@link #toString()} never contains the value.
  */

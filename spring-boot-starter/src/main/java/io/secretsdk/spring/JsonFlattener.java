@@ -4,9 +4,9 @@ import java.util.Map;
 import org.springframework.util.ClassUtils;
 
 /**
- * Parses a JSON object and flattens it into property names relative to the document, the way
- * Spring binds them: nested objects as {@code pool.max}, arrays as {@code hosts[0]}, numbers and
- * booleans as their JSON text; {@code null} members are left out.
+ * Parses a JSON object and flattens it into property names relative to the document, the way Spring
+ * binds them: nested objects as {@code pool.max}, arrays as {@code hosts[0]}, numbers and booleans
+ * as their JSON text; {@code null} members are left out.
  *
  * <p>Implementations are stateless and thread-safe.
  */
@@ -27,11 +27,12 @@ interface JsonFlattener {
 
   /**
    * The parser of what the application has: Jackson 3's streaming parser when {@code
-   * tools.jackson.core} is on the class path (every Spring Boot 4 web application has it), otherwise
-   * Spring Boot's own {@code JsonParserFactory}. Jackson 2 is never needed.
+   * tools.jackson.core} is on the class path (every Spring Boot 4 web application has it),
+   * otherwise Spring Boot's own {@code JsonParserFactory}. Jackson 2 is never needed.
    */
   static JsonFlattener best() {
-    if (ClassUtils.isPresent("tools.jackson.core.json.JsonFactory", JsonFlattener.class.getClassLoader())) {
+    if (ClassUtils.isPresent(
+        "tools.jackson.core.json.JsonFactory", JsonFlattener.class.getClassLoader())) {
       return new Jackson3JsonFlattener();
     }
     return new BootJsonFlattener();

@@ -49,7 +49,8 @@ final class LiveSslManagerBundle implements SslManagerBundle {
   /** Makes {@code material} the generation every later handshake uses. */
   synchronized void install(SecretsSslBundleReader.Material material) {
     Generation generation =
-        new Generation("g" + material.revision() + ".", material.keyManager(), material.trustManager());
+        new Generation(
+            "g" + material.revision() + ".", material.keyManager(), material.trustManager());
     recent.put(generation.tag, generation);
     while (recent.size() > KEPT_GENERATIONS) {
       recent.remove(recent.keySet().iterator().next());
@@ -72,7 +73,8 @@ final class LiveSslManagerBundle implements SslManagerBundle {
     return trustManagerFactory;
   }
 
-  private record Generation(String tag, X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
+  private record Generation(
+      String tag, X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
 
     String tagged(String alias) {
       return alias == null ? null : tag + alias;
@@ -148,32 +150,38 @@ final class LiveSslManagerBundle implements SslManagerBundle {
   private final class LiveTrustManager extends X509ExtendedTrustManager {
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       current.trust.checkClientTrusted(chain, authType, socket);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       current.trust.checkServerTrusted(chain, authType, socket);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
       current.trust.checkClientTrusted(chain, authType, engine);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
       current.trust.checkServerTrusted(chain, authType, engine);
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       current.trust.checkClientTrusted(chain, authType);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       current.trust.checkServerTrusted(chain, authType);
     }
 

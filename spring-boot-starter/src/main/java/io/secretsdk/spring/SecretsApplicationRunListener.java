@@ -6,10 +6,10 @@ import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Closes the stores of a start that failed before they became the {@value
- * SecretsImports#BEAN_NAME} bean (for example when a later import is missing), so a failed start
- * leaves no watcher thread behind. Registered in {@code META-INF/spring.factories}; one instance
- * per {@code SpringApplication.run}, called on its thread.
+ * Closes the stores of a start that failed before they became the {@value SecretsImports#BEAN_NAME}
+ * bean (for example when a later import is missing), so a failed start leaves no watcher thread
+ * behind. Registered in {@code META-INF/spring.factories}; one instance per {@code
+ * SpringApplication.run}, called on its thread.
  */
 final class SecretsApplicationRunListener implements SpringApplicationRunListener {
 

@@ -36,11 +36,11 @@ import org.springframework.core.env.Environment;
  *   <li>{@link SecretStore} — the store of the import, when there is exactly one (with several,
  *       inject {@link SecretsImports});
  *   <li>a publisher of {@link SecretsChangedEvent} ({@code secretsdk.refresh.enabled});
- *   <li>with Spring Cloud Context: Spring Cloud's {@code EnvironmentChangeEvent} so {@code
- *       @ConfigurationProperties} beans rebind, and optionally a refresh of {@code @RefreshScope}
- *       beans ({@code secretsdk.refresh.refresh-scope=true});
- *   <li>with the actuator: the {@code secrets} health indicator, the {@code secrets} endpoint and
- *       a sanitizing function that masks every value of ours in {@code /actuator/env} and {@code
+ *   <li>with Spring Cloud Context: Spring Cloud's {@code EnvironmentChangeEvent} so
+ *       {@code @ConfigurationProperties} beans rebind, and optionally a refresh of
+ *       {@code @RefreshScope} beans ({@code secretsdk.refresh.refresh-scope=true});
+ *   <li>with the actuator: the {@code secrets} health indicator, the {@code secrets} endpoint and a
+ *       sanitizing function that masks every value of ours in {@code /actuator/env} and {@code
  *       /actuator/configprops};
  *   <li>with Micrometer: {@code secretsdk.*} meters;
  *   <li>a {@code Signer} when {@code secretsdk.signer.mode} is {@code local} or {@code sidecar}.

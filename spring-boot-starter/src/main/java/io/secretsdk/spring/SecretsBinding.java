@@ -17,9 +17,9 @@ import org.springframework.core.env.Environment;
  * current {@code Environment}, bound again after every {@link SecretsChangedEvent} (and Spring
  * Cloud's {@code EnvironmentChangeEvent}, for example after {@code /actuator/refresh}).
  *
- * <p>Such objects are immutable, so neither Spring Cloud's rebinder nor {@code @RefreshScope} (which
- * subclasses the bean, and a record is final) can make them follow a rotation. Declare a binding
- * bean instead and read through it:
+ * <p>Such objects are immutable, so neither Spring Cloud's rebinder nor {@code @RefreshScope}
+ * (which subclasses the bean, and a record is final) can make them follow a rotation. Declare a
+ * binding bean instead and read through it:
  *
  * <pre>{@code
  * @ConfigurationProperties("app.db")
@@ -35,9 +35,9 @@ import org.springframework.core.env.Environment;
  * }</pre>
  *
  * <p>The first binding happens when the bean is initialized, so a binding error fails the start. A
- * later binding that fails keeps the last good instance and logs the error's type (not its
- * message, which could quote a value). Bean Validation annotations are not applied. Thread-safe:
- * {@link #get()} is one volatile read.
+ * later binding that fails keeps the last good instance and logs the error's type (not its message,
+ * which could quote a value). Bean Validation annotations are not applied. Thread-safe: {@link
+ * #get()} is one volatile read.
  *
  * @param <T> the bound type
  */
@@ -61,15 +61,20 @@ public final class SecretsBinding<T>
   /**
    * A binding of {@code type} under the prefix of its {@link ConfigurationProperties} annotation.
    *
-   * @throws IllegalArgumentException when {@code type} has no {@code @ConfigurationProperties} prefix
+   * @throws IllegalArgumentException when {@code type} has no {@code @ConfigurationProperties}
+   *     prefix
    */
   public static <T> SecretsBinding<T> of(Class<T> type) {
     Objects.requireNonNull(type, "type");
     ConfigurationProperties annotation = type.getAnnotation(ConfigurationProperties.class);
-    String prefix = annotation == null ? "" : annotation.prefix().isEmpty() ? annotation.value() : annotation.prefix();
+    String prefix =
+        annotation == null
+            ? ""
+            : annotation.prefix().isEmpty() ? annotation.value() : annotation.prefix();
     if (prefix.isEmpty()) {
       throw new IllegalArgumentException(
-          type.getName() + " has no @ConfigurationProperties prefix: use SecretsBinding.of(prefix, type)");
+          type.getName()
+              + " has no @ConfigurationProperties prefix: use SecretsBinding.of(prefix, type)");
     }
     return new SecretsBinding<>(prefix, type);
   }
@@ -127,14 +132,20 @@ public final class SecretsBinding<T>
     } catch (RuntimeException e) {
       LOG.log(
           System.Logger.Level.WARNING,
-          "cannot bind '" + prefix + "' to " + type.getName() + " after a change (" + e.getClass().getName()
+          "cannot bind '"
+              + prefix
+              + "' to "
+              + type.getName()
+              + " after a change ("
+              + e.getClass().getName()
               + "); keeping the last good instance");
     }
   }
 
   private T bind() {
     if (environment == null) {
-      throw new IllegalStateException("SecretsBinding of " + type.getName() + " has no environment");
+      throw new IllegalStateException(
+          "SecretsBinding of " + type.getName() + " has no environment");
     }
     return Binder.get(environment).bindOrCreate(prefix, Bindable.of(type));
   }

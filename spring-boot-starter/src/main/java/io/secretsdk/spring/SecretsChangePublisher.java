@@ -12,8 +12,8 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * Subscribes to every imported store and publishes a {@link SecretsChangedEvent} for each change
- * it reports. Subscribes once the singletons exist, so listeners are ready; unsubscribes when the
+ * Subscribes to every imported store and publishes a {@link SecretsChangedEvent} for each change it
+ * reports. Subscribes once the singletons exist, so listeners are ready; unsubscribes when the
  * context is destroyed. Thread-safe.
  */
 final class SecretsChangePublisher implements SmartInitializingSingleton, DisposableBean {

@@ -1,10 +1,10 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.SecretStore;
+import java.util.Collections;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.Collections;
 import org.springframework.context.ApplicationEvent;
 
 /**
@@ -30,7 +30,10 @@ public final class SecretsChangedEvent extends ApplicationEvent {
     this.revision = revision;
   }
 
-  /** The imported location as written, without {@code optional:}, for example {@code secrets:/etc/db/}. */
+  /**
+   * The imported location as written, without {@code optional:}, for example {@code
+   * secrets:/etc/db/}.
+   */
   public String getLocation() {
     return location;
   }
@@ -52,6 +55,12 @@ public final class SecretsChangedEvent extends ApplicationEvent {
 
   @Override
   public String toString() {
-    return "SecretsChangedEvent[location=" + location + ", revision=" + revision + ", names=" + names + "]";
+    return "SecretsChangedEvent[location="
+        + location
+        + ", revision="
+        + revision
+        + ", names="
+        + names
+        + "]";
   }
 }

@@ -37,7 +37,9 @@ final class SecretsConfigDataLoader implements ConfigDataLoader<SecretsConfigDat
     JsonExpandedProperties json =
         resource.jsonExpand() ? new JsonExpandedProperties(JsonFlattener.best()) : null;
     return new ConfigData(
-        List.of(new SecretsPropertySource(resource.propertySourceName(), new ImportedSecretStore(store), json)));
+        List.of(
+            new SecretsPropertySource(
+                resource.propertySourceName(), new ImportedSecretStore(store), json)));
   }
 
   private static SecretsImports imports(ConfigurableBootstrapContext bootstrap) {

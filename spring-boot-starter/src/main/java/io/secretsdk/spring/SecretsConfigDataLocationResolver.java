@@ -44,17 +44,20 @@ final class SecretsConfigDataLocationResolver
   static final String POLL_INTERVAL_PROPERTY = "secretsdk.import.poll-interval";
   static final String MAX_SECRET_BYTES_PROPERTY = "secretsdk.import.max-secret-bytes";
   private static final List<String> OPTIONS =
-      List.of("prefix", "trim-trailing-newline", "watch", "poll-interval", "max-secret-bytes", "json");
+      List.of(
+          "prefix", "trim-trailing-newline", "watch", "poll-interval", "max-secret-bytes", "json");
 
   @Override
-  public boolean isResolvable(ConfigDataLocationResolverContext context, ConfigDataLocation location) {
+  public boolean isResolvable(
+      ConfigDataLocationResolverContext context, ConfigDataLocation location) {
     return location.hasPrefix(PREFIX);
   }
 
   @Override
   public List<SecretsConfigDataResource> resolve(
       ConfigDataLocationResolverContext context, ConfigDataLocation location) {
-    return List.of(resolve(location.getNonPrefixedValue(PREFIX), location.isOptional(), context.getBinder()));
+    return List.of(
+        resolve(location.getNonPrefixedValue(PREFIX), location.isOptional(), context.getBinder()));
   }
 
   static SecretsConfigDataResource resolve(String value, boolean optional, Binder binder) {
@@ -64,7 +67,9 @@ final class SecretsConfigDataLocationResolver
       int open = directory.lastIndexOf('[');
       if (open < 0) {
         throw new IllegalArgumentException(
-            "secrets import '" + value + "' has ']' without '[': write secrets:<directory>[prefix=...]");
+            "secrets import '"
+                + value
+                + "' has ']' without '[': write secrets:<directory>[prefix=...]");
       }
       options = directory.substring(open + 1, directory.length() - 1);
       directory = directory.substring(0, open).trim();
@@ -74,7 +79,10 @@ final class SecretsConfigDataLocationResolver
     }
     if (directory.isEmpty()) {
       throw new IllegalArgumentException(
-          "secrets import '" + PREFIX + value + "' names no directory: write secrets:/path/to/dir/");
+          "secrets import '"
+              + PREFIX
+              + value
+              + "' names no directory: write secrets:/path/to/dir/");
     }
     Map<String, String> perImport = new LinkedHashMap<>();
     for (String option : options.split(";")) {
@@ -84,7 +92,11 @@ final class SecretsConfigDataLocationResolver
       int eq = option.indexOf('=');
       if (eq < 0) {
         throw new IllegalArgumentException(
-            "secrets import option '" + option.trim() + "' in '" + value + "' needs a value: name=value");
+            "secrets import option '"
+                + option.trim()
+                + "' in '"
+                + value
+                + "' needs a value: name=value");
       }
       String name = option.substring(0, eq).trim().toLowerCase(Locale.ROOT);
       if (!OPTIONS.contains(name)) {
@@ -106,11 +118,17 @@ final class SecretsConfigDataLocationResolver
     String json = perImport.getOrDefault("json", "none");
     if (!json.equalsIgnoreCase("expand") && !json.equalsIgnoreCase("none")) {
       throw new IllegalArgumentException(
-          "secrets import option 'json'" + where + " must be expand or none (the default): " + json);
+          "secrets import option 'json'"
+              + where
+              + " must be expand or none (the default): "
+              + json);
     }
     SecretSettings.Mount mount =
         new SecretSettings.Mount(
-            Path.of(directory), perImport.getOrDefault("prefix", ""), optional, json.equalsIgnoreCase("expand"));
+            Path.of(directory),
+            perImport.getOrDefault("prefix", ""),
+            optional,
+            json.equalsIgnoreCase("expand"));
     SecretSettings.Builder settings =
         SecretSettings.builder()
             .mount(mount)

@@ -8,8 +8,8 @@ import org.springframework.boot.context.config.ConfigDataResource;
 
 /**
  * One {@code secrets:} import: the location as written and the core {@link SecretSettings} it
- * resolves to (one mount, with every option resolved). Two imports of the same directory with
- * the same settings are equal, and share one store.
+ * resolves to (one mount, with every option resolved). Two imports of the same directory with the
+ * same settings are equal, and share one store.
  *
  * <p>Immutable and thread-safe.
  */
@@ -97,6 +97,9 @@ final class SecretsConfigDataResource extends ConfigDataResource {
   /** Shown by Spring Boot when the directory is missing: says what was imported and from where. */
   @Override
   public String toString() {
-    return "secrets directory '" + path() + "'" + (prefix().isEmpty() ? "" : " with prefix '" + prefix() + "'");
+    return "secrets directory '"
+        + path()
+        + "'"
+        + (prefix().isEmpty() ? "" : " with prefix '" + prefix() + "'");
   }
 }

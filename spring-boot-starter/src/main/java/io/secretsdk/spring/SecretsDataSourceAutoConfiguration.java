@@ -16,7 +16,8 @@ import org.springframework.core.env.Environment;
  * spring.datasource.password} without a restart or a context refresh. Turn it off with {@code
  * secretsdk.datasource.follow-credentials=false}.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@AutoConfiguration(
+    afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnClass(HikariDataSource.class)
 @ConditionalOnBean(SecretsImports.class)
 @ConditionalOnProperty(name = "secretsdk.datasource.follow-credentials", matchIfMissing = true)
@@ -32,7 +33,9 @@ public final class SecretsDataSourceAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnBean(name = DATA_SOURCE_BEAN, value = DataSource.class)
   SecretsDataSourceCredentials secretsDataSourceCredentials(
-      SecretsImports imports, Environment environment, org.springframework.beans.factory.BeanFactory beans) {
+      SecretsImports imports,
+      Environment environment,
+      org.springframework.beans.factory.BeanFactory beans) {
     DataSource dataSource = beans.getBean(DATA_SOURCE_BEAN, DataSource.class);
     HikariDataSource hikari = SecretsDataSourceCredentials.hikari(dataSource);
     if (hikari == null) {

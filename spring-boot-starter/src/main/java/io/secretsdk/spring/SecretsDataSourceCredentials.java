@@ -32,9 +32,9 @@ import org.springframework.core.env.Environment;
  * during the switch.
  *
  * <p>Both names are read from the published snapshot of the import that changed, so a username and
- * password rotated together are never combined across generations; a name the import does not
- * serve is read from the {@code Environment}. The database must accept the old pair until the pool
- * has moved on (an overlap window, as every rotation scheme keeps).
+ * password rotated together are never combined across generations; a name the import does not serve
+ * is read from the {@code Environment}. The database must accept the old pair until the pool has
+ * moved on (an overlap window, as every rotation scheme keeps).
  *
  * <p>Thread-safe.
  */
@@ -43,7 +43,8 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
   static final String USERNAME = "spring.datasource.username";
   static final String PASSWORD = "spring.datasource.password";
 
-  private static final System.Logger LOG = System.getLogger(SecretsDataSourceCredentials.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(SecretsDataSourceCredentials.class.getName());
 
   private final SecretsImports imports;
   private final Environment environment;
@@ -55,7 +56,10 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
   private boolean destroyed;
 
   SecretsDataSourceCredentials(
-      SecretsImports imports, Environment environment, String beanName, HikariDataSource dataSource) {
+      SecretsImports imports,
+      Environment environment,
+      String beanName,
+      HikariDataSource dataSource) {
     this.imports = imports;
     this.environment = environment;
     this.beanName = beanName;
@@ -68,7 +72,9 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
       return hikari;
     }
     try {
-      return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
+      return dataSource.isWrapperFor(HikariDataSource.class)
+          ? dataSource.unwrap(HikariDataSource.class)
+          : null;
     } catch (SQLException e) {
       return null;
     }
@@ -101,9 +107,10 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
     HikariConfigMXBean config = dataSource.getHikariConfigMXBean();
     Credentials next = Credentials.of(value(snapshot, USERNAME), value(snapshot, PASSWORD));
     synchronized (this) {
-      if (destroyed || (applied != null
-          && Objects.equals(applied.getUsername(), next.getUsername())
-          && Objects.equals(applied.getPassword(), next.getPassword()))) {
+      if (destroyed
+          || (applied != null
+              && Objects.equals(applied.getUsername(), next.getUsername())
+              && Objects.equals(applied.getPassword(), next.getPassword()))) {
         return;
       }
       config.setCredentials(next);
@@ -117,14 +124,20 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
       // after this eviction. Creation is bounded by the connection timeout: evict once more after
       // it, so no connection of the old pair outlives the rotation by more than that.
       long delay = config.getConnectionTimeout() + 1_000;
-      CompletableFuture.runAsync(() -> evictAgain(pool), CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+      CompletableFuture.runAsync(
+          () -> evictAgain(pool), CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
     }
     // Names only, never values.
     LOG.log(
         System.Logger.Level.INFO,
-        () -> "data source '" + beanName + "' opens new connections with the rotated credentials ("
-            + changedNames(event) + " changed, revision " + snapshot.revision()
-            + "); its current connections are retired as they become idle");
+        () ->
+            "data source '"
+                + beanName
+                + "' opens new connections with the rotated credentials ("
+                + changedNames(event)
+                + " changed, revision "
+                + snapshot.revision()
+                + "); its current connections are retired as they become idle");
   }
 
   private void evictAgain(HikariPoolMXBean pool) {
@@ -145,7 +158,7 @@ final class SecretsDataSourceCredentials implements SmartInitializingSingleton, 
     return applied == null ? null : applied.getUsername();
   }
 
-    private static String changedNames(SecretChangeEvent event) {
+  private static String changedNames(SecretChangeEvent event) {
     List<String> names = new ArrayList<>();
     if (event.names().contains(USERNAME)) {
       names.add(USERNAME);

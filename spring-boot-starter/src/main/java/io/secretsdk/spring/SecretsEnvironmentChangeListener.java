@@ -7,8 +7,8 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * Turns a {@link SecretsChangedEvent} into Spring Cloud's {@link EnvironmentChangeEvent}, so
- * {@code @ConfigurationProperties} beans rebind, and optionally refreshes every {@code
- * @RefreshScope} bean. Only created when Spring Cloud Context is present. Thread-safe.
+ * {@code @ConfigurationProperties} beans rebind, and optionally refreshes every
+ * {@code @RefreshScope} bean. Only created when Spring Cloud Context is present. Thread-safe.
  */
 final class SecretsEnvironmentChangeListener implements ApplicationListener<SecretsChangedEvent> {
 

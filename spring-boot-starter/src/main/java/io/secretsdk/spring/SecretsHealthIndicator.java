@@ -17,15 +17,16 @@ import org.springframework.boot.health.contributor.Status;
  * last error. Never values.
  *
  * <p>{@code UP} when every source read successfully; {@value #DEGRADED_CODE} when a source failed
- * or an optional directory is missing (the last good values are still served; add {@code
- * DEGRADED} to {@code management.endpoint.health.status.order} to let it count in the aggregate);
- * {@code DOWN} when a store was closed. Thread-safe.
+ * or an optional directory is missing (the last good values are still served; add {@code DEGRADED}
+ * to {@code management.endpoint.health.status.order} to let it count in the aggregate); {@code
+ * DOWN} when a store was closed. Thread-safe.
  */
 final class SecretsHealthIndicator implements HealthIndicator {
 
   static final String DEGRADED_CODE = "DEGRADED";
   static final Status DEGRADED =
-      new Status(DEGRADED_CODE, "a secrets source failed or is missing; last good values are served");
+      new Status(
+          DEGRADED_CODE, "a secrets source failed or is missing; last good values are served");
 
   private final SecretsImports imports;
 

@@ -6,8 +6,8 @@ import io.secretsdk.SourceHealth;
 import java.util.stream.Collectors;
 
 /**
- * The INFO line that confirms an import: its location, directory, key count and watch mode, never
- * a value or a name. Written once per imported location, when the application context is being
+ * The INFO line that confirms an import: its location, directory, key count and watch mode, never a
+ * value or a name. Written once per imported location, when the application context is being
  * prepared (Spring Boot's logging is set up by then; the config-data stage runs before it).
  * Stateless and thread-safe.
  */

@@ -18,12 +18,12 @@ import org.springframework.core.env.PropertySource;
  * configserver:} imports of one {@code spring.config.import} declaration, wherever it is declared.
  *
  * <p>Why it is needed: Spring Boot processes imports twice, before and after profile activation,
- * and ranks everything a declaration imports in the second pass above everything it imported in
- * the first. The Config Client resolves its location in both passes; when the second resolution
- * differs from the first — {@code spring.application.name} was not yet known where the import is
- * declared (an environment variable or command-line argument, the name in {@code
- * application.properties}), or a profile was activated — it fetches again, and that second fetch
- * outranks a {@code secrets:} import imported in the first pass whatever the order of the list.
+ * and ranks everything a declaration imports in the second pass above everything it imported in the
+ * first. The Config Client resolves its location in both passes; when the second resolution differs
+ * from the first — {@code spring.application.name} was not yet known where the import is declared
+ * (an environment variable or command-line argument, the name in {@code application.properties}),
+ * or a profile was activated — it fetches again, and that second fetch outranks a {@code secrets:}
+ * import imported in the first pass whatever the order of the list.
  *
  * <p>Runs right after Spring Boot's config-data processing. For every declaration of {@code
  * spring.config.import} (each property source's own value) that lists a {@code secrets:} location
@@ -47,7 +47,8 @@ final class SecretsImportOrderPostProcessor implements EnvironmentPostProcessor,
   }
 
   @Override
-  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+  public void postProcessEnvironment(
+      ConfigurableEnvironment environment, SpringApplication application) {
     MutablePropertySources sources = environment.getPropertySources();
     if (sources.stream().noneMatch(SecretsPropertySource.class::isInstance)) {
       return;
@@ -91,7 +92,8 @@ final class SecretsImportOrderPostProcessor implements EnvironmentPostProcessor,
     return list;
   }
 
-  private static void order(MutablePropertySources sources, List<String> declaration, Binder defaults) {
+  private static void order(
+      MutablePropertySources sources, List<String> declaration, Binder defaults) {
     int firstServer = -1;
     int lastServer = -1;
     for (int i = 0; i < declaration.size(); i++) {
@@ -105,7 +107,8 @@ final class SecretsImportOrderPostProcessor implements EnvironmentPostProcessor,
     }
     for (int i = 0; i < declaration.size(); i++) {
       String location = declaration.get(i);
-      if (!location.startsWith(SecretsConfigDataLocationResolver.PREFIX) || (i > firstServer && i < lastServer)) {
+      if (!location.startsWith(SecretsConfigDataLocationResolver.PREFIX)
+          || (i > firstServer && i < lastServer)) {
         continue;
       }
       PropertySource<?> secrets = sources.get(propertySourceName(location, defaults));
@@ -128,7 +131,9 @@ final class SecretsImportOrderPostProcessor implements EnvironmentPostProcessor,
   private static String propertySourceName(String location, Binder defaults) {
     try {
       return SecretsConfigDataLocationResolver.resolve(
-              location.substring(SecretsConfigDataLocationResolver.PREFIX.length()), false, defaults)
+              location.substring(SecretsConfigDataLocationResolver.PREFIX.length()),
+              false,
+              defaults)
           .propertySourceName();
     } catch (RuntimeException e) {
       return "";

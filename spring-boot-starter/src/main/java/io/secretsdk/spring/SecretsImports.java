@@ -17,10 +17,10 @@ import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
  * import order. Available as a bean named {@value #BEAN_NAME} whenever at least one {@code
  * secrets:} import was processed.
  *
- * <p>The loader creates each store once and keeps it here, in Spring Boot's bootstrap context,
- * so that re-processing the environment (Spring Cloud's {@code /actuator/refresh}) reuses the
- * running store instead of starting a second watcher. The stores are closed when the application
- * context is destroyed.
+ * <p>The loader creates each store once and keeps it here, in Spring Boot's bootstrap context, so
+ * that re-processing the environment (Spring Cloud's {@code /actuator/refresh}) reuses the running
+ * store instead of starting a second watcher. The stores are closed when the application context is
+ * destroyed.
  *
  * <p>Thread-safe. The stores handed out cannot be closed by callers; the application context owns
  * them.
@@ -36,14 +36,19 @@ public final class SecretsImports {
 
   SecretsImports() {}
 
-  /** Every imported location (as written, without {@code optional:}) and its store, in import order. */
+  /**
+   * Every imported location (as written, without {@code optional:}) and its store, in import order.
+   */
   public synchronized Map<String, SecretStore> stores() {
     Map<String, SecretStore> copy = new LinkedHashMap<>();
     stores.forEach((location, store) -> copy.put(location, new ImportedSecretStore(store)));
     return Collections.unmodifiableMap(copy);
   }
 
-  /** The store of one imported location, as written in {@code spring.config.import} without {@code optional:}. */
+  /**
+   * The store of one imported location, as written in {@code spring.config.import} without {@code
+   * optional:}.
+   */
   public synchronized Optional<SecretStore> store(String location) {
     SecretStore store = stores.get(location);
     return store == null ? Optional.empty() : Optional.of(new ImportedSecretStore(store));
@@ -55,7 +60,9 @@ public final class SecretsImports {
   }
 
   /** The store for {@code resource}: the running one, or a new one built by {@code factory}. */
-  SecretStore obtain(SecretsConfigDataResource resource, Function<SecretsConfigDataResource, SecretStore> factory) {
+  SecretStore obtain(
+      SecretsConfigDataResource resource,
+      Function<SecretsConfigDataResource, SecretStore> factory) {
     List<BiConsumer<String, SecretStore>> toNotify;
     SecretStore created;
     synchronized (this) {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code secretsdk.refresh.duration} (function timer) — count and total time of those reads,
  *       so a registry derives rates and mean durations;
  *   <li>{@code secretsdk.keys} (gauge) — names in the current snapshot;
- *   <li>{@code secretsdk.snapshot.age} (time gauge) — time since the current snapshot was published.
+ *   <li>{@code secretsdk.snapshot.age} (time gauge) — time since the current snapshot was
+ *       published.
  * </ul>
  *
  * <p>Tags are locations and outcomes, never values. Thread-safe.
@@ -42,7 +43,8 @@ final class SecretsMetrics implements MeterBinder {
 
   private void bind(MeterRegistry registry, String location, SecretStore store) {
     Tags tags = Tags.of("location", location);
-    FunctionCounter.builder("secretsdk.refreshes", store, s -> s.health().refreshes() - s.health().failures())
+    FunctionCounter.builder(
+            "secretsdk.refreshes", store, s -> s.health().refreshes() - s.health().failures())
         .tags(tags)
         .tag("outcome", "success")
         .description("Reads of an imported secrets directory")
@@ -72,7 +74,8 @@ final class SecretsMetrics implements MeterBinder {
             TimeUnit.MILLISECONDS,
             s -> s.health().snapshotAge(clock.instant()).toMillis())
         .tags(tags)
-        .description("Time since the current snapshot of an imported secrets directory was published")
+        .description(
+            "Time since the current snapshot of an imported secrets directory was published")
         .strongReference(true)
         .register(registry);
   }

@@ -8,10 +8,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code secretsdk.*} settings of the starter.
  *
  * <p>The {@code secretsdk.import.*} settings are read while {@code spring.config.import} is
- * processed, so set them where imports are declared (application properties, environment
- * variables, command line); per-import options in the location override them. They are listed
- * here for IDE metadata and {@code /actuator/configprops}, with the defaults the import applies;
- * {@code SecretsConfigDataLocationResolver} turns them into the core's {@code SecretSettings}.
+ * processed, so set them where imports are declared (application properties, environment variables,
+ * command line); per-import options in the location override them. They are listed here for IDE
+ * metadata and {@code /actuator/configprops}, with the defaults the import applies; {@code
+ * SecretsConfigDataLocationResolver} turns them into the core's {@code SecretSettings}.
  *
  * <p>Mutable bean bound by Spring; not thread-safe while binding, read-only afterwards.
  */
@@ -47,9 +47,9 @@ public class SecretsProperties {
     private boolean watch = true;
 
     /**
-     * How often to check imported directories for changes that events missed, for example 5s,
-     * 500ms or PT5S (a bare number is milliseconds); 0 turns polling off. With watch=false and
-     * no value set, imports are not polled.
+     * How often to check imported directories for changes that events missed, for example 5s, 500ms
+     * or PT5S (a bare number is milliseconds); 0 turns polling off. With watch=false and no value
+     * set, imports are not polled.
      */
     // Literals, not the core's constants, so the configuration processor can put them in the IDE
     // metadata; SecretsConfigurationMetadataTests holds them equal to the core's defaults.
@@ -105,7 +105,10 @@ public class SecretsProperties {
     /** Whether to publish a SecretsChangedEvent (and what follows from it) on every change. */
     private boolean enabled = true;
 
-    /** Whether to publish Spring Cloud's EnvironmentChangeEvent so @ConfigurationProperties beans rebind. */
+    /**
+     * Whether to publish Spring Cloud's EnvironmentChangeEvent so @ConfigurationProperties beans
+     * rebind.
+     */
     private boolean environmentChangeEvent = true;
 
     /** Whether to refresh every @RefreshScope bean after a change (Spring Cloud Context). */
@@ -145,7 +148,9 @@ public class SecretsProperties {
   /** The {@code Signer} bean. Not thread-safe while binding. */
   public static class Signer {
 
-    /** Which signer to create: none (default), local (keys from the SecretStore bean) or sidecar. */
+    /**
+     * Which signer to create: none (default), local (keys from the SecretStore bean) or sidecar.
+     */
     private SignerMode mode = SignerMode.NONE;
 
     private final Sidecar sidecar = new Sidecar();

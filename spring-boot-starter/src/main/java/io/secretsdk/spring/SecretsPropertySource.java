@@ -12,20 +12,21 @@ import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.io.FileSystemResource;
 
 /**
- * A live property source over a {@link SecretStore}: every lookup answers from the store's
- * current snapshot, in memory, so values and names follow rotations without a restart. Each name
- * has the file it came from as its {@link Origin}.
+ * A live property source over a {@link SecretStore}: every lookup answers from the store's current
+ * snapshot, in memory, so values and names follow rotations without a restart. Each name has the
+ * file it came from as its {@link Origin}.
  *
  * <p>Values are the secret decoded as UTF-8; a secret that is not valid UTF-8 is decoded with
- * replacement characters, as {@code configtree:} does. Use the {@code SecretStore} bean for
- * binary secrets.
+ * replacement characters, as {@code configtree:} does. Use the {@code SecretStore} bean for binary
+ * secrets.
  *
  * <p>Thread-safe.
  */
 public final class SecretsPropertySource extends EnumerablePropertySource<SecretStore>
     implements OriginLookup<String> {
 
-  private static final TextResourceOrigin.Location START_OF_FILE = new TextResourceOrigin.Location(0, 0);
+  private static final TextResourceOrigin.Location START_OF_FILE =
+      new TextResourceOrigin.Location(0, 0);
 
   private volatile Names names;
   // The json=expand option (JsonExpandedProperties), or null.
@@ -43,8 +44,8 @@ public final class SecretsPropertySource extends EnumerablePropertySource<Secret
   }
 
   /**
-   * The names in the current snapshot, sorted. The array is shared between calls that see the
-   * same snapshot; callers must not modify it.
+   * The names in the current snapshot, sorted. The array is shared between calls that see the same
+   * snapshot; callers must not modify it.
    */
   @Override
   public String[] getPropertyNames() {

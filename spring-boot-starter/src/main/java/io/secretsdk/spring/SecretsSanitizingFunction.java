@@ -11,16 +11,19 @@ import org.springframework.util.PropertyPlaceholderHelper;
 /**
  * Masks, in {@code /actuator/env} and {@code /actuator/configprops}, every value that comes from a
  * {@link SecretsPropertySource}, and every value that a placeholder copies from one (for example
- * {@code app.dbbean.password=${app.db.password}} or {@code url=jdbc:...?password=${app.db.password}},
- * also through a chain of placeholders or a default), even when the application shows values
- * ({@code management.endpoint.env.show-values=always}).
+ * {@code app.dbbean.password=${app.db.password}} or {@code
+ * url=jdbc:...?password=${app.db.password}}, also through a chain of placeholders or a default),
+ * even when the application shows values ({@code management.endpoint.env.show-values=always}).
  *
  * <p>A placeholder is followed to the property source that answers its name, in the environment's
  * order, as Spring resolves it. Stateless apart from the environment it reads; thread-safe.
  */
 final class SecretsSanitizingFunction implements SanitizingFunction {
 
-  /** Placeholder chains deeper than this are masked: a loop or an absurd chain is no reason to show a value. */
+  /**
+   * Placeholder chains deeper than this are masked: a loop or an absurd chain is no reason to show
+   * a value.
+   */
   private static final int MAX_DEPTH = 16;
 
   private static final PropertyPlaceholderHelper PLACEHOLDERS =
@@ -28,7 +31,10 @@ final class SecretsSanitizingFunction implements SanitizingFunction {
 
   private final ConfigurableEnvironment environment;
 
-  /** @param environment the environment placeholders are followed in, or {@code null} to mask our sources only */
+  /**
+   * @param environment the environment placeholders are followed in, or {@code null} to mask our
+   *     sources only
+   */
   SecretsSanitizingFunction(ConfigurableEnvironment environment) {
     this.environment = environment;
   }
@@ -57,7 +63,10 @@ final class SecretsSanitizingFunction implements SanitizingFunction {
     }
   }
 
-  /** Whether {@code raw} holds a placeholder that resolves, directly or through others, from a secrets source. */
+  /**
+   * Whether {@code raw} holds a placeholder that resolves, directly or through others, from a
+   * secrets source.
+   */
   boolean copiesASecret(Object raw) {
     return raw instanceof String text && refersToSecret(text, 0);
   }

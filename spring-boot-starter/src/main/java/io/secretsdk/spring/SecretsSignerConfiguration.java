@@ -13,11 +13,12 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The {@link Signer} bean, chosen by {@code secretsdk.signer.mode}: {@code local} signs in this
  * process with keys from the {@link SecretStore} bean (following their rotation); {@code sidecar}
- * signs through the signer sidecar at {@code secretsdk.signer.sidecar.url}, so the key never
- * enters this process. Closed with the context. Imported by {@link SecretsAutoConfiguration}.
+ * signs through the signer sidecar at {@code secretsdk.signer.sidecar.url}, so the key never enters
+ * this process. Closed with the context. Imported by {@link SecretsAutoConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnClass(name = "io.secretsdk.signer.Signer") // secretsdk-signer is an optional dependency
+@ConditionalOnClass(
+    name = "io.secretsdk.signer.Signer") // secretsdk-signer is an optional dependency
 class SecretsSignerConfiguration {
 
   @Bean

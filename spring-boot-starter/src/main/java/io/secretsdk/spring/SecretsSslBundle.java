@@ -57,7 +57,11 @@ final class SecretsSslBundle implements AutoCloseable {
   static SecretsSslBundle open(String name, SecretsSslProperties.Bundle properties, Clock clock) {
     if (properties.getLocation() == null) {
       throw new IllegalStateException(
-          "SSL bundle '" + name + "' has no location: set secretsdk.ssl.bundle." + name + ".location");
+          "SSL bundle '"
+              + name
+              + "' has no location: set secretsdk.ssl.bundle."
+              + name
+              + ".location");
     }
     Path location = properties.getLocation().toAbsolutePath().normalize();
     SecretStore store;
@@ -66,7 +70,8 @@ final class SecretsSslBundle implements AutoCloseable {
     } catch (SecretException e) {
       throw new IllegalStateException("SSL bundle '" + name + "': " + e.getMessage(), e);
     }
-    return new SecretsSslBundle(name, location, store, new SecretsSslBundleReader(name, properties), clock);
+    return new SecretsSslBundle(
+        name, location, store, new SecretsSslBundleReader(name, properties), clock);
   }
 
   String name() {
@@ -92,12 +97,16 @@ final class SecretsSslBundle implements AutoCloseable {
       target.registerBundle(name, bundle(first));
       state = new State(first, null, clock.instant(), 0, 0);
     }
-    LOG.log(System.Logger.Level.INFO, () -> "SSL bundle '" + name + "' registered from " + location + describe(first));
-    subscription = store.subscribe(event -> {
-      if (reader.concerns(event.names())) {
-        install(event.current());
-      }
-    });
+    LOG.log(
+        System.Logger.Level.INFO,
+        () -> "SSL bundle '" + name + "' registered from " + location + describe(first));
+    subscription =
+        store.subscribe(
+            event -> {
+              if (reader.concerns(event.names())) {
+                install(event.current());
+              }
+            });
     // A generation published between the first read and the subscription is not missed.
     install(store.snapshot());
   }
@@ -113,14 +122,20 @@ final class SecretsSslBundle implements AutoCloseable {
       material = reader.read(snapshot, now);
     } catch (SslMaterialException e) {
       state = current.rejected(snapshot.revision(), e.getMessage(), now);
-      LOG.log(System.Logger.Level.WARNING, () -> e.getMessage() + "; the previous certificate is still served");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          () -> e.getMessage() + "; the previous certificate is still served");
       return;
     }
     try {
       registry.updateBundle(name, bundle(material));
     } catch (RuntimeException e) {
       String message =
-          "SSL bundle '" + name + "': the update was refused by " + e.getClass().getName() + "; the previous certificate may still be served";
+          "SSL bundle '"
+              + name
+              + "': the update was refused by "
+              + e.getClass().getName()
+              + "; the previous certificate may still be served";
       state = current.rejected(snapshot.revision(), message, now);
       LOG.log(System.Logger.Level.WARNING, message);
       return;
@@ -128,7 +143,8 @@ final class SecretsSslBundle implements AutoCloseable {
     // Clients and servers that built an SSLContext from the bundle move over with the managers.
     managers.install(material);
     state = current.installed(material, now);
-    LOG.log(System.Logger.Level.INFO, () -> "SSL bundle '" + name + "' updated" + describe(material));
+    LOG.log(
+        System.Logger.Level.INFO, () -> "SSL bundle '" + name + "' updated" + describe(material));
   }
 
   /** This generation's stores, with the live managers shared by every generation. */
@@ -187,7 +203,12 @@ final class SecretsSslBundle implements AutoCloseable {
       long rejected,
       long lastSeenRevision) {
 
-    State(SecretsSslBundleReader.Material installed, String lastError, Instant lastChange, long updates, long rejected) {
+    State(
+        SecretsSslBundleReader.Material installed,
+        String lastError,
+        Instant lastChange,
+        long updates,
+        long rejected) {
       this(installed, lastError, lastChange, updates, rejected, installed.revision());
     }
 

@@ -27,15 +27,17 @@ import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 
 /**
  * Turns one snapshot of a TLS volume into the stores and managers of a Spring Boot {@link
- * SslBundle}, with Boot's own PEM types, so certificate, key and CA always come from the same generation. Refuses a generation
- * whose certificate or key does not parse, whose key does not match the leaf certificate, or whose
- * leaf certificate is not valid now; the message names the file, never its content.
+ * SslBundle}, with Boot's own PEM types, so certificate, key and CA always come from the same
+ * generation. Refuses a generation whose certificate or key does not parse, whose key does not
+ * match the leaf certificate, or whose leaf certificate is not valid now; the message names the
+ * file, never its content.
  *
  * <p>Immutable and thread-safe.
  */
 final class SecretsSslBundleReader {
 
-  private static final byte[] PROBE = "secretsdk key match probe".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PROBE =
+      "secretsdk key match probe".getBytes(StandardCharsets.US_ASCII);
 
   private final String bundleName;
   private final String certificateName;
@@ -49,7 +51,10 @@ final class SecretsSslBundleReader {
     this.caName = secretName(properties.getTruststore().getCertificate());
   }
 
-  /** The store name of a file given relative to the volume: {@code certs/tls.crt} is {@code certs.tls.crt}. */
+  /**
+   * The store name of a file given relative to the volume: {@code certs/tls.crt} is {@code
+   * certs.tls.crt}.
+   */
   private static String secretName(String file) {
     String trimmed = file.trim();
     while (trimmed.startsWith("/")) {
@@ -60,7 +65,9 @@ final class SecretsSslBundleReader {
 
   /** Whether a change of these names concerns the bundle. */
   boolean concerns(Set<String> names) {
-    return names.contains(certificateName) || names.contains(privateKeyName) || names.contains(caName);
+    return names.contains(certificateName)
+        || names.contains(privateKeyName)
+        || names.contains(caName);
   }
 
   /**
@@ -98,10 +105,17 @@ final class SecretsSslBundleReader {
     try {
       leaf.checkValidity(Date.from(now));
     } catch (CertificateExpiredException e) {
-      throw failure("the certificate in " + where(certificateFile) + " expired on " + leaf.getNotAfter().toInstant());
+      throw failure(
+          "the certificate in "
+              + where(certificateFile)
+              + " expired on "
+              + leaf.getNotAfter().toInstant());
     } catch (CertificateNotYetValidException e) {
       throw failure(
-          "the certificate in " + where(certificateFile) + " is not valid before " + leaf.getNotBefore().toInstant());
+          "the certificate in "
+              + where(certificateFile)
+              + " is not valid before "
+              + leaf.getNotBefore().toInstant());
     }
     PemSslStore keyStore = PemSslStore.of(chain, key);
     PemSslStore trustStore = caFile == null ? null : PemSslStore.of(certificates(caFile), null);
@@ -111,8 +125,11 @@ final class SecretsSslBundleReader {
     try {
       // Build stores and managers now, so a bad generation fails here and never reaches a server.
       SslManagerBundle managers = SslManagerBundle.from(stores, SslBundleKey.NONE);
-      keyManager = first(managers.getKeyManagerFactory().getKeyManagers(), X509ExtendedKeyManager.class);
-      trustManager = first(managers.getTrustManagerFactory().getTrustManagers(), X509ExtendedTrustManager.class);
+      keyManager =
+          first(managers.getKeyManagerFactory().getKeyManagers(), X509ExtendedKeyManager.class);
+      trustManager =
+          first(
+              managers.getTrustManagerFactory().getTrustManagers(), X509ExtendedTrustManager.class);
     } catch (RuntimeException e) {
       throw failure(
           "cannot build a key store from "
@@ -149,7 +166,10 @@ final class SecretsSslBundleReader {
       certificates = List.of();
     }
     if (certificates.isEmpty()) {
-      throw failure("the certificates in " + where(file) + " do not parse: write PEM certificates (BEGIN CERTIFICATE)");
+      throw failure(
+          "the certificates in "
+              + where(file)
+              + " do not parse: write PEM certificates (BEGIN CERTIFICATE)");
     }
     return certificates;
   }
@@ -159,7 +179,9 @@ final class SecretsSslBundleReader {
   }
 
   private static String where(Secret secret) {
-    return secret.origin() instanceof SecretOrigin.File file ? file.path().toString() : secret.name();
+    return secret.origin() instanceof SecretOrigin.File file
+        ? file.path().toString()
+        : secret.name();
   }
 
   private SslMaterialException failure(String message) {
@@ -195,8 +217,8 @@ final class SecretsSslBundleReader {
   }
 
   /**
-   * One generation ready to serve: its stores, the key and trust managers built from them, its
-   * leaf certificate and the store revision.
+   * One generation ready to serve: its stores, the key and trust managers built from them, its leaf
+   * certificate and the store revision.
    */
   record Material(
       SslStoreBundle stores,
@@ -208,7 +230,11 @@ final class SecretsSslBundleReader {
     /** Revision and serial; never key material. */
     @Override
     public String toString() {
-      return "Material[revision=" + revision + ", serial=" + leaf.getSerialNumber().toString(16) + "]";
+      return "Material[revision="
+          + revision
+          + ", serial="
+          + leaf.getSerialNumber().toString(16)
+          + "]";
     }
   }
 }

@@ -14,15 +14,17 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 final class SecretsSslBundlesCondition extends SpringBootCondition {
 
   @Override
-  public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+  public ConditionOutcome getMatchOutcome(
+      ConditionContext context, AnnotatedTypeMetadata metadata) {
     boolean any =
         Binder.get(context.getEnvironment())
-            .bind("secretsdk.ssl.bundle", Bindable.mapOf(String.class, SecretsSslProperties.Bundle.class))
+            .bind(
+                "secretsdk.ssl.bundle",
+                Bindable.mapOf(String.class, SecretsSslProperties.Bundle.class))
             .map(map -> !map.isEmpty())
             .orElse(false);
     return any
         ? ConditionOutcome.match("secretsdk.ssl.bundle.* is set")
         : ConditionOutcome.noMatch("no secretsdk.ssl.bundle.* property");
   }
-
 }

@@ -99,7 +99,9 @@ public class SecretsSslProperties {
   /** The trust store file, relative to the location. Not thread-safe while binding. */
   public static class TrustStore {
 
-    /** The CA certificates file (PEM), relative to the location; no trust store while it is absent. */
+    /**
+     * The CA certificates file (PEM), relative to the location; no trust store while it is absent.
+     */
     private String certificate = "ca.crt";
 
     /** Creates default settings, for binding. */

@@ -13,13 +13,15 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 final class SingleSecretsImportCondition extends SpringBootCondition {
 
   @Override
-  public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+  public ConditionOutcome getMatchOutcome(
+      ConditionContext context, AnnotatedTypeMetadata metadata) {
     ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
     if (beanFactory == null || !beanFactory.containsSingleton(SecretsImports.BEAN_NAME)) {
       return ConditionOutcome.noMatch("no secrets: location was imported");
     }
     if (!(beanFactory.getSingleton(SecretsImports.BEAN_NAME) instanceof SecretsImports imports)) {
-      return ConditionOutcome.noMatch("bean '" + SecretsImports.BEAN_NAME + "' is not SecretsImports");
+      return ConditionOutcome.noMatch(
+          "bean '" + SecretsImports.BEAN_NAME + "' is not SecretsImports");
     }
     int size = imports.size();
     return size == 1

@@ -33,9 +33,13 @@ import org.springframework.core.env.PropertySource;
  */
 class ConfigTreeCompatibilityTests {
 
-  /** Boot logs the expected startup failure at ERROR with its stack trace: captured, checked, kept quiet. */
+  /**
+   * Boot logs the expected startup failure at ERROR with its stack trace: captured, checked, kept
+   * quiet.
+   */
   @RegisterExtension
-  static final SecretLeakExtension leaks = SecretLeakExtension.create().capture(LogSource.standardStreams());
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   @TempDir static Path dir;
   static Path tree;
@@ -56,7 +60,8 @@ class ConfigTreeCompatibilityTests {
     api.put("tls.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     api.put("token", "tok");
     KubernetesVolumeWriter.csiDriver(tree.resolve("api")).writeStrings(api);
-    PlainDirectoryWriter plain = PlainDirectoryWriter.of(Files.createDirectories(tree.resolve("plain")));
+    PlainDirectoryWriter plain =
+        PlainDirectoryWriter.of(Files.createDirectories(tree.resolve("plain")));
     plain.create("api-key", "k\n");
     plain.create("multi", "line one\nline two\n");
   }
@@ -65,7 +70,8 @@ class ConfigTreeCompatibilityTests {
     return new SpringApplicationBuilder(Empty.class).web(WebApplicationType.NONE).run(args);
   }
 
-  private static Map<String, String> contents(ConfigurableApplicationContext context, Class<?> type, Path path) {
+  private static Map<String, String> contents(
+      ConfigurableApplicationContext context, Class<?> type, Path path) {
     for (PropertySource<?> source : context.getEnvironment().getPropertySources()) {
       if (type.isInstance(source) && source.getName().contains("'" + path + "'")) {
         EnumerablePropertySource<?> enumerable = (EnumerablePropertySource<?>) source;
@@ -83,8 +89,15 @@ class ConfigTreeCompatibilityTests {
     Path volume = tree.resolve("db");
     try (ConfigurableApplicationContext context =
         run(
-            "--spring.config.import=configtree:" + tree + "/,secrets:" + tree + "/,configtree:" + volume
-                + "/,secrets:" + volume + "/")) {
+            "--spring.config.import=configtree:"
+                + tree
+                + "/,secrets:"
+                + tree
+                + "/,configtree:"
+                + volume
+                + "/,secrets:"
+                + volume
+                + "/")) {
       Map<String, String> configtree = contents(context, ConfigTreePropertySource.class, tree);
       Map<String, String> secrets = contents(context, SecretsPropertySource.class, tree);
       assertThat(secrets.keySet()).containsExactlyElementsOf(configtree.keySet());
@@ -94,7 +107,8 @@ class ConfigTreeCompatibilityTests {
           .containsEntry("db.password", "p@ss word")
           .containsEntry("db..secret-file", "dotfile")
           .containsEntry("db.my-group.my-username", "nested")
-          .containsEntry("api.tls.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+          .containsEntry(
+              "api.tls.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
           .containsEntry("plain.api-key", "k");
 
       assertThat(contents(context, SecretsPropertySource.class, volume))
@@ -107,7 +121,8 @@ class ConfigTreeCompatibilityTests {
     Path volume = tree.resolve("db");
     try (ConfigurableApplicationContext context =
         run("--spring.config.import=secrets:" + volume + "/[prefix=spring.datasource.]")) {
-      assertThat(context.getEnvironment().getProperty("spring.datasource.username")).isEqualTo("admin");
+      assertThat(context.getEnvironment().getProperty("spring.datasource.username"))
+          .isEqualTo("admin");
       assertThat(context.getEnvironment().getProperty("spring.datasource.my-group.my-username"))
           .isEqualTo("nested");
       assertThat(context.getEnvironment().getProperty("username")).isNull();
@@ -117,7 +132,10 @@ class ConfigTreeCompatibilityTests {
   @Test
   void trimmingCanBeTurnedOffPerImport() {
     try (ConfigurableApplicationContext context =
-        run("--spring.config.import=secrets:" + tree.resolve("db") + "/[trim-trailing-newline=false]")) {
+        run(
+            "--spring.config.import=secrets:"
+                + tree.resolve("db")
+                + "/[trim-trailing-newline=false]")) {
       assertThat(context.getEnvironment().getProperty("username")).isEqualTo("admin\n");
     }
   }
@@ -126,7 +144,8 @@ class ConfigTreeCompatibilityTests {
   void laterImportWinsWhenSeveralImportsServeTheSameName() throws Exception {
     Path first = dir.resolve("first");
     Path second = dir.resolve("second");
-    KubernetesVolumeWriter.kubelet(first).writeStrings(Map.of("shared", "from-first", "only-first", "1"));
+    KubernetesVolumeWriter.kubelet(first)
+        .writeStrings(Map.of("shared", "from-first", "only-first", "1"));
     KubernetesVolumeWriter.kubelet(second).writeStrings(Map.of("shared", "from-second"));
     try (ConfigurableApplicationContext context =
         run("--spring.config.import=secrets:" + first + ",secrets:" + second)) {
@@ -157,13 +176,15 @@ class ConfigTreeCompatibilityTests {
     assertThatThrownBy(
             () ->
                 run(
-                    // Boot loads one property's imports last to first: the good one starts before the big one fails.
+                    // Boot loads one property's imports last to first: the good one starts before
+                    // the big one fails.
                     "--spring.config.import=secrets:" + big + ",secrets:" + good,
                     "--secretsdk.import.max-secret-bytes=64"))
-        .satisfies(failure -> {
-          assertThat(failure).hasStackTraceContaining("huge");
-          canaries.assertNoLeak(failure);
-        });
+        .satisfies(
+            failure -> {
+              assertThat(failure).hasStackTraceContaining("huge");
+              canaries.assertNoLeak(failure);
+            });
     assertThat(watchThreads()).isEqualTo(watchersBefore);
   }
 

@@ -61,7 +61,9 @@ class JsonExpandedPropertiesTests {
   void expandsObjectsIntoNamesAsSpringBindsThem(JsonFlattener flattener) {
     Path volume = dir.resolve("app");
     KubernetesVolumeWriter.kubelet(volume)
-        .writeStrings(Map.of("db", DB, "token", "plain-token", "list", "[1,2]", "hash", "{bcrypt}$2a$10$abc"));
+        .writeStrings(
+            Map.of(
+                "db", DB, "token", "plain-token", "list", "[1,2]", "hash", "{bcrypt}$2a$10$abc"));
 
     SecretsPropertySource source = source(volume, "app.", new JsonExpandedProperties(flattener));
 
@@ -100,9 +102,11 @@ class JsonExpandedPropertiesTests {
   @Test
   void jacksonKeepsTheTextOfNumbersAndThePositionOfEachMember() {
     Path volume = dir.resolve("app");
-    KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("db", "{\n  \"user\": \"u\",\n  \"ratio\": 1.50\n}\n"));
+    KubernetesVolumeWriter.kubelet(volume)
+        .writeStrings(Map.of("db", "{\n  \"user\": \"u\",\n  \"ratio\": 1.50\n}\n"));
 
-    SecretsPropertySource source = source(volume, "", new JsonExpandedProperties(new Jackson3JsonFlattener()));
+    SecretsPropertySource source =
+        source(volume, "", new JsonExpandedProperties(new Jackson3JsonFlattener()));
 
     assertThat(source.getProperty("db.ratio")).isEqualTo("1.50");
     assertThat(source.getOrigin("db.ratio"))
@@ -125,16 +129,21 @@ class JsonExpandedPropertiesTests {
 
     writer.writeStrings(Map.of("db", "{\"username\":\"u2\",\"password\":\"p2\",\"new\":\"y\"}"));
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(source.getPropertyNames()).containsExactly("db.new", "db.password", "db.username");
-      assertThat(source.containsProperty("db.old")).isFalse();
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(source.getPropertyNames())
+                  .containsExactly("db.new", "db.password", "db.username");
+              assertThat(source.containsProperty("db.old")).isFalse();
+            });
     assertThat(source.getProperty("db.username")).isEqualTo("u2");
     assertThat(source.getProperty("db.password")).isEqualTo("p2");
   }
 
   @Test
-  void malformedJsonKeepsTheLastGoodDocumentAndNamesKeyAndPositionNeverContent(CapturedOutput output) {
+  void malformedJsonKeepsTheLastGoodDocumentAndNamesKeyAndPositionNeverContent(
+      CapturedOutput output) {
     Path volume = dir.resolve("app");
     KubernetesVolumeWriter writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("db", "{\"username\":\"u1\",\"password\":\"p1\"}"));
@@ -146,7 +155,9 @@ class JsonExpandedPropertiesTests {
     writer.writeStrings(Map.of("db", "{\n\"username\":\"u2\",\n\"password\":" + canary + "\"}"));
 
     // The view of a new snapshot is built by the first lookup that sees it.
-    await().atMost(Duration.ofSeconds(10)).until(() -> source.getPropertyNames().length > 0 && json.errors().containsKey("db"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> source.getPropertyNames().length > 0 && json.errors().containsKey("db"));
     assertThat(json.errors().get("db"))
         .contains("secret 'db' is not valid JSON at line 3, column")
         .contains(volume.resolve("db").toString())
@@ -158,7 +169,9 @@ class JsonExpandedPropertiesTests {
     assertThat(output.getAll()).doesNotContain(canary);
 
     writer.writeStrings(Map.of("db", "{\"username\":\"u3\",\"password\":\"p3\"}"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(source.getProperty("db.password")).isEqualTo("p3"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(source.getProperty("db.password")).isEqualTo("p3"));
     assertThat(json.errors()).isEmpty();
   }
 
@@ -175,10 +188,12 @@ class JsonExpandedPropertiesTests {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<String>> lookups = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        lookups.add(pool.submit(() -> {
-          start.await();
-          return (String) source.getProperty("db.pool.max");
-        }));
+        lookups.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return (String) source.getProperty("db.pool.max");
+                }));
       }
       start.countDown();
       for (Future<String> lookup : lookups) {
@@ -192,12 +207,16 @@ class JsonExpandedPropertiesTests {
 
     // An unrelated key rotates: the document is not parsed again, and no stale view remains.
     writer.writeStrings(Map.of("db", DB, "token", "t2"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(source.getProperty("token")).isEqualTo("t2"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(source.getProperty("token")).isEqualTo("t2"));
     assertThat(source.getProperty("db.pool.max")).isEqualTo("5");
     assertThat(json.parses()).isEqualTo(1);
 
     writer.writeStrings(Map.of("db", DB.replace("\"max\":5", "\"max\":6"), "token", "t2"));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(source.getProperty("db.pool.max")).isEqualTo("6"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(source.getProperty("db.pool.max")).isEqualTo("6"));
     assertThat(json.parses()).isEqualTo(2);
   }
 
@@ -212,7 +231,8 @@ class JsonExpandedPropertiesTests {
       location(ClassUtils.class)
     };
     try (URLClassLoader isolated = new URLClassLoader(jars, ClassLoader.getPlatformClassLoader())) {
-      assertThat(ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", isolated)).isFalse();
+      assertThat(ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", isolated))
+          .isFalse();
       assertThat(ClassUtils.isPresent("com.fasterxml.jackson.core.JsonParser", isolated)).isFalse();
       Class<?> type = Class.forName("io.secretsdk.spring.JsonFlattener", true, isolated);
       java.lang.reflect.Method best = type.getMethod("best");

@@ -75,7 +75,8 @@ class JsonExpansionEndToEndTests {
   static String write(String username, List<String> hosts) {
     String canary = "canary-" + UUID.randomUUID();
     CANARIES.add(canary);
-    StringBuilder json = new StringBuilder("{\"username\":\"" + username + "\",\"password\":\"" + canary + "\",");
+    StringBuilder json =
+        new StringBuilder("{\"username\":\"" + username + "\",\"password\":\"" + canary + "\",");
     json.append("\"pool\":{\"max\":5},\"hosts\":[");
     for (int i = 0; i < hosts.size(); i++) {
       json.append(i == 0 ? "" : ",").append('"').append(hosts.get(i)).append('"');
@@ -93,20 +94,26 @@ class JsonExpansionEndToEndTests {
     assertThat(environment.getProperty("app.db.password")).isEqualTo(CANARIES.get(0));
 
     String canary = write("operator", List.of("h3"));
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
-      assertThat(environment.getProperty("app.db.username")).isEqualTo("operator");
-      assertThat(environment.containsProperty("app.db.hosts[1]")).isFalse();
-      assertThat(db.getUsername()).isEqualTo("operator");
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
+              assertThat(environment.getProperty("app.db.username")).isEqualTo("operator");
+              assertThat(environment.containsProperty("app.db.hosts[1]")).isFalse();
+              assertThat(db.getUsername()).isEqualTo("operator");
+            });
 
     HttpResponse<String> env =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/env")).GET().build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/env"))
+                    .GET()
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(env.statusCode()).isEqualTo(200);
-    assertThat(env.body()).contains("app.db.password", "app.db.pool.max", "******", "[json=expand]");
+    assertThat(env.body())
+        .contains("app.db.password", "app.db.pool.max", "******", "[json=expand]");
     for (String planted : CANARIES) {
       assertThat(env.body()).doesNotContain(planted);
       assertThat(output.getAll()).doesNotContain(planted);

@@ -14,7 +14,8 @@ class LiveSslManagerBundleTests {
 
   @TempDir Path dir;
 
-  private SecretsSslBundleReader.Material generation(KubernetesVolumeWriter volume, TestCertificates.Pem pem) {
+  private SecretsSslBundleReader.Material generation(
+      KubernetesVolumeWriter volume, TestCertificates.Pem pem) {
     volume.writeStrings(pem.tlsSecret());
     SecretsSslProperties.Bundle properties = new SecretsSslProperties.Bundle();
     properties.setLocation(volume.volume());
@@ -30,22 +31,34 @@ class LiveSslManagerBundleTests {
     TestCertificates.Pem b = TestCertificates.selfSigned(42);
     SecretsSslBundleReader.Material first = generation(volume, a);
     LiveSslManagerBundle live = new LiveSslManagerBundle(first);
-    X509ExtendedKeyManager keys = (X509ExtendedKeyManager) live.getKeyManagerFactory().getKeyManagers()[0];
+    X509ExtendedKeyManager keys =
+        (X509ExtendedKeyManager) live.getKeyManagerFactory().getKeyManagers()[0];
 
     String before = keys.chooseServerAlias("EC", null, null);
     SecretsSslBundleReader.Material second = generation(volume, b);
-    live.install(new SecretsSslBundleReader.Material(
-        second.stores(), second.keyManager(), second.trustManager(), second.leaf(), first.revision() + 1));
+    live.install(
+        new SecretsSslBundleReader.Material(
+            second.stores(),
+            second.keyManager(),
+            second.trustManager(),
+            second.leaf(),
+            first.revision() + 1));
     String after = keys.chooseServerAlias("EC", null, null);
 
     assertThat(before).isNotEqualTo(after);
     assertThat(keys.getCertificateChain(before)[0].getSerialNumber()).isEqualTo(a.serial());
     assertThat(keys.getCertificateChain(after)[0].getSerialNumber()).isEqualTo(b.serial());
-    assertThat(SecretsSslBundleReader.matches(keys.getPrivateKey(before), keys.getCertificateChain(before)[0].getPublicKey()))
+    assertThat(
+            SecretsSslBundleReader.matches(
+                keys.getPrivateKey(before), keys.getCertificateChain(before)[0].getPublicKey()))
         .isTrue();
-    assertThat(SecretsSslBundleReader.matches(keys.getPrivateKey(after), keys.getCertificateChain(after)[0].getPublicKey()))
+    assertThat(
+            SecretsSslBundleReader.matches(
+                keys.getPrivateKey(after), keys.getCertificateChain(after)[0].getPublicKey()))
         .isTrue();
-    assertThat(SecretsSslBundleReader.matches(keys.getPrivateKey(before), keys.getCertificateChain(after)[0].getPublicKey()))
+    assertThat(
+            SecretsSslBundleReader.matches(
+                keys.getPrivateKey(before), keys.getCertificateChain(after)[0].getPublicKey()))
         .isFalse();
     assertThat(live.getTrustManagerFactory().getTrustManagers()).hasSize(1);
     assertThat(keys.getCertificateChain("unknown")).isNull();

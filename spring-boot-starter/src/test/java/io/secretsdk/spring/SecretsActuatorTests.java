@@ -100,7 +100,8 @@ class SecretsActuatorTests {
   @Test
   void valuesCopiedFromASecretByAPlaceholderAreMaskedInEnvAndConfigprops() throws Exception {
     // The placeholders do resolve to the secret: masking hides a real value, not a missing one.
-    assertThat(environment.getProperty("app.dbbean.password")).isEqualTo(environment.getProperty("app.db.password"));
+    assertThat(environment.getProperty("app.dbbean.password"))
+        .isEqualTo(environment.getProperty("app.db.password"));
     assertThat(environment.getProperty("app.chained")).startsWith("password-canary-");
     assertThat(environment.getProperty("app.defaulted")).startsWith("password-canary-");
 
@@ -131,19 +132,26 @@ class SecretsActuatorTests {
   void logSaysOneLinePerImportAndOnePerAppliedChangeWithoutValues(CapturedOutput output) {
     assertThat(output.getAll())
         .containsPattern(
-            "INFO .*imported secrets:" + dir + "/db/\\[prefix=app.db.\\]: 2 keys from mount:" + dir
+            "INFO .*imported secrets:"
+                + dir
+                + "/db/\\[prefix=app.db.\\]: 2 keys from mount:"
+                + dir
                 + "/db \\(watch mode EVENTS\\), revision \\d+, status UP");
 
     String password = write();
 
-    await().atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> {
-          assertThat(environment.getProperty("app.db.password")).isEqualTo(password);
-          assertThat(output.getAll())
-              .containsPattern(
-                  "INFO .*applied change of secrets:" + dir + "/db/\\[prefix=app.db.\\]: revision \\d+, 2 names "
-                      + "\\[app.db.password, app.db.username\\], \\d+ ms after the swap");
-        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(environment.getProperty("app.db.password")).isEqualTo(password);
+              assertThat(output.getAll())
+                  .containsPattern(
+                      "INFO .*applied change of secrets:"
+                          + dir
+                          + "/db/\\[prefix=app.db.\\]: revision \\d+, 2 names "
+                          + "\\[app.db.password, app.db.username\\], \\d+ ms after the swap");
+            });
     for (String canary : CANARIES) {
       assertThat(output.getAll()).doesNotContain(canary);
     }

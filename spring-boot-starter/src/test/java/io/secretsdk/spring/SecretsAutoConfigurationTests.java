@@ -48,7 +48,8 @@ class SecretsAutoConfigurationTests {
   }
 
   /** What the loader does: one store per location, published as the secretsImports bean. */
-  private static ApplicationContextRunner importing(ApplicationContextRunner runner, Path... volumes) {
+  private static ApplicationContextRunner importing(
+      ApplicationContextRunner runner, Path... volumes) {
     return runner.withInitializer(
         context -> {
           SecretsImports imports = new SecretsImports();
@@ -120,8 +121,14 @@ class SecretsAutoConfigurationTests {
   @Test
   void importedStoresCloseWithTheContext() {
     SecretStore[] seen = new SecretStore[1];
-    importing(runner, db).run(context -> seen[0] = context.getBean(SecretsImports.class).stores().values().iterator().next());
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(seen[0].health().status().name()).isEqualTo("DOWN"));
+    importing(runner, db)
+        .run(
+            context ->
+                seen[0] =
+                    context.getBean(SecretsImports.class).stores().values().iterator().next());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(seen[0].health().status().name()).isEqualTo("DOWN"));
   }
 
   @Test
@@ -129,7 +136,9 @@ class SecretsAutoConfigurationTests {
     importing(runner, db, api)
         .run(
             context -> {
-              assertThat(context).doesNotHaveBean(SecretStore.class).hasSingleBean(SecretsImports.class);
+              assertThat(context)
+                  .doesNotHaveBean(SecretStore.class)
+                  .hasSingleBean(SecretsImports.class);
               assertThat(context.getBean(SecretsImports.class).stores()).hasSize(2);
               assertThat(context).hasSingleBean(SecretsEndpoint.class);
             });
@@ -163,7 +172,9 @@ class SecretsAutoConfigurationTests {
     importing(runner, db)
         .withClassLoader(
             new FilteredClassLoader(
-                "org.springframework.boot.actuate", "org.springframework.boot.health", "io.micrometer"))
+                "org.springframework.boot.actuate",
+                "org.springframework.boot.health",
+                "io.micrometer"))
         .run(
             context ->
                 assertThat(context)
@@ -190,10 +201,13 @@ class SecretsAutoConfigurationTests {
   void healthIndicatorAndEndpointFollowActuatorSwitches() {
     importing(runner, db)
         .withPropertyValues(
-            "management.health.secrets.enabled=false", "management.endpoints.web.exposure.include=health")
+            "management.health.secrets.enabled=false",
+            "management.endpoints.web.exposure.include=health")
         .run(
             context ->
-                assertThat(context).doesNotHaveBean("secretsHealthIndicator").doesNotHaveBean(SecretsEndpoint.class));
+                assertThat(context)
+                    .doesNotHaveBean("secretsHealthIndicator")
+                    .doesNotHaveBean(SecretsEndpoint.class));
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -203,7 +217,8 @@ class SecretsAutoConfigurationTests {
   @Configuration(proxyBeanMethods = false)
   static class UserBeans {
     static final SecretStore STORE = SecretStore.builder().watch(false).build();
-    static final HealthIndicator HEALTH = () -> org.springframework.boot.health.contributor.Health.up().build();
+    static final HealthIndicator HEALTH =
+        () -> org.springframework.boot.health.contributor.Health.up().build();
 
     @Bean
     SecretStore mySecretStore() {

@@ -63,13 +63,19 @@ class SecretsBindingTests {
 
   private ConfigurableApplicationContext start(String... extra) {
     String[] args = new String[extra.length + 1];
-    args[0] = "--spring.config.import=secrets:" + dir.resolve("db") + "/[prefix=app.db.],secrets:" + dir.resolve("api") + "/[prefix=app.api.]";
+    args[0] =
+        "--spring.config.import=secrets:"
+            + dir.resolve("db")
+            + "/[prefix=app.db.],secrets:"
+            + dir.resolve("api")
+            + "/[prefix=app.api.]";
     System.arraycopy(extra, 0, args, 1, extra.length);
     return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(args);
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> SecretsBinding<T> binding(ConfigurableApplicationContext context, String name) {
+  private static <T> SecretsBinding<T> binding(
+      ConfigurableApplicationContext context, String name) {
     return context.getBean(name, SecretsBinding.class);
   }
 
@@ -93,10 +99,13 @@ class SecretsBindingTests {
         db.writeStrings(Map.of("username", user + "\n", "password", password + "\n"));
         api.writeStrings(Map.of("key", "key-" + password + "\n"));
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-          assertThat(credentials.get()).isEqualTo(new DbCredentials(user, password));
-          assertThat(apiKey.get().key()).isEqualTo("key-" + password);
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  assertThat(credentials.get()).isEqualTo(new DbCredentials(user, password));
+                  assertThat(apiKey.get().key()).isEqualTo("key-" + password);
+                });
       }
       assertThat(singleton.password()).isEqualTo("first");
     }
@@ -113,7 +122,8 @@ class SecretsBindingTests {
 
       db.writeStrings(Map.of("username", "orders\n", "password", "second\n"));
 
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(credentials.get().password()).isEqualTo("second"));
     }
   }

@@ -16,7 +16,8 @@ class SecretsConfigDataLocationResolverTests {
 
   @Test
   void plainDirectoryHasNoPrefixAndTrimsLikeConfigtree() {
-    SecretsConfigDataResource resource = SecretsConfigDataLocationResolver.resolve("/etc/config/", false, EMPTY);
+    SecretsConfigDataResource resource =
+        SecretsConfigDataLocationResolver.resolve("/etc/config/", false, EMPTY);
 
     assertThat(resource.path()).isEqualTo(Path.of("/etc/config"));
     assertThat(resource.prefix()).isEmpty();
@@ -30,14 +31,17 @@ class SecretsConfigDataLocationResolverTests {
   void bracketOptionsSetPrefixTrimAndWatch() {
     SecretsConfigDataResource resource =
         SecretsConfigDataLocationResolver.resolve(
-            "/etc/db/[prefix=spring.datasource.; trim-trailing-newline=false;watch=false]", true, EMPTY);
+            "/etc/db/[prefix=spring.datasource.; trim-trailing-newline=false;watch=false]",
+            true,
+            EMPTY);
 
     assertThat(resource.path()).isEqualTo(Path.of("/etc/db"));
     assertThat(resource.prefix()).isEqualTo("spring.datasource.");
     assertThat(resource.trimTrailingNewline()).isFalse();
     assertThat(resource.watch()).isFalse();
     assertThat(resource.optional()).isTrue();
-    assertThat(resource.propertySourceName()).isEqualTo("Secrets '/etc/db' [prefix=spring.datasource.]");
+    assertThat(resource.propertySourceName())
+        .isEqualTo("Secrets '/etc/db' [prefix=spring.datasource.]");
   }
 
   @Test
@@ -50,7 +54,8 @@ class SecretsConfigDataLocationResolverTests {
                     "secretsdk.import.poll-interval", "250ms",
                     "secretsdk.import.max-secret-bytes", "4096")));
 
-    SecretsConfigDataResource resource = SecretsConfigDataLocationResolver.resolve("/etc/db", false, binder);
+    SecretsConfigDataResource resource =
+        SecretsConfigDataLocationResolver.resolve("/etc/db", false, binder);
 
     assertThat(resource.trimTrailingNewline()).isFalse();
     assertThat(resource.pollInterval()).isEqualTo(Duration.ofMillis(250));
@@ -60,10 +65,13 @@ class SecretsConfigDataLocationResolverTests {
   @Test
   void inlineOptionOverridesGlobalDefault() {
     Binder binder =
-        new Binder(new MapConfigurationPropertySource(Map.of("secretsdk.import.trim-trailing-newline", "false")));
+        new Binder(
+            new MapConfigurationPropertySource(
+                Map.of("secretsdk.import.trim-trailing-newline", "false")));
 
     assertThat(
-            SecretsConfigDataLocationResolver.resolve("/etc/db[trim-trailing-newline=true]", false, binder)
+            SecretsConfigDataLocationResolver.resolve(
+                    "/etc/db[trim-trailing-newline=true]", false, binder)
                 .trimTrailingNewline())
         .isTrue();
   }
@@ -79,7 +87,8 @@ class SecretsConfigDataLocationResolverTests {
   @Test
   void unknownOptionIsRefusedWithTheKnownOnes() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db[prefx=a.]", false, EMPTY))
+        .isThrownBy(
+            () -> SecretsConfigDataLocationResolver.resolve("/etc/db[prefx=a.]", false, EMPTY))
         .withMessageContaining("unknown secrets import option 'prefx'")
         .withMessageContaining("prefix, trim-trailing-newline, watch");
   }
@@ -87,7 +96,8 @@ class SecretsConfigDataLocationResolverTests {
   @Test
   void badBooleanAndMissingDirectoryAreRefused() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db[watch=maybe]", false, EMPTY))
+        .isThrownBy(
+            () -> SecretsConfigDataLocationResolver.resolve("/etc/db[watch=maybe]", false, EMPTY))
         .withMessageContaining("must be true or false: maybe");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("[prefix=a.]", false, EMPTY))
@@ -98,21 +108,30 @@ class SecretsConfigDataLocationResolverTests {
   void sameDirectoryAndSettingsAreOneResource() {
     assertThat(SecretsConfigDataLocationResolver.resolve("/etc/db/", false, EMPTY))
         .isEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/db/", false, EMPTY))
-        .isNotEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/db/[prefix=x.]", false, EMPTY));
+        .isNotEqualTo(
+            SecretsConfigDataLocationResolver.resolve("/etc/db/[prefix=x.]", false, EMPTY));
   }
 
   @Test
   void jsonExpandCombinesWithPrefixAndNamesItsPropertySource() {
     SecretsConfigDataResource resource =
-        SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.;json=expand]", false, EMPTY);
+        SecretsConfigDataLocationResolver.resolve(
+            "/etc/secrets/app/[prefix=app.;json=expand]", false, EMPTY);
 
     assertThat(resource.jsonExpand()).isTrue();
     assertThat(resource.prefix()).isEqualTo("app.");
     assertThat(resource.propertySourceName()).endsWith("[json=expand]");
-    assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY).jsonExpand()).isFalse();
-    assertThat(resource).isNotEqualTo(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.]", false, EMPTY));
+    assertThat(
+            SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY)
+                .jsonExpand())
+        .isFalse();
+    assertThat(resource)
+        .isNotEqualTo(
+            SecretsConfigDataLocationResolver.resolve(
+                "/etc/secrets/app/[prefix=app.]", false, EMPTY));
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db[json=flatten]", false, EMPTY))
+        .isThrownBy(
+            () -> SecretsConfigDataLocationResolver.resolve("/etc/db[json=flatten]", false, EMPTY))
         .withMessageContaining("must be expand or none (the default): flatten");
   }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
 import org.springframework.cloud.config.server.EnableConfigServer;
 import org.springframework.cloud.context.refresh.ContextRefresher;
@@ -25,9 +25,9 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * A real Spring Cloud Config Server (native profile, files in a temp directory) on a loopback
- * port, and client applications importing it together with {@code secrets:}. The documented rule:
- * among imports, the one listed later wins; both win over the application's own files.
+ * A real Spring Cloud Config Server (native profile, files in a temp directory) on a loopback port,
+ * and client applications importing it together with {@code secrets:}. The documented rule: among
+ * imports, the one listed later wins; both win over the application's own files.
  */
 class SecretsConfigServerTests {
 
@@ -47,7 +47,8 @@ class SecretsConfigServerTests {
         "app.password=from-config-server-prod\napp.greeting=hello-from-config-server-prod\n");
     secrets = dir.resolve("secrets");
     KubernetesVolumeWriter.kubelet(secrets)
-        .writeStrings(Map.of("app.password", "from-secrets\n", "app.api-key", "key-from-secrets\n"));
+        .writeStrings(
+            Map.of("app.password", "from-secrets\n", "app.api-key", "key-from-secrets\n"));
     server =
         new SpringApplicationBuilder(ConfigServer.class)
             .run(
@@ -93,8 +94,10 @@ class SecretsConfigServerTests {
     try (ConfigurableApplicationContext context =
         client("secrets:" + secrets + "/,optional:configserver:" + serverUrl)) {
       assertThat(context.getEnvironment().getProperty("app.api-key")).isEqualTo("key-from-secrets");
-      assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo("hello-from-config-server");
-      assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-config-server");
+      assertThat(context.getEnvironment().getProperty("app.greeting"))
+          .isEqualTo("hello-from-config-server");
+      assertThat(context.getEnvironment().getProperty("app.password"))
+          .isEqualTo("from-config-server");
     }
   }
 
@@ -109,9 +112,10 @@ class SecretsConfigServerTests {
     return clientFromEnvironmentVariable(Client.class, imports);
   }
 
-  private static ConfigurableApplicationContext clientFromEnvironmentVariable(Class<?> application, String imports)
-      throws Exception {
-    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+  private static ConfigurableApplicationContext clientFromEnvironmentVariable(
+      Class<?> application, String imports) throws Exception {
+    Path applicationProperties =
+        Files.createTempDirectory(dir, "client").resolve("application.properties");
     Files.writeString(applicationProperties, "spring.application.name=demo\n");
     StandardEnvironment environment = new StandardEnvironment();
     environment
@@ -121,9 +125,12 @@ class SecretsConfigServerTests {
             new SystemEnvironmentPropertySource(
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 Map.of(
-                    "SPRING_CONFIG_IMPORT", imports,
-                    "SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + applicationProperties,
-                    "SPRING_CLOUD_CONFIG_ENABLED", "true")));
+                    "SPRING_CONFIG_IMPORT",
+                    imports,
+                    "SPRING_CONFIG_ADDITIONAL_LOCATION",
+                    "file:" + applicationProperties,
+                    "SPRING_CLOUD_CONFIG_ENABLED",
+                    "true")));
     return new SpringApplicationBuilder(application)
         .environment(environment)
         .web(WebApplicationType.NONE)
@@ -133,7 +140,8 @@ class SecretsConfigServerTests {
   @Test
   void secretsListedLastInTheEnvironmentVariableWinOverTheConfigServer() throws Exception {
     try (ConfigurableApplicationContext context =
-        clientFromEnvironmentVariable("optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+        clientFromEnvironmentVariable(
+            "optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
       Environment env = context.getEnvironment();
       assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
       assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
@@ -144,7 +152,8 @@ class SecretsConfigServerTests {
 
   @Test
   void secretsListedLastOnTheCommandLineWinWhenTheNameIsInTheApplicationsFile() throws Exception {
-    Path applicationProperties = Files.createTempDirectory(dir, "client").resolve("application.properties");
+    Path applicationProperties =
+        Files.createTempDirectory(dir, "client").resolve("application.properties");
     Files.writeString(applicationProperties, "spring.application.name=demo\n");
     try (ConfigurableApplicationContext context =
         new SpringApplicationBuilder(Client.class)
@@ -152,7 +161,11 @@ class SecretsConfigServerTests {
             .run(
                 "--spring.cloud.config.enabled=true",
                 "--spring.config.additional-location=file:" + applicationProperties,
-                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+                "--spring.config.import=optional:configserver:"
+                    + serverUrl
+                    + ",secrets:"
+                    + secrets
+                    + "/")) {
       Environment env = context.getEnvironment();
       assertThat(env.getProperty("spring.application.name")).isEqualTo("demo");
       assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
@@ -164,21 +177,24 @@ class SecretsConfigServerTests {
   void orderSurvivesSpringCloudsRefreshOfTheEnvironment() throws Exception {
     try (ConfigurableApplicationContext context =
         clientFromEnvironmentVariable(
-            RefreshingClient.class, "optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+            RefreshingClient.class,
+            "optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
       assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-secrets");
 
       // What /actuator/refresh does: re-process the imports and copy the sources back.
       context.getBean(ContextRefresher.class).refresh();
 
       assertThat(context.getEnvironment().getProperty("app.password")).isEqualTo("from-secrets");
-      assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo("hello-from-config-server");
+      assertThat(context.getEnvironment().getProperty("app.greeting"))
+          .isEqualTo("hello-from-config-server");
     }
   }
 
   @Test
   void configServerListedLastInTheEnvironmentVariableWinsOverSecrets() throws Exception {
     try (ConfigurableApplicationContext context =
-        clientFromEnvironmentVariable("secrets:" + secrets + "/,optional:configserver:" + serverUrl)) {
+        clientFromEnvironmentVariable(
+            "secrets:" + secrets + "/,optional:configserver:" + serverUrl)) {
       Environment env = context.getEnvironment();
       assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server");
       assertThat(env.getProperty("app.api-key")).isEqualTo("key-from-secrets");
@@ -195,7 +211,11 @@ class SecretsConfigServerTests {
                 "--spring.cloud.config.enabled=true",
                 "--spring.application.name=demo",
                 "--spring.profiles.active=prod",
-                "--spring.config.import=optional:configserver:" + serverUrl + ",secrets:" + secrets + "/")) {
+                "--spring.config.import=optional:configserver:"
+                    + serverUrl
+                    + ",secrets:"
+                    + secrets
+                    + "/")) {
       Environment env = context.getEnvironment();
       assertThat(env.getProperty("app.greeting")).isEqualTo("hello-from-config-server-prod");
       assertThat(env.getProperty("app.password")).isEqualTo("from-secrets");

@@ -23,12 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class SecretsConfigurationMetadataTests {
 
-  private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
+  private static final Pattern ROW =
+      Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
 
   private static Map<String, Map<String, Object>> metadata() throws Exception {
     // The starter's own jar/classes directory: the test classes have generated metadata too.
-    Path classes = Path.of(SecretsProperties.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    try (InputStream in = Files.newInputStream(classes.resolve("META-INF/spring-configuration-metadata.json"))) {
+    Path classes =
+        Path.of(
+            SecretsProperties.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    try (InputStream in =
+        Files.newInputStream(classes.resolve("META-INF/spring-configuration-metadata.json"))) {
       List<Map<String, Object>> properties =
           JsonPath.read(new String(in.readAllBytes(), StandardCharsets.UTF_8), "$.properties[*]");
       Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
@@ -55,7 +59,8 @@ class SecretsConfigurationMetadataTests {
   void everyDocumentedPropertyIsInTheMetadataWithItsDefaultAndADescription() throws Exception {
     Map<String, Map<String, Object>> metadata = metadata();
     Map<String, String> documented = documented();
-    assertThat(documented).containsKeys("secretsdk.import.max-secret-bytes", "management.health.secrets.enabled");
+    assertThat(documented)
+        .containsKeys("secretsdk.import.max-secret-bytes", "management.health.secrets.enabled");
     documented.forEach(
         (name, defaultValue) -> {
           assertThat(metadata).as("metadata of " + name).containsKey(name);
@@ -65,7 +70,9 @@ class SecretsConfigurationMetadataTests {
           if (defaultValue == null) {
             assertThat(actual).as("default of " + name).isNull();
           } else {
-            assertThat(String.valueOf(actual)).as("default of " + name).isEqualToIgnoringCase(defaultValue);
+            assertThat(String.valueOf(actual))
+                .as("default of " + name)
+                .isEqualToIgnoringCase(defaultValue);
           }
         });
   }
@@ -74,19 +81,27 @@ class SecretsConfigurationMetadataTests {
   void everyStarterPropertyIsDocumented() throws Exception {
     Map<String, String> documented = documented();
     metadata().values().stream()
-        .filter(p -> String.valueOf(p.get("sourceType")).startsWith(SecretsProperties.class.getName()))
-        .forEach(p -> assertThat(documented).as("docs/spring-boot.md property table").containsKey((String) p.get("name")));
+        .filter(
+            p -> String.valueOf(p.get("sourceType")).startsWith(SecretsProperties.class.getName()))
+        .forEach(
+            p ->
+                assertThat(documented)
+                    .as("docs/spring-boot.md property table")
+                    .containsKey((String) p.get("name")));
   }
 
   @Test
   void metadataDefaultsAreTheCoreDefaults() throws Exception {
     Map<String, Map<String, Object>> metadata = metadata();
-    assertThat(((Number) metadata.get("secretsdk.import.max-secret-bytes").get("defaultValue")).longValue())
+    assertThat(
+            ((Number) metadata.get("secretsdk.import.max-secret-bytes").get("defaultValue"))
+                .longValue())
         .isEqualTo(SecretSettings.DEFAULT_MAX_SECRET_BYTES);
     assertThat(metadata.get("secretsdk.import.poll-interval").get("defaultValue"))
         .isEqualTo(SecretSettings.DEFAULT_POLL_SECONDS + "s");
     SecretsProperties.Import defaults = new SecretsProperties().getImport();
     assertThat(defaults.getMaxSecretBytes()).isEqualTo(SecretSettings.DEFAULT_MAX_SECRET_BYTES);
-    assertThat(defaults.getPollInterval().getSeconds()).isEqualTo(SecretSettings.DEFAULT_POLL_SECONDS);
+    assertThat(defaults.getPollInterval().getSeconds())
+        .isEqualTo(SecretSettings.DEFAULT_POLL_SECONDS);
   }
 }

@@ -44,8 +44,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A real application on a loopback port, under steady HTTP load through its HikariCP pool to an
- * H2 database in server mode (TCP on 127.0.0.1), rotates its database password ten times.
+ * A real application on a loopback port, under steady HTTP load through its HikariCP pool to an H2
+ * database in server mode (TCP on 127.0.0.1), rotates its database password ten times.
  *
  * <p>The rotation follows the alternating-users scheme (AWS Secrets Manager's "alternating users",
  * Vault's static roles with two accounts): two database users with the same grants; each rotation
@@ -89,7 +89,8 @@ class SecretsDataSourceRotationTests {
   static void startDatabase() throws SQLException, IOException {
     h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
     String url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/mem:rotation";
-    // The admin's connection creates the database and keeps it open; only an admin may set the delay.
+    // The admin's connection creates the database and keeps it open; only an admin may set the
+    // delay.
     admin = DriverManager.getConnection(url + ";DB_CLOSE_DELAY=-1", "sa", ADMIN_PASSWORD);
     try (Statement sql = admin.createStatement()) {
       sql.execute("CREATE TABLE orders(id INT PRIMARY KEY)");
@@ -142,7 +143,9 @@ class SecretsDataSourceRotationTests {
                 while (running.get()) {
                   try {
                     HttpResponse<String> response =
-                        http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+                        http.send(
+                            HttpRequest.newBuilder(uri).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() == 200) {
                       ok.incrementAndGet();
                       usersSeen.add(response.body());
@@ -168,7 +171,9 @@ class SecretsDataSourceRotationTests {
         long before = ok.get();
         // The pool gets the new pair, then requests are answered by connections of the new user.
         // (Users alternate, so a connection of this user from two rotations ago must not count.)
-        await().atMost(Duration.ofSeconds(30)).until(() -> user.equalsIgnoreCase(follower.appliedUsername()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> user.equalsIgnoreCase(follower.appliedUsername()));
         usersSeen.clear();
         await().atMost(Duration.ofSeconds(30)).until(() -> usersSeen.contains(user));
         await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() > before + 20);

@@ -58,9 +58,13 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext
 class SecretsEndToEndTests {
 
-  /** Fails a test whose canary reaches the console (Logback at TRACE for io.secretsdk) and keeps it quiet. */
+  /**
+   * Fails a test whose canary reaches the console (Logback at TRACE for io.secretsdk) and keeps it
+   * quiet.
+   */
   @RegisterExtension
-  static final SecretLeakExtension leaks = SecretLeakExtension.create().capture(LogSource.standardStreams());
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   static String firstCanary;
   static final List<String> CANARIES = new CopyOnWriteArrayList<>();
@@ -117,12 +121,16 @@ class SecretsEndToEndTests {
 
     String canary = rotate(canaries);
 
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
-      assertThat(dbProperties.getPassword()).isEqualTo(canary);
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
+              assertThat(dbProperties.getPassword()).isEqualTo(canary);
+            });
     assertThat(dbProperties.getUsername()).isEqualTo("admin");
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(changes.names).contains(List.of("app.db.password")));
   }
 
@@ -132,7 +140,8 @@ class SecretsEndToEndTests {
 
     String canary = rotate(canaries);
 
-    await().atMost(Duration.ofSeconds(15))
+    await()
+        .atMost(Duration.ofSeconds(15))
         .untilAsserted(() -> assertThat(refreshScoped.password()).isEqualTo(canary));
     assertThat(PasswordHolder.INSTANCES.get()).isGreaterThan(instancesBefore);
     // Documented: @Value outside @RefreshScope keeps the value it was created with.
@@ -153,21 +162,31 @@ class SecretsEndToEndTests {
 
     assertThat(refresh.statusCode()).isEqualTo(200);
     assertThat(watchThreads()).isEqualTo(watchersBefore);
-    assertThat(environment.getPropertySources().stream().filter(SecretsPropertySource.class::isInstance))
+    assertThat(
+            environment.getPropertySources().stream()
+                .filter(SecretsPropertySource.class::isInstance))
         .hasSize(1);
     String canary = rotate(canaries);
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
-      assertThat(dbProperties.getPassword()).isEqualTo(canary);
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(environment.getProperty("app.db.password")).isEqualTo(canary);
+              assertThat(dbProperties.getPassword()).isEqualTo(canary);
+            });
     assertThat(watchThreads()).isEqualTo(watchersBefore);
   }
 
   @Test
   void actuatorNeverReturnsAPlantedValue(Canaries canaries) throws Exception {
     rotate(canaries);
-    await().atMost(Duration.ofSeconds(15))
-        .until(() -> CANARIES.get(CANARIES.size() - 1).equals(environment.getProperty("app.db.password")));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                CANARIES
+                    .get(CANARIES.size() - 1)
+                    .equals(environment.getProperty("app.db.password")));
 
     HttpResponse<String> health = get("/actuator/health/secrets");
     HttpResponse<String> endpoint = get("/actuator/secrets");
@@ -176,10 +195,16 @@ class SecretsEndToEndTests {
     HttpResponse<String> configprops = get("/actuator/configprops");
 
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).contains("\"status\":\"UP\"", "\"keyCount\":2", "mount:", "\"watchMode\":\"EVENTS\"");
+    assertThat(health.body())
+        .contains("\"status\":\"UP\"", "\"keyCount\":2", "mount:", "\"watchMode\":\"EVENTS\"");
     assertThat(endpoint.body())
         .contains("\"location\":\"secrets:" + dir + "/db/[prefix=app.db.]\"")
-        .contains("app.db.password", "app.db.username", "\"revision\"", "\"loadedAt\"", "\"origin\":\"file:")
+        .contains(
+            "app.db.password",
+            "app.db.username",
+            "\"revision\"",
+            "\"loadedAt\"",
+            "\"origin\":\"file:")
         .doesNotContain("length");
     assertThat(env.body()).contains("app.db.password", "******");
     // Values are shown (show-values=always) except ours: the masking is the starter's doing.
@@ -198,10 +223,13 @@ class SecretsEndToEndTests {
   void metersDescribeTheImport() {
     String location = "secrets:" + dir + "/db/[prefix=app.db.]";
 
-    assertThat(meters.get("secretsdk.keys").tag("location", location).gauge().value()).isEqualTo(2.0);
-    assertThat(meters.get("secretsdk.refreshes").tag("outcome", "success").functionCounter().count())
+    assertThat(meters.get("secretsdk.keys").tag("location", location).gauge().value())
+        .isEqualTo(2.0);
+    assertThat(
+            meters.get("secretsdk.refreshes").tag("outcome", "success").functionCounter().count())
         .isGreaterThanOrEqualTo(1.0);
-    assertThat(meters.get("secretsdk.refreshes").tag("outcome", "failure").functionCounter().count())
+    assertThat(
+            meters.get("secretsdk.refreshes").tag("outcome", "failure").functionCounter().count())
         .isZero();
     assertThat(meters.get("secretsdk.snapshot.age").timeGauge()).isNotNull();
     io.micrometer.core.instrument.FunctionTimer refreshTimer =

@@ -33,7 +33,9 @@ class SecretsHealthIndicatorTests {
   private void importing(String location, Map<String, String> properties) {
     imports.obtain(
         SecretsConfigDataLocationResolver.resolve(
-            location, location.contains("missing"), new Binder(new MapConfigurationPropertySource(properties))),
+            location,
+            location.contains("missing"),
+            new Binder(new MapConfigurationPropertySource(properties))),
         SecretsImports::build);
   }
 
@@ -46,16 +48,24 @@ class SecretsHealthIndicatorTests {
 
     assertThat(health.getStatus()).isEqualTo(Status.UP);
     @SuppressWarnings("unchecked")
-    Map<String, Object> store = (Map<String, Object>) health.getDetails().get("secrets:" + dir.resolve("db"));
-    assertThat(store).containsEntry("status", "UP").containsEntry("keyCount", 2).containsKeys("revision", "loadedAt");
-    assertThat((List<?>) store.get("sources")).singleElement().asString().contains("watchMode=EVENTS");
+    Map<String, Object> store =
+        (Map<String, Object>) health.getDetails().get("secrets:" + dir.resolve("db"));
+    assertThat(store)
+        .containsEntry("status", "UP")
+        .containsEntry("keyCount", 2)
+        .containsKeys("revision", "loadedAt");
+    assertThat((List<?>) store.get("sources"))
+        .singleElement()
+        .asString()
+        .contains("watchMode=EVENTS");
   }
 
   @Test
   void missingOptionalDirectoryIsDegraded() {
     importing(dir.resolve("missing").toString(), Map.of());
 
-    assertThat(new SecretsHealthIndicator(imports).health().getStatus().getCode()).isEqualTo("DEGRADED");
+    assertThat(new SecretsHealthIndicator(imports).health().getStatus().getCode())
+        .isEqualTo("DEGRADED");
   }
 
   @Test
@@ -67,10 +77,15 @@ class SecretsHealthIndicatorTests {
 
     writer.writeStrings(Map.of("password", canary));
 
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      Health health = new SecretsHealthIndicator(imports).health();
-      assertThat(health.getStatus().getCode()).isEqualTo("DEGRADED");
-      assertThat(health.getDetails().toString()).contains("lastError").doesNotContain(canary);
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              Health health = new SecretsHealthIndicator(imports).health();
+              assertThat(health.getStatus().getCode()).isEqualTo("DEGRADED");
+              assertThat(health.getDetails().toString())
+                  .contains("lastError")
+                  .doesNotContain(canary);
+            });
   }
 }

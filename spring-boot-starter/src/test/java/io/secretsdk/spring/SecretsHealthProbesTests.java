@@ -49,7 +49,8 @@ class SecretsHealthProbesTests {
     return new SpringApplicationBuilder(App.class).run(args.toArray(String[]::new));
   }
 
-  private HttpResponse<String> get(ConfigurableApplicationContext context, String path) throws Exception {
+  private HttpResponse<String> get(ConfigurableApplicationContext context, String path)
+      throws Exception {
     String port = context.getEnvironment().getProperty("local.server.port");
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
@@ -72,7 +73,8 @@ class SecretsHealthProbesTests {
   @Test
   void readinessIsUpWhenTheSecretsAreReadAndOutOfServiceWhenTheStoreIsClosed() throws Exception {
     KubernetesVolumeWriter.kubelet(dir.resolve("db")).writeStrings(Map.of("password", "p"));
-    try (ConfigurableApplicationContext context = start("secrets:" + dir.resolve("db"), List.of())) {
+    try (ConfigurableApplicationContext context =
+        start("secrets:" + dir.resolve("db"), List.of())) {
       HttpResponse<String> readiness = get(context, "/actuator/health/readiness");
 
       assertThat(readiness.statusCode()).isEqualTo(200);
@@ -103,9 +105,12 @@ class SecretsHealthProbesTests {
       assertThat(liveness.body()).doesNotContain("secrets");
 
       // The directory appears: the group recovers without a restart.
-      KubernetesVolumeWriter.kubelet(dir.resolve("not-mounted-yet")).writeStrings(Map.of("password", "p"));
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(status(get(context, "/actuator/health/readiness"))).isEqualTo("UP"));
+      KubernetesVolumeWriter.kubelet(dir.resolve("not-mounted-yet"))
+          .writeStrings(Map.of("password", "p"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> assertThat(status(get(context, "/actuator/health/readiness"))).isEqualTo("UP"));
     }
   }
 
@@ -115,7 +120,8 @@ class SecretsHealthProbesTests {
     try (ConfigurableApplicationContext context =
         start(
             "optional:secrets:" + dir.resolve("not-mounted"),
-            List.of("--management.endpoint.health.group.readiness.status.http-mapping.degraded=503"))) {
+            List.of(
+                "--management.endpoint.health.group.readiness.status.http-mapping.degraded=503"))) {
       HttpResponse<String> readiness = get(context, "/actuator/health/readiness");
       HttpResponse<String> liveness = get(context, "/actuator/health/liveness");
 

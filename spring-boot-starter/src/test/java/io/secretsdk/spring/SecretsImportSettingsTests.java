@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** How a {@code secrets:} import and the {@code secretsdk.import.*} properties become core settings. */
+/**
+ * How a {@code secrets:} import and the {@code secretsdk.import.*} properties become core settings.
+ */
 class SecretsImportSettingsTests {
 
   private static final Binder EMPTY = new Binder();
@@ -43,16 +45,19 @@ class SecretsImportSettingsTests {
   @ValueSource(strings = {"5s", "PT5S", "5000"})
   void pollIntervalOptionReadsEveryDurationForm(String text) {
     SecretsConfigDataResource resource =
-        SecretsConfigDataLocationResolver.resolve("/etc/db/[poll-interval=" + text + "]", false, EMPTY);
+        SecretsConfigDataLocationResolver.resolve(
+            "/etc/db/[poll-interval=" + text + "]", false, EMPTY);
 
     assertThat(resource.settings().pollInterval()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
   void unsetPropertiesMeanTheCoreDefaults() {
-    SecretSettings settings = SecretsConfigDataLocationResolver.resolve("/etc/db", false, EMPTY).settings();
+    SecretSettings settings =
+        SecretsConfigDataLocationResolver.resolve("/etc/db", false, EMPTY).settings();
 
-    assertThat(settings.pollInterval()).isEqualTo(Duration.ofSeconds(SecretSettings.DEFAULT_POLL_SECONDS));
+    assertThat(settings.pollInterval())
+        .isEqualTo(Duration.ofSeconds(SecretSettings.DEFAULT_POLL_SECONDS));
     assertThat(settings.maxSecretBytes()).isEqualTo(SecretSettings.DEFAULT_MAX_SECRET_BYTES);
     assertThat(settings.maxSecretBytesSetting()).isEqualTo("secretsdk.import.max-secret-bytes");
     assertThat(settings.mounts()).containsExactly(SecretSettings.Mount.of(Path.of("/etc/db")));
@@ -64,11 +69,17 @@ class SecretsImportSettingsTests {
         .isThrownBy(
             () ->
                 SecretsConfigDataLocationResolver.resolve(
-                    "/etc/db", false, properties(Map.of("secretsdk.import.poll-interval", "5 sec"))))
+                    "/etc/db",
+                    false,
+                    properties(Map.of("secretsdk.import.poll-interval", "5 sec"))))
         .withMessageStartingWith("secretsdk.import.poll-interval: '5 sec' is not a duration");
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/db/[poll-interval=-1s]", false, EMPTY))
-        .withMessageStartingWith("the import option poll-interval in 'secrets:/etc/db/[poll-interval=-1s]': ")
+        .isThrownBy(
+            () ->
+                SecretsConfigDataLocationResolver.resolve(
+                    "/etc/db/[poll-interval=-1s]", false, EMPTY))
+        .withMessageStartingWith(
+            "the import option poll-interval in 'secrets:/etc/db/[poll-interval=-1s]': ")
         .withMessageContaining("cannot be negative");
   }
 
@@ -79,21 +90,32 @@ class SecretsImportSettingsTests {
             () ->
                 SecretsConfigDataLocationResolver.resolve(
                     "/etc/db", false, properties(Map.of("secretsdk.import.max-secret-bytes", "0"))))
-        .withMessageStartingWith("secretsdk.import.max-secret-bytes: maximum secret size must be between 1 and 2 GiB");
+        .withMessageStartingWith(
+            "secretsdk.import.max-secret-bytes: maximum secret size must be between 1 and 2 GiB");
   }
 
   @Test
   void jsonExpandOptionIsCarriedInTheMount() {
     SecretsConfigDataResource resource =
-        SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[prefix=app.;json=expand]", false, EMPTY);
+        SecretsConfigDataLocationResolver.resolve(
+            "/etc/secrets/app/[prefix=app.;json=expand]", false, EMPTY);
 
     assertThat(resource.jsonExpand()).isTrue();
     assertThat(resource.settings().mounts())
-        .containsExactly(new SecretSettings.Mount(Path.of("/etc/secrets/app"), "app.", false, true));
-    assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY).jsonExpand()).isFalse();
-    assertThat(SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[json=none]", false, EMPTY).jsonExpand()).isFalse();
+        .containsExactly(
+            new SecretSettings.Mount(Path.of("/etc/secrets/app"), "app.", false, true));
+    assertThat(
+            SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/", false, EMPTY)
+                .jsonExpand())
+        .isFalse();
+    assertThat(
+            SecretsConfigDataLocationResolver.resolve("/etc/secrets/app/[json=none]", false, EMPTY)
+                .jsonExpand())
+        .isFalse();
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> SecretsConfigDataLocationResolver.resolve("/etc/app/[json=flatten]", false, EMPTY))
+        .isThrownBy(
+            () ->
+                SecretsConfigDataLocationResolver.resolve("/etc/app/[json=flatten]", false, EMPTY))
         .withMessageContaining("'json'")
         .withMessageContaining("expand");
   }
@@ -104,7 +126,9 @@ class SecretsImportSettingsTests {
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("huge", "x".repeat(100)));
     SecretsConfigDataResource resource =
         SecretsConfigDataLocationResolver.resolve(
-            volume + "/[watch=false]", false, properties(Map.of("secretsdk.import.max-secret-bytes", "64")));
+            volume + "/[watch=false]",
+            false,
+            properties(Map.of("secretsdk.import.max-secret-bytes", "64")));
 
     assertThatThrownBy(() -> SecretsImports.build(resource).close())
         .isInstanceOf(SecretReadException.class)
@@ -118,11 +142,13 @@ class SecretsImportSettingsTests {
     Path volume = tmp.resolve("db");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("huge", "x".repeat(100)));
     String location = volume + "/[watch=false;max-secret-bytes=64]";
-    SecretsConfigDataResource resource = SecretsConfigDataLocationResolver.resolve(location, false, EMPTY);
+    SecretsConfigDataResource resource =
+        SecretsConfigDataLocationResolver.resolve(location, false, EMPTY);
 
     assertThatThrownBy(() -> SecretsImports.build(resource).close())
         .isInstanceOf(SecretReadException.class)
-        .hasMessageContaining("raise the import option max-secret-bytes in 'secrets:" + location + "'");
+        .hasMessageContaining(
+            "raise the import option max-secret-bytes in 'secrets:" + location + "'");
   }
 
   @Test
@@ -130,7 +156,8 @@ class SecretsImportSettingsTests {
     Path volume = tmp.resolve("db");
     KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("password", "pw\n"));
     SecretsConfigDataResource resource =
-        SecretsConfigDataLocationResolver.resolve(volume + "/[prefix=db.;watch=false]", false, EMPTY);
+        SecretsConfigDataLocationResolver.resolve(
+            volume + "/[prefix=db.;watch=false]", false, EMPTY);
 
     try (SecretStore store = SecretsImports.build(resource)) {
       assertThat(store.require("db.password").asString()).isEqualTo("pw");

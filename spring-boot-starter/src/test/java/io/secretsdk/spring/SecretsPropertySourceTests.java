@@ -38,7 +38,8 @@ class SecretsPropertySourceTests {
   @Test
   void answersNamesValuesAndFileOriginsFromTheSnapshot() {
     Path volume = dir.resolve("db");
-    KubernetesVolumeWriter.kubelet(volume).writeStrings(Map.of("username", "admin\n", "password", "s3cret"));
+    KubernetesVolumeWriter.kubelet(volume)
+        .writeStrings(Map.of("username", "admin\n", "password", "s3cret"));
 
     SecretsPropertySource source = source(volume, "spring.datasource.");
 
@@ -65,12 +66,15 @@ class SecretsPropertySourceTests {
     String rotated = canaries.next("rotated");
     writer.writeStrings(Map.of("password", rotated, "token", "t"));
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(source.getProperty("password")).isEqualTo(rotated);
-      assertThat(source.getPropertyNames()).containsExactly("password", "token");
-      assertThat(source.containsProperty("retired")).isFalse();
-      assertThat(source.getProperty("retired")).isNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(source.getProperty("password")).isEqualTo(rotated);
+              assertThat(source.getPropertyNames()).containsExactly("password", "token");
+              assertThat(source.containsProperty("retired")).isFalse();
+              assertThat(source.getProperty("retired")).isNull();
+            });
   }
 
   @Test
@@ -90,6 +94,7 @@ class SecretsPropertySourceTests {
 
     SecretsPropertySource source = source(volume, "");
 
-    assertThat(source.getProperty("keystore")).isEqualTo(new String(binary, StandardCharsets.UTF_8));
+    assertThat(source.getProperty("keystore"))
+        .isEqualTo(new String(binary, StandardCharsets.UTF_8));
   }
 }

@@ -31,9 +31,9 @@ import org.springframework.core.env.Environment;
  * Issue 13: a {@code @RefreshScope} bean created after the change event must see the new values.
  * The store publishes a snapshot with one volatile write and only then notifies; the starter
  * publishes {@code SecretsChangedEvent}, then {@code EnvironmentChangeEvent}, then calls {@code
- * RefreshScope.refreshAll()}. So the eviction can never run before the property source answers
- * with the new snapshot. This test holds that over 1,000 kubelet rotations, while another thread
- * keeps using (and so re-creating) the bean the whole time.
+ * RefreshScope.refreshAll()}. So the eviction can never run before the property source answers with
+ * the new snapshot. This test holds that over 1,000 kubelet rotations, while another thread keeps
+ * using (and so re-creating) the bean the whole time.
  */
 class SecretsRefreshScopeOrderingTests {
 
@@ -64,7 +64,8 @@ class SecretsRefreshScopeOrderingTests {
                   String seen = holder.password();
                   concurrentCalls.incrementAndGet();
                   if (rotation(seen) < applied) {
-                    staleAfterRefresh.add("saw " + seen + " after rotation-" + applied + " was applied");
+                    staleAfterRefresh.add(
+                        "saw " + seen + " after rotation-" + applied + " was applied");
                   }
                 }
               },
@@ -148,7 +149,13 @@ class SecretsRefreshScopeOrderingTests {
       String inNewBean = holder.getObject().password();
       int rotation = rotation(inEnvironment);
       if (!inNewBean.equals(inEnvironment) || rotation != applied.get() + 1) {
-        mismatches.add("after rotation-" + applied.get() + ": bean " + inNewBean + ", environment " + inEnvironment);
+        mismatches.add(
+            "after rotation-"
+                + applied.get()
+                + ": bean "
+                + inNewBean
+                + ", environment "
+                + inEnvironment);
       }
       observed.put(rotation, inNewBean);
       applied.set(Math.max(applied.get(), rotation));

@@ -29,7 +29,8 @@ class SecretsSignerConfigurationTests {
   static String canaryKey;
 
   private final ApplicationContextRunner runner =
-      new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecretsAutoConfiguration.class));
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(SecretsAutoConfiguration.class));
 
   @BeforeAll
   static void writeKeys(Canaries canaries) {
@@ -51,7 +52,8 @@ class SecretsSignerConfigurationTests {
 
   @Test
   void noSignerUnlessAModeIsChosen() {
-    importingKeys(runner).run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Signer.class));
+    importingKeys(runner)
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Signer.class));
   }
 
   @Test
@@ -69,7 +71,8 @@ class SecretsSignerConfigurationTests {
 
   @Test
   void sidecarModeSignsThroughARealSidecarAndAgreesWithLocalSigning() {
-    try (SignerSidecar sidecar = SignerSidecar.builder().keysDirectory(keys).port(0).build().start();
+    try (SignerSidecar sidecar =
+            SignerSidecar.builder().keysDirectory(keys).port(0).build().start();
         SecretStore store = SecretStore.builder().mount(keys).build();
         Signer local = Signer.local(store)) {
       runner
@@ -103,6 +106,9 @@ class SecretsSignerConfigurationTests {
         .withPropertyValues("secretsdk.signer.mode=local")
         .run(
             context ->
-                assertThat(context).getFailure().rootCause().hasMessageContaining("spring.config.import=secrets:"));
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("spring.config.import=secrets:"));
   }
 }

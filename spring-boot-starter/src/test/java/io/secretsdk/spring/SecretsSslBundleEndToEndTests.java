@@ -52,9 +52,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A real Spring Boot application with embedded Tomcat serving HTTPS on a loopback port from the
- * SSL bundle {@code web}, read from a kubelet-written {@code kubernetes.io/tls} volume that
- * rotates while the server runs.
+ * A real Spring Boot application with embedded Tomcat serving HTTPS on a loopback port from the SSL
+ * bundle {@code web}, read from a kubelet-written {@code kubernetes.io/tls} volume that rotates
+ * while the server runs.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -137,10 +137,13 @@ class SecretsSslBundleEndToEndTests {
   private BigInteger clientSerial(HttpClient client) throws Exception {
     HttpResponse<Void> response =
         client.send(
-            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/ping-close")).GET().build(),
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/ping-close"))
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.discarding());
     assertThat(response.statusCode()).isEqualTo(204);
-    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber();
+    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0])
+        .getSerialNumber();
   }
 
   @Test
@@ -150,7 +153,8 @@ class SecretsSslBundleEndToEndTests {
     assertThat(handshakeSerial()).isEqualTo(first.serial());
 
     // A client built once from the bundle, as RestClientSsl / HttpClientSettings.ofSslBundle do: it
-    // trusts only the bundle's ca.crt, so it can reach a rotated server only if it follows the bundle.
+    // trusts only the bundle's ca.crt, so it can reach a rotated server only if it follows the
+    // bundle.
     HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -160,35 +164,51 @@ class SecretsSslBundleEndToEndTests {
 
     try (SSLSocket open = connect()) {
       open.startHandshake();
-      BufferedReader in = new BufferedReader(new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
       assertThat(ping(open, in)).isEqualTo(204);
-      BigInteger openSerial = ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber();
+      BigInteger openSerial =
+          ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber();
 
       for (int i = 0; i < 20; i++) {
         TestCertificates.Pem next = rotate();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(next.serial()));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(next.serial()));
         assertThat(ping(open, in)).isEqualTo(204);
         assertThat(((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber())
             .isEqualTo(openSerial);
         assertThat(clientSerial(client)).isEqualTo(next.serial());
         X509Certificate registered =
-            (X509Certificate) sslBundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
+            (X509Certificate)
+                sslBundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
         assertThat(registered.getSerialNumber()).isEqualTo(next.serial());
       }
     }
 
     // Spring Boot's own SSL meters follow the bundle too (updateBundle), for expiry alerts.
     String lastSerial = SERVED.get(SERVED.size() - 1).serial().toString(16);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(meters.get("ssl.chain.expiry").tag("bundle", "web").tag("certificate", lastSerial).gauge().value())
-            .isGreaterThan(Duration.ofDays(29).toSeconds()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        meters
+                            .get("ssl.chain.expiry")
+                            .tag("bundle", "web")
+                            .tag("certificate", lastSerial)
+                            .gauge()
+                            .value())
+                    .isGreaterThan(Duration.ofDays(29).toSeconds()));
 
     Health h = health.health();
     assertThat(h.getStatus().getCode()).isEqualTo("UP");
     @SuppressWarnings("unchecked")
     Map<String, Object> web = (Map<String, Object>) h.getDetails().get("web");
-    assertThat(web).containsEntry("serialNumber", SERVED.get(SERVED.size() - 1).serial().toString(16));
+    assertThat(web)
+        .containsEntry("serialNumber", SERVED.get(SERVED.size() - 1).serial().toString(16));
     assertThat((Long) web.get("updates")).isGreaterThanOrEqualTo(20L);
     assertNoKeyMaterialIn(output.getAll());
     assertNoKeyMaterialIn(h.toString());
@@ -198,7 +218,9 @@ class SecretsSslBundleEndToEndTests {
   void aBadGenerationKeepsTheServedCertificateAndTheNextGoodOneRecovers(CapturedOutput output)
       throws Exception {
     TestCertificates.Pem good = rotate();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(good.serial()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(good.serial()));
 
     // A key that belongs to another certificate: never installed.
     TestCertificates.Pem other = TestCertificates.selfSigned(nextSerial++);
@@ -206,38 +228,53 @@ class SecretsSslBundleEndToEndTests {
     Map<String, String> mismatched = new HashMap<>(other.tlsSecret());
     mismatched.put("tls.key", good.privateKey());
     volume.writeStrings(mismatched);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("does not match"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(lastError()).contains("does not match"));
     assertThat(lastError()).contains(dir.resolve("tls.key").toString()).contains("'web'");
     assertThat(health.health().getStatus().getCode()).isEqualTo("DEGRADED");
     assertThat(handshakeSerial()).isEqualTo(good.serial());
 
     // A key file that is not PEM at all.
     Map<String, String> garbage = new HashMap<>(other.tlsSecret());
-    garbage.put("tls.key", "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n");
+    garbage.put(
+        "tls.key", "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n");
     volume.writeStrings(garbage);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("does not parse"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(lastError()).contains("does not parse"));
     assertThat(lastError()).contains(dir.resolve("tls.key").toString());
     assertThat(handshakeSerial()).isEqualTo(good.serial());
 
     // An expired certificate with its own key.
     TestCertificates.Pem expired =
-        TestCertificates.selfSigned(nextSerial++, Instant.now().minus(Duration.ofDays(10)), Instant.now().minus(Duration.ofDays(1)));
+        TestCertificates.selfSigned(
+            nextSerial++,
+            Instant.now().minus(Duration.ofDays(10)),
+            Instant.now().minus(Duration.ofDays(1)));
     SERVED.add(expired);
     volume.writeStrings(expired.tlsSecret());
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastError()).contains("expired"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(lastError()).contains("expired"));
     assertThat(lastError()).contains(dir.resolve("tls.crt").toString());
     assertThat(handshakeSerial()).isEqualTo(good.serial());
 
     TestCertificates.Pem recovered = rotate();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(recovered.serial()));
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(health.health().getStatus().getCode()).isEqualTo("UP"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(recovered.serial()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(health.health().getStatus().getCode()).isEqualTo("UP"));
     assertThat(lastError()).isNull();
     assertNoKeyMaterialIn(output.getAll());
   }
 
   @SuppressWarnings("unchecked")
   private String lastError() {
-    return (String) ((Map<String, Object>) health.health().getDetails().get("web")).get("lastError");
+    return (String)
+        ((Map<String, Object>) health.health().getDetails().get("web")).get("lastError");
   }
 
   /** No log line or health text holds any line of a private key served or refused. */
@@ -278,7 +315,9 @@ class SecretsSslBundleEndToEndTests {
       return ResponseEntity.noContent().build();
     }
 
-    /** Closes the connection after answering, so the client's next request makes a new handshake. */
+    /**
+     * Closes the connection after answering, so the client's next request makes a new handshake.
+     */
     @GetMapping("/ping-close")
     ResponseEntity<Void> pingClose() {
       return ResponseEntity.noContent().header("Connection", "close").build();

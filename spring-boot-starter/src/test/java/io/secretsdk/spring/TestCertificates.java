@@ -12,9 +12,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -31,14 +31,20 @@ final class TestCertificates {
   /** A certificate and its key, as a kubernetes.io/tls Secret holds them. */
   record Pem(BigInteger serial, String certificate, String privateKey) {
 
-    /** {@code tls.crt}, {@code tls.key}, and {@code ca.crt}: a self-signed certificate is its own CA. */
+    /**
+     * {@code tls.crt}, {@code tls.key}, and {@code ca.crt}: a self-signed certificate is its own
+     * CA.
+     */
     Map<String, String> tlsSecret() {
       return Map.of("tls.crt", certificate, "tls.key", privateKey, "ca.crt", certificate);
     }
   }
 
   static Pem selfSigned(long serial) {
-    return selfSigned(serial, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(30)));
+    return selfSigned(
+        serial,
+        Instant.now().minus(Duration.ofMinutes(5)),
+        Instant.now().plus(Duration.ofDays(30)));
   }
 
   static Pem selfSigned(long serial, Instant notBefore, Instant notAfter) {
@@ -49,15 +55,24 @@ final class TestCertificates {
       X500Name subject = new X500Name("CN=secretsdk-test-" + serial);
       JcaX509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-              subject, BigInteger.valueOf(serial), Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic());
+              subject,
+              BigInteger.valueOf(serial),
+              Date.from(notBefore),
+              Date.from(notAfter),
+              subject,
+              pair.getPublic());
       builder.addExtension(
           Extension.subjectAlternativeName,
           false,
           new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-      ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
+      ContentSigner signer =
+          new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
       X509CertificateHolder holder = builder.build(signer);
       // PKCS#8 (BEGIN PRIVATE KEY), as cert-manager writes with privateKey.encoding: PKCS8.
-      return new Pem(BigInteger.valueOf(serial), pem(holder), pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
+      return new Pem(
+          BigInteger.valueOf(serial),
+          pem(holder),
+          pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
     } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
       throw new IllegalStateException(e);
     }

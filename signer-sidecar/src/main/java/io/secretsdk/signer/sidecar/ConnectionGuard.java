@@ -18,12 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds what connections can hold: how many there are (in total and per client address), how
- * long a request may take to arrive, how long an answer may wait to be written, how long a
- * connection may stay idle. Each connection gets a {@link Tracker} at the head of its pipeline,
- * which sees raw bytes before the HTTP codec. Thread-safe; a tracker's own state is touched only
- * on its channel's event loop, apart from the progress time other loops read to choose whom to
- * evict.
+ * Bounds what connections can hold: how many there are (in total and per client address), how long
+ * a request may take to arrive, how long an answer may wait to be written, how long a connection
+ * may stay idle. Each connection gets a {@link Tracker} at the head of its pipeline, which sees raw
+ * bytes before the HTTP codec. Thread-safe; a tracker's own state is touched only on its channel's
+ * event loop, apart from the progress time other loops read to choose whom to evict.
  */
 final class ConnectionGuard {
 
@@ -38,7 +37,12 @@ final class ConnectionGuard {
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final AtomicInteger evictions = new AtomicInteger();
 
-  ConnectionGuard(int maxConnections, int maxPerClient, Duration requestTimeout, Duration writeTimeout, Duration idleTimeout) {
+  ConnectionGuard(
+      int maxConnections,
+      int maxPerClient,
+      Duration requestTimeout,
+      Duration writeTimeout,
+      Duration idleTimeout) {
     this.maxConnections = maxConnections;
     this.maxPerClient = maxPerClient;
     this.requestTimeoutNanos = requestTimeout.toNanos();
@@ -85,11 +89,16 @@ final class ConnectionGuard {
     }
   }
 
-  /** Closes the connection (of {@code client}, or any) that made progress longest ago, never {@code except}. */
+  /**
+   * Closes the connection (of {@code client}, or any) that made progress longest ago, never {@code
+   * except}.
+   */
   private void evictStalest(Tracker except, String client) {
     Tracker victim = null;
     for (Tracker t : open.keySet()) {
-      if (t != except && !t.evicted && (client == null || client.equals(t.client))
+      if (t != except
+          && !t.evicted
+          && (client == null || client.equals(t.client))
           && (victim == null || t.lastProgress - victim.lastProgress < 0)) {
         victim = t;
       }
@@ -98,16 +107,29 @@ final class ConnectionGuard {
       victim.evicted = true;
       evictions.incrementAndGet();
       Tracker v = victim;
-      v.ctx.executor().execute(() -> v.expire("the sidecar's connection limit was reached and this connection was the least active"));
+      v.ctx
+          .executor()
+          .execute(
+              () ->
+                  v.expire(
+                      "the sidecar's connection limit was reached and this connection was the least active"));
     }
   }
 
-  /** The raw bytes of a JSON error answer that closes the connection (written below the HTTP codec). */
+  /**
+   * The raw bytes of a JSON error answer that closes the connection (written below the HTTP codec).
+   */
   static ByteBuf rawError(int status, String reason, String message) {
     byte[] body = SignerProtocol.encodeError(message);
     String head =
-        "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-            + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+            + "Connection: close\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
     return Unpooled.wrappedBuffer(head.getBytes(US_ASCII), body);
   }
 
@@ -133,8 +155,14 @@ final class ConnectionGuard {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       this.ctx = ctx;
       SocketAddress remote = ctx.channel().remoteAddress();
-      client = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress().getHostAddress() : "local";
-      long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(requestTimeoutNanos, Math.min(writeTimeoutNanos, idleTimeoutNanos)) / 4);
+      client =
+          remote instanceof InetSocketAddress
+              ? ((InetSocketAddress) remote).getAddress().getHostAddress()
+              : "local";
+      long period =
+          Math.max(
+              TimeUnit.MILLISECONDS.toNanos(10),
+              Math.min(requestTimeoutNanos, Math.min(writeTimeoutNanos, idleTimeoutNanos)) / 4);
       check = ctx.executor().scheduleAtFixedRate(this::check, period, period, TimeUnit.NANOSECONDS);
       admit(this);
       super.channelActive(ctx);
@@ -191,12 +219,16 @@ final class ConnectionGuard {
       }
       lastPending = pending;
       if (pending > 0 && now - pendingSince > writeTimeoutNanos) {
-        LOG.log(System.Logger.Level.DEBUG, "closing a connection whose client did not read its answers in time");
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            "closing a connection whose client did not read its answers in time");
         closing = true;
         ctx.close();
       } else if (inRequest && now - requestStart > requestTimeoutNanos) {
         expire("the request did not arrive completely within the request timeout");
-      } else if (!inRequest && pending == 0 && now - Math.max(idleSince, lastProgress) > idleTimeoutNanos) {
+      } else if (!inRequest
+          && pending == 0
+          && now - Math.max(idleSince, lastProgress) > idleTimeoutNanos) {
         closing = true;
         ctx.close();
       }
@@ -213,7 +245,11 @@ final class ConnectionGuard {
         ByteBuf answer = rawError(408, "Request Timeout", why + "; the connection is closed");
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
         // A client that does not read gets no longer than the write timeout.
-        ctx.executor().schedule(() -> ctx.close(), Math.min(writeTimeoutNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+        ctx.executor()
+            .schedule(
+                () -> ctx.close(),
+                Math.min(writeTimeoutNanos, TimeUnit.SECONDS.toNanos(1)),
+                TimeUnit.NANOSECONDS);
       } else {
         ctx.close();
       }

@@ -36,7 +36,8 @@ public final class ListenAddress {
   public static ListenAddress unix(Path socket) {
     Objects.requireNonNull(socket, "socket");
     if (!socket.isAbsolute()) {
-      throw new IllegalArgumentException("--listen: the socket path must be absolute: unix:" + socket);
+      throw new IllegalArgumentException(
+          "--listen: the socket path must be absolute: unix:" + socket);
     }
     return new ListenAddress(null, socket.normalize());
   }
@@ -54,7 +55,8 @@ public final class ListenAddress {
         path = URI.create(v).getPath();
       }
       if (path == null || path.isEmpty()) {
-        throw new IllegalArgumentException("--listen: give the socket path, like unix:/run/signer/signer.sock");
+        throw new IllegalArgumentException(
+            "--listen: give the socket path, like unix:/run/signer/signer.sock");
       }
       return unix(Path.of(path));
     }
@@ -66,7 +68,10 @@ public final class ListenAddress {
       port = m.group(2);
     } else if (v.chars().filter(c -> c == ':').count() > 1) {
       throw new IllegalArgumentException(
-          "--listen: write an IPv6 address in brackets, like [::1]:" + SignerSidecar.DEFAULT_PORT + ": " + value);
+          "--listen: write an IPv6 address in brackets, like [::1]:"
+              + SignerSidecar.DEFAULT_PORT
+              + ": "
+              + value);
     } else if (v.matches("\\d+")) {
       host = "";
       port = v;
@@ -83,7 +88,8 @@ public final class ListenAddress {
         p = -1;
       }
       if (p < 0 || p > 65535) {
-        throw new IllegalArgumentException("--listen: invalid port '" + SignerSidecar.printable(port) + "' in " + value);
+        throw new IllegalArgumentException(
+            "--listen: invalid port '" + SignerSidecar.printable(port) + "' in " + value);
       }
     }
     if (host.isEmpty()) {
@@ -92,7 +98,8 @@ public final class ListenAddress {
     try {
       return tcp(new InetSocketAddress(InetAddress.getByName(host), p));
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--listen: cannot resolve host '" + SignerSidecar.printable(host) + "'");
+      throw new IllegalArgumentException(
+          "--listen: cannot resolve host '" + SignerSidecar.printable(host) + "'");
     }
   }
 

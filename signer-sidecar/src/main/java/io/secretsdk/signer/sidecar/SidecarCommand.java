@@ -51,7 +51,10 @@ import picocli.CommandLine.Option;
     })
 public final class SidecarCommand implements Callable<Integer> {
 
-  @Option(names = "--keys-dir", paramLabel = "<dir>", description = "directory whose files are the HMAC keys, named by file name (required)")
+  @Option(
+      names = "--keys-dir",
+      paramLabel = "<dir>",
+      description = "directory whose files are the HMAC keys, named by file name (required)")
   String keysDir;
 
   @Option(
@@ -63,58 +66,109 @@ public final class SidecarCommand implements Callable<Integer> {
       })
   List<String> listen = new ArrayList<>();
 
-  @Option(names = "--allow-non-loopback", description = "allow a non-loopback listen address (anyone who reaches it can sign)")
+  @Option(
+      names = "--allow-non-loopback",
+      description = "allow a non-loopback listen address (anyone who reaches it can sign)")
   boolean allowNonLoopback;
 
-  @Option(names = "--grace", paramLabel = "<duration>", description = "how long a rotated-out key still verifies (default PT24H; also 500ms, 90s, 30m, 24h, 7d)")
+  @Option(
+      names = "--grace",
+      paramLabel = "<duration>",
+      description =
+          "how long a rotated-out key still verifies (default PT24H; also 500ms, 90s, 30m, 24h, 7d)")
   String grace;
 
-  @Option(names = "--max-old-keys", paramLabel = "<n>", description = "previous keys kept per name (default 4)")
+  @Option(
+      names = "--max-old-keys",
+      paramLabel = "<n>",
+      description = "previous keys kept per name (default 4)")
   String maxOldKeys;
 
-  @Option(names = "--min-key-bytes", paramLabel = "<n>", description = "shortest usable key (default 16)")
+  @Option(
+      names = "--min-key-bytes",
+      paramLabel = "<n>",
+      description = "shortest usable key (default 16)")
   String minKeyBytes;
 
-  @Option(names = "--max-body-bytes", paramLabel = "<n>", description = "largest request body (default 1048576)")
+  @Option(
+      names = "--max-body-bytes",
+      paramLabel = "<n>",
+      description = "largest request body (default 1048576)")
   String maxBodyBytes;
 
-  @Option(names = "--max-batch", paramLabel = "<n>", description = "most items in one batch request (default 10000)")
+  @Option(
+      names = "--max-batch",
+      paramLabel = "<n>",
+      description = "most items in one batch request (default 10000)")
   String maxBatch;
 
   @Option(
       names = "--threads",
       paramLabel = "<n>",
       description = {
-        "worker threads for batches over " + SidecarHttpHandler.INLINE_ITEMS + " items (default: processors, at least 2);",
+        "worker threads for batches over "
+            + SidecarHttpHandler.INLINE_ITEMS
+            + " items (default: processors, at least 2);",
         "smaller requests are answered on the I/O threads; 0 answers everything there"
       })
   String threads;
 
-  @Option(names = "--io-threads", paramLabel = "<n>", description = "I/O threads (default min(2, processors))")
+  @Option(
+      names = "--io-threads",
+      paramLabel = "<n>",
+      description = "I/O threads (default min(2, processors))")
   String ioThreads;
 
-  @Option(names = "--socket-mode", paramLabel = "<mode>", description = "permissions of unix: socket files (default 0660)")
+  @Option(
+      names = "--socket-mode",
+      paramLabel = "<mode>",
+      description = "permissions of unix: socket files (default 0660)")
   String socketMode;
 
-  @Option(names = "--max-connections", paramLabel = "<n>", description = "open connections in total; at the limit the least active one is closed (default 1024)")
+  @Option(
+      names = "--max-connections",
+      paramLabel = "<n>",
+      description =
+          "open connections in total; at the limit the least active one is closed (default 1024)")
   String maxConnections;
 
-  @Option(names = "--max-connections-per-client", paramLabel = "<n>", description = "open connections per client address (default 256)")
+  @Option(
+      names = "--max-connections-per-client",
+      paramLabel = "<n>",
+      description = "open connections per client address (default 256)")
   String maxConnectionsPerClient;
 
-  @Option(names = "--request-timeout", paramLabel = "<duration>", description = "time for a request's headers and body to arrive; then 408 and close (default 10s)")
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "<duration>",
+      description =
+          "time for a request's headers and body to arrive; then 408 and close (default 10s)")
   String requestTimeout;
 
-  @Option(names = "--write-timeout", paramLabel = "<duration>", description = "time for an answer to be taken by a client that does not read; then close (default 10s)")
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "<duration>",
+      description =
+          "time for an answer to be taken by a client that does not read; then close (default 10s)")
   String writeTimeout;
 
-  @Option(names = "--idle-timeout", paramLabel = "<duration>", description = "how long a keep-alive connection may idle (default 5m)")
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "<duration>",
+      description = "how long a keep-alive connection may idle (default 5m)")
   String idleTimeout;
 
-  @Option(names = "--transport", paramLabel = "<auto|nio|epoll>", description = "Netty transport (default auto: epoll where available, else nio)")
+  @Option(
+      names = "--transport",
+      paramLabel = "<auto|nio|epoll>",
+      description = "Netty transport (default auto: epoll where available, else nio)")
   String transport;
 
-  @Option(names = "--probe", arity = "0..1", paramLabel = "<uri>", fallbackValue = "http://127.0.0.1:" + SignerSidecar.DEFAULT_PORT,
+  @Option(
+      names = "--probe",
+      arity = "0..1",
+      paramLabel = "<uri>",
+      fallbackValue = "http://127.0.0.1:" + SignerSidecar.DEFAULT_PORT,
       description = "check a running sidecar's /v1/health instead of starting one")
   String probe;
 
@@ -130,7 +184,9 @@ public final class SidecarCommand implements Callable<Integer> {
     // One line per record, unless the operator configured java.util.logging themselves.
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
         && System.getProperty("java.util.logging.config.file") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format",
+          "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
     }
     SignerSidecar[] started = new SignerSidecar[1];
     int code = launch(args, System.out, System.err, started);
@@ -150,8 +206,8 @@ public final class SidecarCommand implements Callable<Integer> {
   }
 
   /**
-   * What {@link #main} does before it waits: returns the exit status, 0 with {@code started[0]}
-   * set when the sidecar runs (or unset after {@code --help}, {@code --version} or a probe).
+   * What {@link #main} does before it waits: returns the exit status, 0 with {@code started[0]} set
+   * when the sidecar runs (or unset after {@code --help}, {@code --version} or a probe).
    */
   static int launch(String[] args, PrintStream out, PrintStream err, SignerSidecar[] started) {
     SidecarCommand command = new SidecarCommand();
@@ -220,7 +276,8 @@ public final class SidecarCommand implements Callable<Integer> {
     if (keysDir.isBlank()) {
       throw new IllegalArgumentException("--keys-dir needs a directory");
     }
-    SignerSidecar.Builder b = SignerSidecar.builder().keysDirectory(Path.of(keysDir)).allowNonLoopback(allowNonLoopback);
+    SignerSidecar.Builder b =
+        SignerSidecar.builder().keysDirectory(Path.of(keysDir)).allowNonLoopback(allowNonLoopback);
     for (String l : listen) {
       b.listen(ListenAddress.parse(l));
     }
@@ -267,7 +324,8 @@ public final class SidecarCommand implements Callable<Integer> {
       try {
         b.transport(SignerSidecar.Transport.valueOf(transport.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--transport: '" + SignerSidecar.printable(transport) + "' is not auto, nio or epoll");
+        throw new IllegalArgumentException(
+            "--transport: '" + SignerSidecar.printable(transport) + "' is not auto, nio or epoll");
       }
     }
     return b;
@@ -280,7 +338,9 @@ public final class SidecarCommand implements Callable<Integer> {
     String shown = value;
     try {
       URI base = URI.create(value);
-      if ("unix".equals(base.getScheme()) && base.getPath() != null && base.getPath().startsWith("/")) {
+      if ("unix".equals(base.getScheme())
+          && base.getPath() != null
+          && base.getPath().startsWith("/")) {
         address = UnixDomainSocketAddress.of(base.getPath());
         unix = true;
         shown = "unix:" + base.getPath();
@@ -299,17 +359,25 @@ public final class SidecarCommand implements Callable<Integer> {
       String answer = get(address, unix, Duration.ofSeconds(2));
       int status = Integer.parseInt(answer.substring(9, 12));
       int bodyAt = answer.indexOf("\r\n\r\n");
-      out.println(status + " " + io.secretsdk.signer.protocol.SignerProtocol.printable(bodyAt < 0 ? "" : answer.substring(bodyAt + 4), 2000));
+      out.println(
+          status
+              + " "
+              + io.secretsdk.signer.protocol.SignerProtocol.printable(
+                  bodyAt < 0 ? "" : answer.substring(bodyAt + 4), 2000));
       return status == 200 ? 0 : 1;
     } catch (IOException | RuntimeException e) {
-      err.println("signer-sidecar: --probe: no answer from " + shown + ": " + e.getClass().getSimpleName());
+      err.println(
+          "signer-sidecar: --probe: no answer from " + shown + ": " + e.getClass().getSimpleName());
       return 1;
     }
   }
 
   /** One {@code GET /v1/health} with a close, read to the end within {@code timeout}. */
-  private static String get(SocketAddress address, boolean unix, Duration timeout) throws IOException {
-    byte[] request = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static String get(SocketAddress address, boolean unix, Duration timeout)
+      throws IOException {
+    byte[] request =
+        "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     if (!unix) {
       try (Socket s = new Socket()) {
         s.connect(address, (int) timeout.toMillis());
@@ -319,22 +387,27 @@ public final class SidecarCommand implements Callable<Integer> {
       }
     }
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      // A local socket connects at once or fails; a daemon timer bounds a sidecar that never answers.
+      // A local socket connects at once or fails; a daemon timer bounds a sidecar that never
+      // answers.
       java.nio.channels.Channel toClose = ch;
-      Thread timer = new Thread(() -> {
-        try {
-          Thread.sleep(timeout.toMillis());
-          toClose.close();
-        } catch (InterruptedException | IOException e) {
-          // Done in time.
-        }
-      }, "secretsdk-signer-probe-timeout");
+      Thread timer =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(timeout.toMillis());
+                  toClose.close();
+                } catch (InterruptedException | IOException e) {
+                  // Done in time.
+                }
+              },
+              "secretsdk-signer-probe-timeout");
       timer.setDaemon(true);
       timer.start();
       try {
         ch.connect(address);
         ch.write(ByteBuffer.wrap(request));
-        return new String(readAtMost(Channels.newInputStream(ch), 64 * 1024), StandardCharsets.UTF_8);
+        return new String(
+            readAtMost(Channels.newInputStream(ch), 64 * 1024), StandardCharsets.UTF_8);
       } finally {
         timer.interrupt();
       }
@@ -358,7 +431,8 @@ public final class SidecarCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
     if (d.isNegative()) {
-      throw new IllegalArgumentException(option + " cannot be negative: " + SignerSidecar.printable(value));
+      throw new IllegalArgumentException(
+          option + " cannot be negative: " + SignerSidecar.printable(value));
     }
     return d;
   }
@@ -367,7 +441,8 @@ public final class SidecarCommand implements Callable<Integer> {
     try {
       return Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + ": '" + SignerSidecar.printable(value) + "' is not a whole number");
+      throw new IllegalArgumentException(
+          option + ": '" + SignerSidecar.printable(value) + "' is not a whole number");
     }
   }
 

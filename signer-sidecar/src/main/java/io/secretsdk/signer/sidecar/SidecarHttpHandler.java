@@ -38,9 +38,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The sidecar's HTTP endpoints on one connection, behind Netty's HTTP/1.1 codec: collects a
  * request's body (bounded), routes it with {@link ProtocolRoute}, decodes it with {@link
- * SignerProtocol}, signs or verifies through the public {@link Signer} API and answers. Requests
- * of one connection are answered in order; large batches run on the worker pool so they never
- * hold up the I/O thread. One instance per connection, used on its event loop only.
+ * SignerProtocol}, signs or verifies through the public {@link Signer} API and answers. Requests of
+ * one connection are answered in order; large batches run on the worker pool so they never hold up
+ * the I/O thread. One instance per connection, used on its event loop only.
  */
 final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
 
@@ -62,13 +62,24 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private ByteBuf body;
   private long received;
+
   /** While a worker answers, later pipelined messages of this connection wait here, in order. */
   private ArrayDeque<Object> waiting;
+
   private boolean busy;
-  /** Answers written during this read, flushed once when the read completes (one system call for a pipelined burst). */
+
+  /**
+   * Answers written during this read, flushed once when the read completes (one system call for a
+   * pipelined burst).
+   */
   private boolean unflushed;
 
-  SidecarHttpHandler(Signer signer, ConnectionGuard.Tracker tracker, Executor workers, int maxBodyBytes, int maxBatch) {
+  SidecarHttpHandler(
+      Signer signer,
+      ConnectionGuard.Tracker tracker,
+      Executor workers,
+      int maxBodyBytes,
+      int maxBatch) {
     this.signer = signer;
     this.tracker = tracker;
     this.workers = workers;
@@ -146,7 +157,9 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (error == null && HttpUtil.is100ContinueExpected(req)) {
-      ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
   }
 
@@ -177,7 +190,13 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private ProtocolException tooLarge(long size) {
-    return new ProtocolException(413, "the request body has " + size + " bytes, more than the limit of " + maxBodyBytes + " (split large batches)");
+    return new ProtocolException(
+        413,
+        "the request body has "
+            + size
+            + " bytes, more than the limit of "
+            + maxBodyBytes
+            + " (split large batches)");
   }
 
   private void finish(ChannelHandlerContext ctx) {
@@ -193,7 +212,11 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
       releaseBody();
       List<KeyStatus> keys = signer.keyStatus();
       boolean usable = keys.stream().anyMatch(KeyStatus::usable);
-      respond(ctx, usable ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, SignerProtocol.encodeHealth(keys), r.head());
+      respond(
+          ctx,
+          usable ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+          SignerProtocol.encodeHealth(keys),
+          r.head());
       return;
     }
     ProtocolRequest decoded;
@@ -201,8 +224,14 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
       ByteBuf b = body;
       decoded =
           b == null
-              ? SignerProtocol.decodeRequest(new byte[0], 0, 0, r.endpoint() == ProtocolRoute.Endpoint.VERIFY, maxBatch)
-              : SignerProtocol.decodeRequest(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes(), r.endpoint() == ProtocolRoute.Endpoint.VERIFY, maxBatch);
+              ? SignerProtocol.decodeRequest(
+                  new byte[0], 0, 0, r.endpoint() == ProtocolRoute.Endpoint.VERIFY, maxBatch)
+              : SignerProtocol.decodeRequest(
+                  b.array(),
+                  b.arrayOffset() + b.readerIndex(),
+                  b.readableBytes(),
+                  r.endpoint() == ProtocolRoute.Endpoint.VERIFY,
+                  maxBatch);
     } catch (ProtocolException pe) {
       respondError(ctx, pe);
       return;
@@ -223,21 +252,25 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
             byte[][] out = new byte[1][];
             HttpResponseStatus[] status = new HttpResponseStatus[1];
             compute(r, decoded, out, status);
-            ctx.executor().execute(() -> {
-              busy = false;
-              inRead = false;
-              respond(ctx, status[0], out[0], false);
-              resume(ctx);
-              if (unflushed) {
-                unflushed = false;
-                ctx.flush();
-              }
-            });
+            ctx.executor()
+                .execute(
+                    () -> {
+                      busy = false;
+                      inRead = false;
+                      respond(ctx, status[0], out[0], false);
+                      resume(ctx);
+                      if (unflushed) {
+                        unflushed = false;
+                        ctx.flush();
+                      }
+                    });
           });
     } catch (RejectedExecutionException rejected) {
       busy = false;
       ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-      respondError(ctx, new ProtocolException(503, "the signer is busy with other large batches; retry shortly"));
+      respondError(
+          ctx,
+          new ProtocolException(503, "the signer is busy with other large batches; retry shortly"));
     }
   }
 
@@ -256,7 +289,8 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Signs or verifies; never throws (errors become their answer). */
-  private void compute(ProtocolRoute r, ProtocolRequest decoded, byte[][] out, HttpResponseStatus[] status) {
+  private void compute(
+      ProtocolRoute r, ProtocolRequest decoded, byte[][] out, HttpResponseStatus[] status) {
     try {
       if (r.endpoint() == ProtocolRoute.Endpoint.SIGN) {
         HmacAlgorithm algorithm = SignerProtocol.algorithm(r.pathAlgorithm(), decoded.algorithm());
@@ -269,7 +303,9 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
         List<Boolean> valid =
             decoded.batch()
                 ? signer.verifyBatch(r.keyName(), decoded.inputs(), decoded.signatures())
-                : List.of(signer.verify(r.keyName(), decoded.inputs().get(0), decoded.signatures().get(0)));
+                : List.of(
+                    signer.verify(
+                        r.keyName(), decoded.inputs().get(0), decoded.signatures().get(0)));
         out[0] = SignerProtocol.encodeVerifyResponse(valid, decoded.batch());
       }
       status[0] = HttpResponseStatus.OK;
@@ -291,14 +327,26 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   private void framingError(ChannelHandlerContext ctx, Throwable cause) {
     ProtocolException e;
     if (cause instanceof TooLongHttpHeaderException) {
-      e = new ProtocolException(431, "the request headers are too large or too many (at most " + SidecarServer.MAX_HEADER_BYTES + " bytes)");
+      e =
+          new ProtocolException(
+              431,
+              "the request headers are too large or too many (at most "
+                  + SidecarServer.MAX_HEADER_BYTES
+                  + " bytes)");
     } else if (cause instanceof TooLongHttpLineException) {
-      e = new ProtocolException(414, "the request line is longer than " + SidecarServer.MAX_LINE_BYTES + " bytes");
+      e =
+          new ProtocolException(
+              414, "the request line is longer than " + SidecarServer.MAX_LINE_BYTES + " bytes");
     } else if (cause instanceof TooLongFrameException) {
       e = new ProtocolException(400, "malformed HTTP request: a part of it is too long");
     } else {
       String m = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
-      e = new ProtocolException(400, m.contains("content-length") ? "malformed HTTP request: invalid Content-Length" : "malformed HTTP request");
+      e =
+          new ProtocolException(
+              400,
+              m.contains("content-length")
+                  ? "malformed HTTP request: invalid Content-Length"
+                  : "malformed HTTP request");
     }
     request = null;
     releaseBody();
@@ -308,21 +356,30 @@ final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void respondError(ChannelHandlerContext ctx, ProtocolException e) {
-    FullHttpResponse response = response(HttpResponseStatus.valueOf(e.status()), SignerProtocol.encodeError(e.getMessage()), false);
+    FullHttpResponse response =
+        response(
+            HttpResponseStatus.valueOf(e.status()),
+            SignerProtocol.encodeError(e.getMessage()),
+            false);
     if (e.allow() != null) {
       response.headers().set(HttpHeaderNames.ALLOW, e.allow());
     }
     send(ctx, response);
   }
 
-  private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] bytes, boolean head) {
+  private void respond(
+      ChannelHandlerContext ctx, HttpResponseStatus status, byte[] bytes, boolean head) {
     send(ctx, response(status, bytes, head));
   }
 
   private FullHttpResponse response(HttpResponseStatus status, byte[] bytes, boolean head) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
-    response.headers()
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

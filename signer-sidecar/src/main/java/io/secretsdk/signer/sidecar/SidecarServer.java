@@ -62,20 +62,31 @@ final class SidecarServer implements AutoCloseable {
     this.config = config;
     this.signer = signer;
     this.guard =
-        new ConnectionGuard(config.maxConnections, config.maxConnectionsPerClient, config.requestTimeout, config.writeTimeout, config.idleTimeout);
+        new ConnectionGuard(
+            config.maxConnections,
+            config.maxConnectionsPerClient,
+            config.requestTimeout,
+            config.writeTimeout,
+            config.idleTimeout);
   }
 
   List<ListenAddress> start() {
     boolean epoll =
         config.transport == SignerSidecar.Transport.EPOLL
-            || (config.transport == SignerSidecar.Transport.AUTO && io.netty.channel.epoll.Epoll.isAvailable());
-    if (config.transport == SignerSidecar.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
-      throw new IllegalStateException("--transport epoll: the native epoll transport is not available here ("
-          + io.netty.channel.epoll.Epoll.unavailabilityCause().getClass().getSimpleName() + "); use nio");
+            || (config.transport == SignerSidecar.Transport.AUTO
+                && io.netty.channel.epoll.Epoll.isAvailable());
+    if (config.transport == SignerSidecar.Transport.EPOLL
+        && !io.netty.channel.epoll.Epoll.isAvailable()) {
+      throw new IllegalStateException(
+          "--transport epoll: the native epoll transport is not available here ("
+              + io.netty.channel.epoll.Epoll.unavailabilityCause().getClass().getSimpleName()
+              + "); use nio");
     }
     chosen = epoll ? "epoll" : "nio";
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    group = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("secretsdk-signer-io", true), io);
+    group =
+        new MultiThreadIoEventLoopGroup(
+            config.ioThreads, new DefaultThreadFactory("secretsdk-signer-io", true), io);
     workers = config.threads == 0 ? null : newWorkers(config.threads);
     List<ListenAddress> bound = new ArrayList<>();
     for (ListenAddress a : config.listen) {
@@ -87,10 +98,16 @@ final class SidecarServer implements AutoCloseable {
               // Small socket buffers bound what a client that never reads can make the sidecar do
               // before it stops reading it (requests and answers here are small).
               .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-              .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-              // One read (at most 16 KiB) per connection per turn of the event loop: a client pipelining thousands of
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+              // One read (at most 16 KiB) per connection per turn of the event loop: a client
+              // pipelining thousands of
               // requests gets no bigger share of an I/O thread than any other connection.
-              .childOption(ChannelOption.RECVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024).maxMessagesPerRead(1))
+              .childOption(
+                  ChannelOption.RECVBUF_ALLOCATOR,
+                  new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024)
+                      .maxMessagesPerRead(1))
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -105,23 +122,30 @@ final class SidecarServer implements AutoCloseable {
                                       .setMaxInitialLineLength(MAX_LINE_BYTES)
                                       .setMaxHeaderSize(MAX_HEADER_BYTES)
                                       .setMaxChunkSize(64 * 1024)))
-                          .addLast("signer", new SidecarHttpHandler(signer, tracker, workers, config.maxBodyBytes, config.maxBatch));
+                          .addLast(
+                              "signer",
+                              new SidecarHttpHandler(
+                                  signer, tracker, workers, config.maxBodyBytes, config.maxBatch));
                     }
                   });
       if (!a.isUnix()) {
-        b.childOption(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+        b.childOption(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES);
         Channel ch = bind(b, a.tcpAddress(), a);
         bound.add(ListenAddress.tcp((InetSocketAddress) ch.localAddress()));
       } else {
         Path path = a.socketPath();
         prepareSocketPath(path);
-        SocketAddress sa = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
+        SocketAddress sa =
+            epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
         bind(b, sa, a);
         sockets.add(path);
         try {
           Files.setPosixFilePermissions(path, config.socketMode);
         } catch (IOException | UnsupportedOperationException e) {
-          throw new UncheckedIOException("cannot set the mode of socket " + path + ": " + e.getMessage(), e instanceof IOException ? (IOException) e : new IOException(e));
+          throw new UncheckedIOException(
+              "cannot set the mode of socket " + path + ": " + e.getMessage(),
+              e instanceof IOException ? (IOException) e : new IOException(e));
         }
         bound.add(a);
       }
@@ -134,7 +158,9 @@ final class SidecarServer implements AutoCloseable {
     if (!f.isSuccess()) {
       Throwable cause = f.cause();
       String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      throw new UncheckedIOException("cannot listen on " + shown + ": " + m, cause instanceof IOException ? (IOException) cause : new IOException(m, cause));
+      throw new UncheckedIOException(
+          "cannot listen on " + shown + ": " + m,
+          cause instanceof IOException ? (IOException) cause : new IOException(m, cause));
     }
     listeners.add(f.channel());
     return f.channel();
@@ -147,28 +173,38 @@ final class SidecarServer implements AutoCloseable {
   private static void prepareSocketPath(Path path) {
     Path dir = path.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new UncheckedIOException(new IOException("cannot listen on unix:" + path + ": directory " + dir + " does not exist"));
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot listen on unix:" + path + ": directory " + dir + " does not exist"));
     }
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     java.nio.file.attribute.BasicFileAttributes attrs;
     try {
-      attrs = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      attrs =
+          Files.readAttributes(
+              path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on unix:" + path + ": " + e.getMessage(), e);
     }
     if (!attrs.isOther()) {
-      throw new UncheckedIOException(new IOException("cannot listen on unix:" + path + ": a file that is not a socket is in the way"));
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot listen on unix:" + path + ": a file that is not a socket is in the way"));
     }
     try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       probe.connect(UnixDomainSocketAddress.of(path));
-      throw new UncheckedIOException(new IOException("cannot listen on unix:" + path + ": another process is listening on it"));
+      throw new UncheckedIOException(
+          new IOException(
+              "cannot listen on unix:" + path + ": another process is listening on it"));
     } catch (IOException refused) {
       try {
         Files.deleteIfExists(path);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen on unix:" + path + ": cannot remove the stale socket: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot listen on unix:" + path + ": cannot remove the stale socket: " + e.getMessage(),
+            e);
       }
     }
   }
@@ -208,7 +244,11 @@ final class SidecarServer implements AutoCloseable {
         + " I/O thread"
         + (config.ioThreads == 1 ? "" : "s")
         + ", "
-        + (workers == null ? "every request answered on the I/O threads" : config.threads + " worker threads for batches over " + SidecarHttpHandler.INLINE_ITEMS)
+        + (workers == null
+            ? "every request answered on the I/O threads"
+            : config.threads
+                + " worker threads for batches over "
+                + SidecarHttpHandler.INLINE_ITEMS)
         + ", at most "
         + config.maxConnections
         + " connections";

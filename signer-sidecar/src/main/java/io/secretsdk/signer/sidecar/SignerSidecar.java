@@ -131,7 +131,12 @@ public final class SignerSidecar implements AutoCloseable {
     List<String> loaded = new ArrayList<>();
     for (KeyStatus k : signer.keyStatus()) {
       if (k.keyId() != null) {
-        loaded.add(k.name() + " (key id " + k.keyId() + (k.verifyOnlyKeyIds().isEmpty() ? "" : ", verifies also " + k.verifyOnlyKeyIds()) + ")");
+        loaded.add(
+            k.name()
+                + " (key id "
+                + k.keyId()
+                + (k.verifyOnlyKeyIds().isEmpty() ? "" : ", verifies also " + k.verifyOnlyKeyIds())
+                + ")");
       } else if (k.problem() != null) {
         LOG.log(Level.WARNING, k.problem());
       }
@@ -140,7 +145,10 @@ public final class SignerSidecar implements AutoCloseable {
     for (URI u : uris()) {
       uris.add(u.toString());
     }
-    String source = config.store != null ? "the given store" : config.keysDirectory.toAbsolutePath().normalize().toString();
+    String source =
+        config.store != null
+            ? "the given store"
+            : config.keysDirectory.toAbsolutePath().normalize().toString();
     LOG.log(
         Level.INFO,
         "signer sidecar listening on "
@@ -158,11 +166,15 @@ public final class SignerSidecar implements AutoCloseable {
             + ", "
             + server.describe());
     if (loaded.isEmpty()) {
-      LOG.log(Level.WARNING, "no usable signing key yet; /v1/health answers 503 until one appears in " + source);
+      LOG.log(
+          Level.WARNING,
+          "no usable signing key yet; /v1/health answers 503 until one appears in " + source);
     }
     for (ListenAddress a : bound) {
       if (!a.isUnix() && !a.tcpAddress().getAddress().isLoopbackAddress()) {
-        LOG.log(Level.WARNING, "listening on a non-loopback address: anything that can reach " + a + " can sign");
+        LOG.log(
+            Level.WARNING,
+            "listening on a non-loopback address: anything that can reach " + a + " can sign");
       }
     }
   }
@@ -242,14 +254,20 @@ public final class SignerSidecar implements AutoCloseable {
     }
   }
 
-  /** Connections no longer read because their client does not read its answers (for the abuse suite). */
+  /**
+   * Connections no longer read because their client does not read its answers (for the abuse
+   * suite).
+   */
   int stalledConnections() {
     synchronized (lock) {
       return server == null ? 0 : server.guard().notReading();
     }
   }
 
-  /** Stops serving, ends the threads, removes the socket files and closes the store it opened. Idempotent. */
+  /**
+   * Stops serving, ends the threads, removes the socket files and closes the store it opened.
+   * Idempotent.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -278,7 +296,10 @@ public final class SignerSidecar implements AutoCloseable {
   @Override
   public String toString() {
     synchronized (lock) {
-      return "SignerSidecar[" + (bound.isEmpty() ? "not started" : bound.toString()) + (closed ? ", closed" : "") + "]";
+      return "SignerSidecar["
+          + (bound.isEmpty() ? "not started" : bound.toString())
+          + (closed ? ", closed" : "")
+          + "]";
     }
   }
 
@@ -321,13 +342,19 @@ public final class SignerSidecar implements AutoCloseable {
       return this;
     }
 
-    /** Serves the keys of an existing store instead of a keys directory; the sidecar does not close it. */
+    /**
+     * Serves the keys of an existing store instead of a keys directory; the sidecar does not close
+     * it.
+     */
     public Builder store(SecretStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
-    /** Adds a TCP address to listen on (default, when none is added: {@code 127.0.0.1:8787}); port 0 picks a free port. */
+    /**
+     * Adds a TCP address to listen on (default, when none is added: {@code 127.0.0.1:8787}); port 0
+     * picks a free port.
+     */
     public Builder listen(InetSocketAddress address) {
       return listen(ListenAddress.tcp(address));
     }
@@ -365,7 +392,8 @@ public final class SignerSidecar implements AutoCloseable {
     /** How many previous keys per name are kept (default 4, at most 64). */
     public Builder maxOldKeys(int maxOldKeys) {
       if (maxOldKeys < 0 || maxOldKeys > 64) {
-        throw new IllegalArgumentException("--max-old-keys must be between 0 and 64: " + maxOldKeys);
+        throw new IllegalArgumentException(
+            "--max-old-keys must be between 0 and 64: " + maxOldKeys);
       }
       this.maxOldKeys = maxOldKeys;
       return this;
@@ -389,7 +417,8 @@ public final class SignerSidecar implements AutoCloseable {
     /** The largest request body accepted, in bytes (default 1 MiB); larger ones get {@code 413}. */
     public Builder maxBodyBytes(int bytes) {
       if (bytes < 1024 || bytes > 256 * 1024 * 1024) {
-        throw new IllegalArgumentException("--max-body-bytes must be between 1024 and 268435456: " + bytes);
+        throw new IllegalArgumentException(
+            "--max-body-bytes must be between 1024 and 268435456: " + bytes);
       }
       this.maxBodyBytes = bytes;
       return this;
@@ -407,9 +436,9 @@ public final class SignerSidecar implements AutoCloseable {
     /**
      * How many worker threads sign large batches (default the number of processors, at least 2).
      * Single requests and batches of up to {@value SidecarHttpHandler#INLINE_ITEMS} items are
-     * answered on the I/O thread that read them (no hand-off: the cheapest path); larger batches
-     * go to the workers so they never delay other connections. {@code 0} answers everything on
-     * the I/O threads.
+     * answered on the I/O thread that read them (no hand-off: the cheapest path); larger batches go
+     * to the workers so they never delay other connections. {@code 0} answers everything on the I/O
+     * threads.
      */
     public Builder threads(int threads) {
       if (threads < 0 || threads > 1024) {
@@ -441,34 +470,39 @@ public final class SignerSidecar implements AutoCloseable {
      */
     public Builder maxConnections(int max) {
       if (max < 1 || max > 1_000_000) {
-        throw new IllegalArgumentException("--max-connections must be between 1 and 1000000: " + max);
+        throw new IllegalArgumentException(
+            "--max-connections must be between 1 and 1000000: " + max);
       }
       this.maxConnections = max;
       return this;
     }
 
     /**
-     * The most open connections from one client address (default 256; every client of a loopback
-     * or Unix socket listener is the same client, so there the total limit is what counts).
+     * The most open connections from one client address (default 256; every client of a loopback or
+     * Unix socket listener is the same client, so there the total limit is what counts).
      */
     public Builder maxConnectionsPerClient(int max) {
       if (max < 1 || max > 1_000_000) {
-        throw new IllegalArgumentException("--max-connections-per-client must be between 1 and 1000000: " + max);
+        throw new IllegalArgumentException(
+            "--max-connections-per-client must be between 1 and 1000000: " + max);
       }
       this.maxConnectionsPerClient = max;
       return this;
     }
 
     /**
-     * How long a request may take to arrive, from its first byte to the end of its body (default
-     * 10 s); then the sidecar answers {@code 408} and closes the connection.
+     * How long a request may take to arrive, from its first byte to the end of its body (default 10
+     * s); then the sidecar answers {@code 408} and closes the connection.
      */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "--request-timeout");
       return this;
     }
 
-    /** How long an answer may take to be written out to a client that does not read (default 10 s); then the connection is closed. */
+    /**
+     * How long an answer may take to be written out to a client that does not read (default 10 s);
+     * then the connection is closed.
+     */
     public Builder writeTimeout(Duration timeout) {
       this.writeTimeout = positive(timeout, "--write-timeout");
       return this;
@@ -514,7 +548,8 @@ public final class SignerSidecar implements AutoCloseable {
         }
         InetSocketAddress t = a.tcpAddress();
         if (t.isUnresolved()) {
-          throw new IllegalArgumentException("cannot resolve listen host '" + t.getHostString() + "'");
+          throw new IllegalArgumentException(
+              "cannot resolve listen host '" + t.getHostString() + "'");
         }
         if (!t.getAddress().isLoopbackAddress() && !allowNonLoopback) {
           throw new IllegalArgumentException(

@@ -16,9 +16,12 @@ final class SocketMode {
       int bits = Integer.parseInt(v, 8);
       Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
       PosixFilePermission[] order = {
-        PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-        PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-        PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE
+        PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE,
+        PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+        PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE
       };
       for (int i = 0; i < 9; i++) {
         if ((bits & (1 << (8 - i))) != 0) {
@@ -30,7 +33,10 @@ final class SocketMode {
     try {
       return PosixFilePermissions.fromString(v);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--socket-mode: '" + SignerSidecar.printable(value) + "' is not a file mode; use 0660 or rw-rw----");
+      throw new IllegalArgumentException(
+          "--socket-mode: '"
+              + SignerSidecar.printable(value)
+              + "' is not a file mode; use 0660 or rw-rw----");
     }
   }
 }

@@ -35,14 +35,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sidecar under abuse, with raw sockets on loopback: malformed framing is answered in the
  * protocol's JSON, slow and stalled clients are timed out with {@code 408} or closed, a crowd of
- * connections stays bounded, and a well-behaved client keeps signing within 1 s throughout (its
- * own deadline: {@code requestTimeout(1s)}, no retries). Every attack is bounded in count and time.
+ * connections stays bounded, and a well-behaved client keeps signing within 1 s throughout (its own
+ * deadline: {@code requestTimeout(1s)}, no retries). Every attack is bounded in count and time.
  */
 class SidecarAbuseTests {
 
   @TempDir Path tmp;
   final String key = canary();
   final List<Socket> attackers = new ArrayList<>();
+
   @RegisterExtension
   static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
 
@@ -81,15 +82,24 @@ class SidecarAbuseTests {
 
   /** A well-behaved client: every call must be answered within 1 s or it fails. */
   void wellBehavedClientSignsWithinOneSecond(int calls) throws Exception {
-    try (Signer client = Signer.sidecarBuilder(sidecar.uri()).requestTimeout(Duration.ofSeconds(1)).connectTimeout(Duration.ofSeconds(1)).retries(0).build()) {
+    try (Signer client =
+        Signer.sidecarBuilder(sidecar.uri())
+            .requestTimeout(Duration.ofSeconds(1))
+            .connectTimeout(Duration.ofSeconds(1))
+            .retries(0)
+            .build()) {
       for (int i = 0; i < calls; i++) {
-        assertThat(client.sign("webhook", ("m" + i).getBytes(UTF_8))).isEqualTo(expectedSignature(key, "m" + i));
+        assertThat(client.sign("webhook", ("m" + i).getBytes(UTF_8)))
+            .isEqualTo(expectedSignature(key, "m" + i));
       }
     }
   }
 
   static String request(String body) {
-    return "POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    return "POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   /** Reads one whole answer (head and Content-Length body) as text. */
@@ -99,7 +109,10 @@ class SidecarAbuseTests {
     int c;
     while (state < 4 && (c = in.read()) >= 0) {
       head.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+      state =
+          (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : 0;
     }
     String h = head.toString(US_ASCII);
     int length = 0;
@@ -112,7 +125,13 @@ class SidecarAbuseTests {
     StringBuilder normalized = new StringBuilder();
     for (String line : h.split("\r\n", -1)) {
       int colon = line.indexOf(':');
-      normalized.append(colon > 0 && !line.startsWith("HTTP/") ? line.substring(0, colon).toLowerCase(java.util.Locale.ROOT) + line.substring(colon) : line).append("\r\n");
+      normalized
+          .append(
+              colon > 0 && !line.startsWith("HTTP/")
+                  ? line.substring(0, colon).toLowerCase(java.util.Locale.ROOT)
+                      + line.substring(colon)
+                  : line)
+          .append("\r\n");
     }
     normalized.setLength(normalized.length() - 2);
     return normalized + new String(in.readNBytes(length), UTF_8);
@@ -142,22 +161,33 @@ class SidecarAbuseTests {
     java.util.concurrent.atomic.AtomicLong pipelined = new java.util.concurrent.atomic.AtomicLong();
     List<Thread> pipeliners = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      connect().getOutputStream().write("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Ty".getBytes(US_ASCII));
-      connect().getOutputStream().write(request("{\"input\":\"aGk=\"}").replace("Content-Length: 16", "Content-Length: 500").getBytes(US_ASCII));
-      // Pipelines requests and never reads an answer, until the sidecar stops reading it (bounded in time).
+      connect()
+          .getOutputStream()
+          .write("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Ty".getBytes(US_ASCII));
+      connect()
+          .getOutputStream()
+          .write(
+              request("{\"input\":\"aGk=\"}")
+                  .replace("Content-Length: 16", "Content-Length: 500")
+                  .getBytes(US_ASCII));
+      // Pipelines requests and never reads an answer, until the sidecar stops reading it (bounded
+      // in time).
       Socket pipeliner = connect();
       long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      Thread t = new Thread(() -> {
-        try {
-          byte[] burst = ok.repeat(100).getBytes(US_ASCII);
-          while (System.nanoTime() < stopAt) {
-            pipeliner.getOutputStream().write(burst);
-            pipelined.addAndGet(100);
-          }
-        } catch (IOException stopped) {
-          // Closed at the end of the test.
-        }
-      }, "pipeliner-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  byte[] burst = ok.repeat(100).getBytes(US_ASCII);
+                  while (System.nanoTime() < stopAt) {
+                    pipeliner.getOutputStream().write(burst);
+                    pipelined.addAndGet(100);
+                  }
+                } catch (IOException stopped) {
+                  // Closed at the end of the test.
+                }
+              },
+              "pipeliner-" + i);
       t.setDaemon(true);
       t.start();
       pipeliners.add(t);
@@ -175,13 +205,25 @@ class SidecarAbuseTests {
   void aRequestThatDoesNotArriveInTimeGets408AndIsClosed() throws Exception {
     start(SignerSidecar.builder().requestTimeout(Duration.ofMillis(300)));
     Socket partialHead = connect();
-    partialHead.getOutputStream().write("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\n".getBytes(US_ASCII));
+    partialHead
+        .getOutputStream()
+        .write("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\n".getBytes(US_ASCII));
     Socket partialBody = connect();
-    partialBody.getOutputStream().write(request("{\"input\":\"aGk=\"}").replace("Content-Length: 16", "Content-Length: 100").getBytes(US_ASCII));
+    partialBody
+        .getOutputStream()
+        .write(
+            request("{\"input\":\"aGk=\"}")
+                .replace("Content-Length: 16", "Content-Length: 100")
+                .getBytes(US_ASCII));
     for (Socket s : List.of(partialHead, partialBody)) {
       String answer = readAnswer(s.getInputStream());
-      assertThat(answer).startsWith("HTTP/1.1 408 ").contains("connection: close").contains("content-type: application/json");
-      assertThat(answer).endsWith("{\"errors\":[\"the request did not arrive completely within the request timeout; the connection is closed\"]}");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 408 ")
+          .contains("connection: close")
+          .contains("content-type: application/json");
+      assertThat(answer)
+          .endsWith(
+              "{\"errors\":[\"the request did not arrive completely within the request timeout; the connection is closed\"]}");
       assertThat(closedByServer(s)).isTrue();
     }
     wellBehavedClientSignsWithinOneSecond(3);
@@ -194,16 +236,20 @@ class SidecarAbuseTests {
     s.setReceiveBufferSize(4096);
     byte[] burst = request("{\"input\":\"aGk=\"}").repeat(500).getBytes(US_ASCII);
     long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Thread writer = new Thread(() -> {
-      try {
-        // Until the kernel's buffers are full and the sidecar stops reading, then closes (bounded in time).
-        while (System.nanoTime() < stopAt) {
-          s.getOutputStream().write(burst);
-        }
-      } catch (IOException stopped) {
-        // Closed by the sidecar: expected.
-      }
-    }, "non-reader");
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                // Until the kernel's buffers are full and the sidecar stops reading, then closes
+                // (bounded in time).
+                while (System.nanoTime() < stopAt) {
+                  s.getOutputStream().write(burst);
+                }
+              } catch (IOException stopped) {
+                // Closed by the sidecar: expected.
+              }
+            },
+            "non-reader");
     writer.setDaemon(true);
     writer.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> !writer.isAlive());
@@ -227,13 +273,21 @@ class SidecarAbuseTests {
       Socket s = connect();
       s.getOutputStream().write(c.getKey().getBytes(US_ASCII));
       String answer = readAnswer(s.getInputStream());
-      assertThat(answer).as(c.getKey().substring(0, Math.min(20, c.getKey().length()))).startsWith(c.getValue()).contains("content-type: application/json").contains("\r\n\r\n{\"errors\":[\"");
+      assertThat(answer)
+          .as(c.getKey().substring(0, Math.min(20, c.getKey().length())))
+          .startsWith(c.getValue())
+          .contains("content-type: application/json")
+          .contains("\r\n\r\n{\"errors\":[\"");
       assertThat(answer).doesNotContain("Exception").doesNotContain("<h1>");
       assertThat(closedByServer(s)).isTrue();
     }
     Socket s = connect();
-    s.getOutputStream().write("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n".getBytes(US_ASCII));
-    assertThat(readAnswer(s.getInputStream())).endsWith("{\"errors\":[\"malformed HTTP request: invalid Content-Length\"]}");
+    s.getOutputStream()
+        .write(
+            "POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n"
+                .getBytes(US_ASCII));
+    assertThat(readAnswer(s.getInputStream()))
+        .endsWith("{\"errors\":[\"malformed HTTP request: invalid Content-Length\"]}");
 
     // 5,000 headers: an answer, not a reset.
     StringBuilder many = new StringBuilder("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\n");
@@ -242,17 +296,23 @@ class SidecarAbuseTests {
     }
     many.append("Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
     Socket headers = connect();
-    Thread sender = new Thread(() -> {
-      try {
-        headers.getOutputStream().write(many.toString().getBytes(US_ASCII));
-      } catch (IOException closed) {
-        // The sidecar may close once it has answered.
-      }
-    }, "many-headers");
+    Thread sender =
+        new Thread(
+            () -> {
+              try {
+                headers.getOutputStream().write(many.toString().getBytes(US_ASCII));
+              } catch (IOException closed) {
+                // The sidecar may close once it has answered.
+              }
+            },
+            "many-headers");
     sender.setDaemon(true);
     sender.start();
     String answer = readAnswer(headers.getInputStream());
-    assertThat(answer).startsWith("HTTP/1.1 431 ").endsWith("{\"errors\":[\"the request headers are too large or too many (at most 16384 bytes)\"]}");
+    assertThat(answer)
+        .startsWith("HTTP/1.1 431 ")
+        .endsWith(
+            "{\"errors\":[\"the request headers are too large or too many (at most 16384 bytes)\"]}");
     wellBehavedClientSignsWithinOneSecond(3);
   }
 
@@ -269,24 +329,42 @@ class SidecarAbuseTests {
     wellBehavedClientSignsWithinOneSecond(20);
     assertThat(sidecar.openConnections()).isLessThanOrEqualTo(200);
     long sidecarThreads =
-        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("secretsdk-signer-")).count();
-    assertThat(sidecarThreads).as("I/O threads plus at most the worker threads").isLessThanOrEqualTo(2 + 2);
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("secretsdk-signer-"))
+            .count();
+    assertThat(sidecarThreads)
+        .as("I/O threads plus at most the worker threads")
+        .isLessThanOrEqualTo(2 + 2);
   }
 
   @Test
   void theUnixSocketIsHeldToTheSameBar() throws Exception {
     Path socket = tmp.resolve("signer.sock");
-    sidecar = SignerSidecar.builder().keysDirectory(tmp.resolve("keys")).listen(ListenAddress.unix(socket)).requestTimeout(Duration.ofMillis(300)).build().start();
+    sidecar =
+        SignerSidecar.builder()
+            .keysDirectory(tmp.resolve("keys"))
+            .listen(ListenAddress.unix(socket))
+            .requestTimeout(Duration.ofMillis(300))
+            .build()
+            .start();
     List<java.nio.channels.SocketChannel> stalled = new ArrayList<>();
     try {
       for (int i = 0; i < 8; i++) {
-        java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        java.nio.channels.SocketChannel ch =
+            java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
         stalled.add(ch);
         ch.connect(java.net.UnixDomainSocketAddress.of(socket));
-        ch.write(java.nio.ByteBuffer.wrap("POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\n".getBytes(US_ASCII)));
+        ch.write(
+            java.nio.ByteBuffer.wrap(
+                "POST /v1/hmac/webhook HTTP/1.1\r\nHost: x\r\n".getBytes(US_ASCII)));
       }
-      try (Signer client = Signer.sidecarBuilder(URI.create("unix:" + socket)).requestTimeout(Duration.ofSeconds(1)).retries(0).build()) {
-        assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(key, "m"));
+      try (Signer client =
+          Signer.sidecarBuilder(URI.create("unix:" + socket))
+              .requestTimeout(Duration.ofSeconds(1))
+              .retries(0)
+              .build()) {
+        assertThat(client.sign("webhook", "m".getBytes(UTF_8)))
+            .isEqualTo(expectedSignature(key, "m"));
       }
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
       java.nio.channels.SocketChannel first = stalled.get(0);

@@ -8,10 +8,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.secretsdk.signer.HmacAlgorithm;
 import io.secretsdk.signer.Signer;
-import io.secretsdk.signer.SignerUnavailableException;
-import io.secretsdk.signer.SigningKeyNotFoundException;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.LogCapture;
 import io.secretsdk.testing.SecretLeakExtension;
@@ -49,6 +46,7 @@ class SignerSidecarCommandLineTests {
   @TempDir Path tmp;
   final String key = canary();
   Path keys;
+
   @RegisterExtension
   static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
 
@@ -70,14 +68,19 @@ class SignerSidecarCommandLineTests {
   void argumentsAreReadInBothForms() {
     SignerSidecar.Builder b =
         SidecarCommand.parse(
-            "--keys-dir", keys.toString(),
+            "--keys-dir",
+            keys.toString(),
             "--listen=127.0.0.1:0",
-            "--grace", "PT2H",
+            "--grace",
+            "PT2H",
             "--max-old-keys=2",
-            "--min-key-bytes", "32",
-            "--max-body-bytes", "4096",
+            "--min-key-bytes",
+            "32",
+            "--max-body-bytes",
+            "4096",
             "--max-batch=50",
-            "--threads", "3");
+            "--threads",
+            "3");
     assertThat(b.keysDirectory).isEqualTo(keys);
     assertThat(b.listen).hasSize(1);
     assertThat(b.listen.get(0).tcpAddress().getAddress().isLoopbackAddress()).isTrue();
@@ -90,7 +93,9 @@ class SignerSidecarCommandLineTests {
     assertThat(b.threads).isEqualTo(3);
     SignerSidecar.Builder defaults = SidecarCommand.parse("--keys-dir", keys.toString());
     assertThat(defaults.build()).isNotNull();
-    assertThat(defaults.listen).extracting(ListenAddress::toString).containsExactly("127.0.0.1:8787");
+    assertThat(defaults.listen)
+        .extracting(ListenAddress::toString)
+        .containsExactly("127.0.0.1:8787");
     assertThat(defaults.grace).isEqualTo(Duration.ofHours(24));
     assertThat(defaults.maxBodyBytes).isEqualTo(1024 * 1024);
 
@@ -101,40 +106,69 @@ class SignerSidecarCommandLineTests {
     assertThat(SidecarCommand.parseDuration("--grace", "1m")).isEqualTo(Duration.ofMinutes(1));
     assertThat(SidecarCommand.parseDuration("--grace", "0s")).isEqualTo(Duration.ZERO);
     assertThat(SidecarCommand.parseDuration("--grace", "P7D")).isEqualTo(Duration.ofDays(7));
-    assertThat(SidecarCommand.parseDuration("--request-timeout", "5000")).as("a bare number is milliseconds, as everywhere in secretsdk").isEqualTo(Duration.ofSeconds(5));
-    assertThat(ListenAddress.parse("[::1]:9000").tcpAddress().getAddress().isLoopbackAddress()).isTrue();
-    assertThat(ListenAddress.parse("localhost:0").tcpAddress().getAddress().isLoopbackAddress()).isTrue();
+    assertThat(SidecarCommand.parseDuration("--request-timeout", "5000"))
+        .as("a bare number is milliseconds, as everywhere in secretsdk")
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(ListenAddress.parse("[::1]:9000").tcpAddress().getAddress().isLoopbackAddress())
+        .isTrue();
+    assertThat(ListenAddress.parse("localhost:0").tcpAddress().getAddress().isLoopbackAddress())
+        .isTrue();
     assertThat(ListenAddress.parse("9000").tcpAddress().getPort()).isEqualTo(9000);
     assertThat(ListenAddress.parse("127.0.0.1").tcpAddress().getPort()).isEqualTo(8787);
-    assertThat(ListenAddress.parse("unix:/run/signer/signer.sock").socketPath()).isEqualTo(Path.of("/run/signer/signer.sock"));
+    assertThat(ListenAddress.parse("unix:/run/signer/signer.sock").socketPath())
+        .isEqualTo(Path.of("/run/signer/signer.sock"));
     SignerSidecar.Builder both =
-        SidecarCommand.parse("--keys-dir", keys.toString(), "--listen", "127.0.0.1:0", "--listen", "unix:/run/signer/signer.sock", "--socket-mode", "0600");
-    assertThat(both.listen).extracting(ListenAddress::toString).containsExactly("127.0.0.1:0", "unix:/run/signer/signer.sock");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(both.socketMode)).isEqualTo("rw-------");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(defaults.socketMode)).isEqualTo("rw-rw----");
+        SidecarCommand.parse(
+            "--keys-dir",
+            keys.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--listen",
+            "unix:/run/signer/signer.sock",
+            "--socket-mode",
+            "0600");
+    assertThat(both.listen)
+        .extracting(ListenAddress::toString)
+        .containsExactly("127.0.0.1:0", "unix:/run/signer/signer.sock");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(both.socketMode))
+        .isEqualTo("rw-------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(defaults.socketMode))
+        .isEqualTo("rw-rw----");
   }
 
   @Test
   void badArgumentsAreExplained() {
     String dir = keys.toString();
     assertThatThrownBy(() -> SidecarCommand.parse()).hasMessage("--keys-dir is required");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir")).hasMessageContaining("Missing required parameter for option '--keys-dir'");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--port", "1")).hasMessageContaining("Unknown options: '--port'");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "unix:relative.sock")).hasMessageContaining("must be absolute");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--socket-mode", "rwx")).hasMessageContaining("is not a file mode");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--request-timeout", "0s")).hasMessageContaining("must be positive");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--transport", "kqueue")).hasMessageContaining("is not auto, nio or epoll");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir"))
+        .hasMessageContaining("Missing required parameter for option '--keys-dir'");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--port", "1"))
+        .hasMessageContaining("Unknown options: '--port'");
+    assertThatThrownBy(
+            () -> SidecarCommand.parse("--keys-dir", dir, "--listen", "unix:relative.sock"))
+        .hasMessageContaining("must be absolute");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--socket-mode", "rwx"))
+        .hasMessageContaining("is not a file mode");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--request-timeout", "0s"))
+        .hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--transport", "kqueue"))
+        .hasMessageContaining("is not auto, nio or epoll");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "127.0.0.1:99999"))
         .hasMessageContaining("invalid port '99999'");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--listen", "::1:80"))
         .hasMessageContaining("in brackets");
     assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--grace", "soon"))
         .hasMessageContaining("is not a duration");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--grace", "-PT1H")).hasMessageContaining("negative");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--threads", "many")).hasMessageContaining("not a whole number");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--threads", "-1")).hasMessageContaining("between 0 and 1024");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--max-body-bytes", "10")).hasMessageContaining("between 1024");
-    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--allow-non-loopback=yes")).hasMessageContaining("--allow-non-loopback");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--grace", "-PT1H"))
+        .hasMessageContaining("negative");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--threads", "many"))
+        .hasMessageContaining("not a whole number");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--threads", "-1"))
+        .hasMessageContaining("between 0 and 1024");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--max-body-bytes", "10"))
+        .hasMessageContaining("between 1024");
+    assertThatThrownBy(() -> SidecarCommand.parse("--keys-dir", dir, "--allow-non-loopback=yes"))
+        .hasMessageContaining("--allow-non-loopback");
   }
 
   @Test
@@ -150,7 +184,10 @@ class SignerSidecarCommandLineTests {
           .hasMessageContaining("not a loopback address")
           .hasMessageContaining("--allow-non-loopback");
       // With the flag the configuration is accepted (this test does not start it).
-      assertThat(SidecarCommand.parse("--keys-dir", dir, "--listen", address, "--allow-non-loopback").build()).isNotNull();
+      assertThat(
+              SidecarCommand.parse("--keys-dir", dir, "--listen", address, "--allow-non-loopback")
+                  .build())
+          .isNotNull();
     }
     assertThatThrownBy(
             () ->
@@ -162,7 +199,9 @@ class SignerSidecarCommandLineTests {
 
     Run run = launch("--keys-dir", dir, "--listen", "10.0.0.1:8787");
     assertThat(run.code).isEqualTo(2);
-    assertThat(run.err).startsWith("signer-sidecar: refusing to listen on 10.0.0.1:8787").contains("Usage: signer-sidecar");
+    assertThat(run.err)
+        .startsWith("signer-sidecar: refusing to listen on 10.0.0.1:8787")
+        .contains("Usage: signer-sidecar");
   }
 
   @Test
@@ -173,7 +212,11 @@ class SignerSidecarCommandLineTests {
 
     run = launch("--keys-dir", tmp.resolve("missing").toString(), "--listen", "127.0.0.1:0");
     assertThat(run.code).isEqualTo(1);
-    assertThat(run.err).isEqualTo("signer-sidecar: cannot start: keys directory " + tmp.resolve("missing") + " does not exist\n");
+    assertThat(run.err)
+        .isEqualTo(
+            "signer-sidecar: cannot start: keys directory "
+                + tmp.resolve("missing")
+                + " does not exist\n");
 
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     run = launch("--keys-dir", file.toString(), "--listen", "127.0.0.1:0");
@@ -183,12 +226,18 @@ class SignerSidecarCommandLineTests {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       run = launch("--keys-dir", keys.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort());
       assertThat(run.code).isEqualTo(1);
-      assertThat(run.err).startsWith("signer-sidecar: cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      assertThat(run.err)
+          .startsWith(
+              "signer-sidecar: cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
 
     run = launch("--help");
     assertThat(run.code).isZero();
-    assertThat(run.out).contains("--keys-dir=<dir>").contains("--allow-non-loopback").contains("--listen=<address>").contains("--probe");
+    assertThat(run.out)
+        .contains("--keys-dir=<dir>")
+        .contains("--allow-non-loopback")
+        .contains("--listen=<address>")
+        .contains("--probe");
     assertThat(run.started).isNull();
 
     run = launch("--version");
@@ -197,14 +246,16 @@ class SignerSidecarCommandLineTests {
 
     run = launch("--keys-dir", keys.toString(), "--threads", "many");
     assertThat(run.code).isEqualTo(2);
-    assertThat(run.err).startsWith("signer-sidecar: --threads: 'many' is not a whole number\nUsage:");
+    assertThat(run.err)
+        .startsWith("signer-sidecar: --threads: 'many' is not a whole number\nUsage:");
     assertThat(run.started).isNull();
 
     Run running = launch("--keys-dir", keys.toString(), "--listen", "127.0.0.1:0");
     try {
       assertThat(running.code).isZero();
       assertThat(running.started.address().getAddress().isLoopbackAddress()).isTrue();
-      assertThat(running.started.keyIds()).containsEntry("webhook", expectedKeyId(key.getBytes(UTF_8)));
+      assertThat(running.started.keyIds())
+          .containsEntry("webhook", expectedKeyId(key.getBytes(UTF_8)));
       Run probe = launch("--probe", running.started.uri().toString());
       assertThat(probe.code).isZero();
       assertThat(probe.out).startsWith("200 {\"status\":\"ok\"");
@@ -213,7 +264,8 @@ class SignerSidecarCommandLineTests {
     }
     Run probe = launch("--probe", running.started.uri().toString());
     assertThat(probe.code).isEqualTo(1);
-    assertThat(probe.err).startsWith("signer-sidecar: --probe: no answer from " + running.started.uri());
+    assertThat(probe.err)
+        .startsWith("signer-sidecar: --probe: no answer from " + running.started.uri());
     assertThat(launch("--probe", "ftp://x").code).isEqualTo(2);
     CompletableFuture<Void> waited =
         CompletableFuture.runAsync(
@@ -244,7 +296,8 @@ class SignerSidecarCommandLineTests {
     List<String> output = new ArrayList<>();
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
-      Pattern listening = Pattern.compile("signer sidecar listening on (http://127\\.0\\.0\\.1:\\d+) ");
+      Pattern listening =
+          Pattern.compile("signer sidecar listening on (http://127\\.0\\.0\\.1:\\d+) ");
       CompletableFuture<URI> uri =
           CompletableFuture.supplyAsync(
               () -> {
@@ -263,9 +316,11 @@ class SignerSidecarCommandLineTests {
                 }
               });
       URI base = uri.get(60, TimeUnit.SECONDS);
-      assertThat(String.join("\n", output)).contains("webhook (key id " + expectedKeyId(key.getBytes(UTF_8)) + ")");
+      assertThat(String.join("\n", output))
+          .contains("webhook (key id " + expectedKeyId(key.getBytes(UTF_8)) + ")");
       try (Signer client = Signer.sidecar(base)) {
-        assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(key, "m"));
+        assertThat(client.sign("webhook", "m".getBytes(UTF_8)))
+            .isEqualTo(expectedSignature(key, "m"));
       }
     } finally {
       p.destroy();
@@ -286,7 +341,11 @@ class SignerSidecarCommandLineTests {
     String text = new String(bad.getInputStream().readAllBytes(), UTF_8);
     assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(bad.exitValue()).isEqualTo(1);
-    assertThat(text).contains("signer-sidecar: cannot start: keys directory " + tmp.resolve("nowhere") + " does not exist");
+    assertThat(text)
+        .contains(
+            "signer-sidecar: cannot start: keys directory "
+                + tmp.resolve("nowhere")
+                + " does not exist");
   }
 
   private static String javaBinary() {
@@ -305,7 +364,9 @@ class SignerSidecarCommandLineTests {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     SignerSidecar[] started = new SignerSidecar[1];
     Run run = new Run();
-    run.code = SidecarCommand.launch(args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), started);
+    run.code =
+        SidecarCommand.launch(
+            args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), started);
     run.out = out.toString(UTF_8);
     run.err = err.toString(UTF_8);
     run.started = started[0];

@@ -68,25 +68,29 @@ class SignerSidecarJarTests {
     BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
     Pattern listening = Pattern.compile("signer sidecar listening on (.+?) with keys from");
     CompletableFuture<List<URI>> uris = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          output.add(line);
-          Matcher m = listening.matcher(line);
-          if (m.find()) {
-            List<URI> found = new ArrayList<>();
-            for (String u : m.group(1).split(" and ")) {
-              found.add(URI.create(u));
-            }
-            uris.complete(found);
-          }
-        }
-        uris.completeExceptionally(new IllegalStateException("the sidecar exited: " + output));
-      } catch (java.io.IOException e) {
-        uris.completeExceptionally(e);
-      }
-    }, "sidecar-output");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  output.add(line);
+                  Matcher m = listening.matcher(line);
+                  if (m.find()) {
+                    List<URI> found = new ArrayList<>();
+                    for (String u : m.group(1).split(" and ")) {
+                      found.add(URI.create(u));
+                    }
+                    uris.complete(found);
+                  }
+                }
+                uris.completeExceptionally(
+                    new IllegalStateException("the sidecar exited: " + output));
+              } catch (java.io.IOException e) {
+                uris.completeExceptionally(e);
+              }
+            },
+            "sidecar-output");
     t.setDaemon(true);
     t.start();
     return uris.get(60, TimeUnit.SECONDS);
@@ -100,12 +104,22 @@ class SignerSidecarJarTests {
     Path socket = tmp.resolve("run").resolve("signer.sock");
     Files.createDirectories(socket.getParent());
     List<String> command =
-        List.of(java(), "-jar", jar().toString(), "--keys-dir", keys.toString(), "--listen", "127.0.0.1:0", "--listen", "unix:" + socket);
+        List.of(
+            java(),
+            "-jar",
+            jar().toString(),
+            "--keys-dir",
+            keys.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--listen",
+            "unix:" + socket);
     List<URI> uris = start(command);
     assertThat(uris).hasSize(2);
     assertThat(uris.get(0).toString()).startsWith("http://127.0.0.1:");
     assertThat(uris.get(1)).isEqualTo(URI.create("unix:" + socket));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+        .isEqualTo("rw-rw----");
     byte[] msg = "order-1".getBytes(UTF_8);
     String before;
     try (Signer tcp = Signer.sidecar(uris.get(0));
@@ -123,16 +137,25 @@ class SignerSidecarJarTests {
     assertThat(socket).as("the socket file is removed on stop").doesNotExist();
     writer.writeStrings(Map.of("webhook", keyB, "webhook.previous", keyA));
     uris = start(command);
-    assertThat(String.join("\n", output)).contains("webhook (key id " + expectedKeyId(keyB.getBytes(UTF_8)) + ", verifies also [" + expectedKeyId(keyA.getBytes(UTF_8)) + "])");
+    assertThat(String.join("\n", output))
+        .contains(
+            "webhook (key id "
+                + expectedKeyId(keyB.getBytes(UTF_8))
+                + ", verifies also ["
+                + expectedKeyId(keyA.getBytes(UTF_8))
+                + "])");
     try (Signer unix = Signer.sidecar(uris.get(1))) {
-      assertThat(unix.verify("webhook", msg, before)).as("a signature made before the rotation, after a restart").isTrue();
+      assertThat(unix.verify("webhook", msg, before))
+          .as("a signature made before the rotation, after a restart")
+          .isTrue();
       assertThat(unix.sign("webhook", msg)).isEqualTo(expectedSignature(keyB, "order-1"));
     }
   }
 
   @Test
   void theContainerEntryPointStartsTheJar() throws Exception {
-    String dockerfile = Files.readString(Path.of(System.getProperty("sidecar.dockerfile", "Dockerfile")));
+    String dockerfile =
+        Files.readString(Path.of(System.getProperty("sidecar.dockerfile", "Dockerfile")));
     List<String> entrypoint = jsonArray(dockerfile, "ENTRYPOINT");
     List<String> cmd = jsonArray(dockerfile, "CMD");
     assertThat(entrypoint).contains("-jar", "/opt/signer/secretsdk-signer-sidecar.jar");
@@ -141,7 +164,10 @@ class SignerSidecarJarTests {
     Path run = Files.createDirectories(tmp.resolve("run-signer"));
     List<String> command = new ArrayList<>();
     for (String s : entrypoint) {
-      command.add(s.equals("java") ? java() : s.equals("/opt/signer/secretsdk-signer-sidecar.jar") ? jar().toString() : s);
+      command.add(
+          s.equals("java")
+              ? java()
+              : s.equals("/opt/signer/secretsdk-signer-sidecar.jar") ? jar().toString() : s);
     }
     for (String s : cmd) {
       // Only the paths and the fixed port are mapped; every option is the recipe's own.
@@ -154,11 +180,15 @@ class SignerSidecarJarTests {
     assertThat(uris).hasSize(2);
     for (URI u : uris) {
       try (Signer client = Signer.sidecar(u)) {
-        assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(keyA, "m"));
+        assertThat(client.sign("webhook", "m".getBytes(UTF_8)))
+            .isEqualTo(expectedSignature(keyA, "m"));
       }
     }
     // The probe command the pod manifest uses, against the socket.
-    Process probe = new ProcessBuilder(java(), "-jar", jar().toString(), "--probe", uris.get(1).toString()).redirectErrorStream(true).start();
+    Process probe =
+        new ProcessBuilder(java(), "-jar", jar().toString(), "--probe", uris.get(1).toString())
+            .redirectErrorStream(true)
+            .start();
     String answer = new String(probe.getInputStream().readAllBytes(), UTF_8);
     assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(probe.exitValue()).as(answer).isZero();

@@ -12,10 +12,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretStore;
-import io.secretsdk.signer.SignerTestSupport.MutableClock;
-import io.secretsdk.signer.SignerTestSupport.RawHttp;
 import io.secretsdk.signer.HmacAlgorithm;
 import io.secretsdk.signer.Signer;
+import io.secretsdk.signer.SignerTestSupport.MutableClock;
+import io.secretsdk.signer.SignerTestSupport.RawHttp;
 import io.secretsdk.signer.SignerUnavailableException;
 import io.secretsdk.signer.SigningKeyNotFoundException;
 import io.secretsdk.testing.KubernetesVolumeWriter;
@@ -48,6 +48,7 @@ class SignerSidecarTests {
   final String keyB = canary();
   final List<String> thrown = new ArrayList<>();
   final MutableClock clock = new MutableClock();
+
   @RegisterExtension
   static final SecretLeakExtension leaks = SecretLeakExtension.create().allLevelsOf("io.secretsdk");
 
@@ -100,13 +101,15 @@ class SignerSidecarTests {
   void signAndVerifyRoundTripsAndMatchTheLocalSigner() throws Exception {
     writer.writeStrings(Map.of("webhook", keyA, "other", keyB));
     start(onLoopback());
-    // Nothing JVM-wide is set on the application's behalf (the JDK server needed sun.net.httpserver.nodelay).
+    // Nothing JVM-wide is set on the application's behalf (the JDK server needed
+    // sun.net.httpserver.nodelay).
     assertThat(System.getProperty("sun.net.httpserver.nodelay")).isNull();
     assertThat(sidecar.address().getAddress().isLoopbackAddress()).isTrue();
     assertThat(sidecar.address().getPort()).isPositive();
     assertThat(sidecar.keyIds())
         .containsExactly(
-            Map.entry("other", expectedKeyId(keyB.getBytes(UTF_8))), Map.entry("webhook", expectedKeyId(keyA.getBytes(UTF_8))));
+            Map.entry("other", expectedKeyId(keyB.getBytes(UTF_8))),
+            Map.entry("webhook", expectedKeyId(keyA.getBytes(UTF_8))));
     assertThat(logs.text())
         .contains("signer sidecar listening on " + sidecar.uri())
         .contains("webhook (key id " + expectedKeyId(keyA.getBytes(UTF_8)) + ")");
@@ -120,7 +123,8 @@ class SignerSidecarTests {
         random.nextBytes(msg);
         String viaSidecar = remote.sign("webhook", msg);
         assertThat(viaSidecar).isEqualTo(local.sign("webhook", msg));
-        assertThat(viaSidecar).isEqualTo(expectedSignature(keyA.getBytes(UTF_8), msg, "HmacSHA256"));
+        assertThat(viaSidecar)
+            .isEqualTo(expectedSignature(keyA.getBytes(UTF_8), msg, "HmacSHA256"));
         assertThat(remote.verify("webhook", msg, viaSidecar)).isTrue();
         assertThat(local.verify("webhook", msg, viaSidecar)).isTrue();
         assertThat(remote.verify("other", msg, viaSidecar)).isFalse();
@@ -165,33 +169,68 @@ class SignerSidecarTests {
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(r.body()).isEqualTo("{\"hmac\":\"" + sig + "\"}");
 
-    r = http.post("/v1/hmac/webhook", "{\"batch_input\":[{\"input\":\"" + b64("hello") + "\"},{\"input\":\"\"}]}");
-    assertThat(r.body()).isEqualTo("{\"batch_results\":[{\"hmac\":\"" + sig + "\"},{\"hmac\":\"" + expectedSignature(keyA, "") + "\"}]}");
+    r =
+        http.post(
+            "/v1/hmac/webhook",
+            "{\"batch_input\":[{\"input\":\"" + b64("hello") + "\"},{\"input\":\"\"}]}");
+    assertThat(r.body())
+        .isEqualTo(
+            "{\"batch_results\":[{\"hmac\":\""
+                + sig
+                + "\"},{\"hmac\":\""
+                + expectedSignature(keyA, "")
+                + "\"}]}");
 
-    r = http.post("/v1/verify/webhook", "{\"input\":\"" + b64("hello") + "\",\"hmac\":\"" + sig + "\"}");
+    r =
+        http.post(
+            "/v1/verify/webhook", "{\"input\":\"" + b64("hello") + "\",\"hmac\":\"" + sig + "\"}");
     assertThat(r.body()).isEqualTo("{\"valid\":true}");
-    r = http.post("/v1/verify/webhook", "{\"input\":\"" + b64("hellO") + "\",\"hmac\":\"" + sig + "\"}");
+    r =
+        http.post(
+            "/v1/verify/webhook", "{\"input\":\"" + b64("hellO") + "\",\"hmac\":\"" + sig + "\"}");
     assertThat(r.body()).isEqualTo("{\"valid\":false}");
     r =
         http.post(
             "/v1/verify/webhook",
-            "{\"batch_input\":[{\"input\":\"" + b64("hello") + "\",\"hmac\":\"" + sig + "\"},{\"input\":\"\",\"hmac\":\"nope\"}]}");
+            "{\"batch_input\":[{\"input\":\""
+                + b64("hello")
+                + "\",\"hmac\":\""
+                + sig
+                + "\"},{\"input\":\"\",\"hmac\":\"nope\"}]}");
     assertThat(r.body()).isEqualTo("{\"batch_results\":[{\"valid\":true},{\"valid\":false}]}");
 
-    // Algorithms by body field or Vault-style path suffix; unknown fields ignored; URL-safe base64 accepted.
+    // Algorithms by body field or Vault-style path suffix; unknown fields ignored; URL-safe base64
+    // accepted.
     String s512 = expectedSignature(keyA.getBytes(UTF_8), "hello".getBytes(UTF_8), "HmacSHA512");
-    assertThat(http.post("/v1/hmac/webhook", "{\"input\":\"" + b64("hello") + "\",\"algorithm\":\"sha2-512\"}").body())
+    assertThat(
+            http.post(
+                    "/v1/hmac/webhook",
+                    "{\"input\":\"" + b64("hello") + "\",\"algorithm\":\"sha2-512\"}")
+                .body())
         .contains(s512);
-    assertThat(http.post("/v1/hmac/webhook/sha2-512", "{\"input\":\"" + b64("hello") + "\",\"key_version\":3}").body())
+    assertThat(
+            http.post(
+                    "/v1/hmac/webhook/sha2-512",
+                    "{\"input\":\"" + b64("hello") + "\",\"key_version\":3}")
+                .body())
         .contains(s512);
     assertThat(http.post("/v1/hmac/webhook", "{\"input\":\"-_-_\"}").statusCode()).isEqualTo(200);
-    assertThat(http.send("POST", "/v1/hmac/webhook", "application/json; charset=utf-8", ("{\"input\":\"" + b64("hello") + "\"}").getBytes(UTF_8)).body())
+    assertThat(
+            http.send(
+                    "POST",
+                    "/v1/hmac/webhook",
+                    "application/json; charset=utf-8",
+                    ("{\"input\":\"" + b64("hello") + "\"}").getBytes(UTF_8))
+                .body())
         .contains(sig);
 
     r = http.get("/v1/health");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
-        .isEqualTo("{\"status\":\"ok\",\"keys\":[{\"name\":\"webhook\",\"key_id\":\"" + expectedKeyId(keyA.getBytes(UTF_8)) + "\"}]}");
+        .isEqualTo(
+            "{\"status\":\"ok\",\"keys\":[{\"name\":\"webhook\",\"key_id\":\""
+                + expectedKeyId(keyA.getBytes(UTF_8))
+                + "\"}]}");
     assertThat(http.send("HEAD", "/v1/health", null, null).statusCode()).isEqualTo(200);
   }
 
@@ -219,17 +258,28 @@ class SignerSidecarTests {
             "{\"input\":\"" + b64("x") + "\",\"algorithm\":\"md5\"}")) {
       HttpResponse<String> r = http.post("/v1/hmac/webhook", body);
       assertThat(r.statusCode()).as(body).isEqualTo(400);
-      assertThat(r.body()).as(body).startsWith("{\"errors\":[\"").doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(r.body())
+          .as(body)
+          .startsWith("{\"errors\":[\"")
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
     }
-    assertThat(http.post("/v1/hmac/webhook", "{\"input\":\"!!\"}").body()).isEqualTo("{\"errors\":[\"input is not valid base64\"]}");
-    assertThat(http.post("/v1/verify/webhook", ok).statusCode()).as("verify needs hmac").isEqualTo(400);
-    assertThat(http.post("/v1/hmac/webhook/sha2-256", "{\"input\":\"\",\"algorithm\":\"sha2-512\"}").statusCode()).isEqualTo(400);
+    assertThat(http.post("/v1/hmac/webhook", "{\"input\":\"!!\"}").body())
+        .isEqualTo("{\"errors\":[\"input is not valid base64\"]}");
+    assertThat(http.post("/v1/verify/webhook", ok).statusCode())
+        .as("verify needs hmac")
+        .isEqualTo(400);
+    assertThat(
+            http.post("/v1/hmac/webhook/sha2-256", "{\"input\":\"\",\"algorithm\":\"sha2-512\"}")
+                .statusCode())
+        .isEqualTo(400);
 
     // 404: unknown key, unknown endpoint.
     HttpResponse<String> r = http.post("/v1/hmac/nope", ok);
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).isEqualTo("{\"errors\":[\"no signing key named 'nope'\"]}");
-    assertThat(http.post("/v1/verify/nope", "{\"input\":\"\",\"hmac\":\"v1:x:y\"}").statusCode()).isEqualTo(404);
+    assertThat(http.post("/v1/verify/nope", "{\"input\":\"\",\"hmac\":\"v1:x:y\"}").statusCode())
+        .isEqualTo(404);
     assertThat(http.post("/v1/hmac/", ok).statusCode()).isEqualTo(404);
     assertThat(http.post("/v2/hmac/webhook", ok).statusCode()).isEqualTo(404);
     assertThat(http.get("/").statusCode()).isEqualTo(404);
@@ -240,7 +290,10 @@ class SignerSidecarTests {
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("Allow")).hasValue("POST");
     assertThat(r.body()).startsWith("{\"errors\":[");
-    assertThat(http.send("PUT", "/v1/verify/webhook", "application/json", ok.getBytes(UTF_8)).statusCode()).isEqualTo(405);
+    assertThat(
+            http.send("PUT", "/v1/verify/webhook", "application/json", ok.getBytes(UTF_8))
+                .statusCode())
+        .isEqualTo(405);
     r = http.post("/v1/health", "{}");
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD");
@@ -264,10 +317,19 @@ class SignerSidecarTests {
     r = http.send("POST", "/v1/hmac/webhook", "text/plain", ok.getBytes(UTF_8));
     assertThat(r.statusCode()).isEqualTo(415);
     assertThat(r.body()).contains("send application/json");
-    assertThat(http.send("POST", "/v1/hmac/webhook", "application/x-www-form-urlencoded", ok.getBytes(UTF_8)).statusCode()).isEqualTo(415);
-    assertThat(http.send("POST", "/v1/hmac/webhook", null, ok.getBytes(UTF_8)).statusCode()).isEqualTo(415);
+    assertThat(
+            http.send(
+                    "POST",
+                    "/v1/hmac/webhook",
+                    "application/x-www-form-urlencoded",
+                    ok.getBytes(UTF_8))
+                .statusCode())
+        .isEqualTo(415);
+    assertThat(http.send("POST", "/v1/hmac/webhook", null, ok.getBytes(UTF_8)).statusCode())
+        .isEqualTo(415);
 
-    // The client maps them: 404 to SigningKeyNotFoundException, other 4xx to SecretException, no retries.
+    // The client maps them: 404 to SigningKeyNotFoundException, other 4xx to SecretException, no
+    // retries.
     try (Signer client = Signer.sidecarBuilder(sidecar.uri()).batchSize(50).build()) {
       assertThat(remember(catchThrowable(() -> client.sign("nope", new byte[1]))))
           .isInstanceOf(SigningKeyNotFoundException.class)
@@ -308,7 +370,8 @@ class SignerSidecarTests {
     writer.writeStrings(Map.of("too-short", "0123456789", "webhook", keyA));
     await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/v1/health").statusCode() == 200);
     try (Signer client = Signer.sidecar(sidecar.uri())) {
-      assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(keyA, "m"));
+      assertThat(client.sign("webhook", "m".getBytes(UTF_8)))
+          .isEqualTo(expectedSignature(keyA, "m"));
     }
   }
 
@@ -317,7 +380,8 @@ class SignerSidecarTests {
     java.nio.file.Files.createDirectories(keys);
     start(onLoopback());
     assertThat(http.get("/v1/health").statusCode()).isEqualTo(503);
-    assertThat(http.get("/v1/health").body()).isEqualTo("{\"status\":\"no usable keys\",\"keys\":[]}");
+    assertThat(http.get("/v1/health").body())
+        .isEqualTo("{\"status\":\"no usable keys\",\"keys\":[]}");
     assertThat(http.post("/v1/hmac/webhook", "{\"input\":\"\"}").statusCode()).isEqualTo(404);
   }
 
@@ -333,7 +397,9 @@ class SignerSidecarTests {
       assertThat(sigA).contains(":" + idA + ":");
 
       writer.writeStrings(Map.of("webhook", keyB));
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.sign("webhook", msg).contains(":" + idB + ":"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.sign("webhook", msg).contains(":" + idB + ":"));
       String sigB = client.sign("webhook", msg);
       assertThat(sigB).isEqualTo(expectedSignature(keyB, "order-1"));
       assertThat(sidecar.keyIds()).containsEntry("webhook", idB);
@@ -344,11 +410,15 @@ class SignerSidecarTests {
 
       assertThat(client.verify("webhook", msg, sigA)).as("old key within grace").isTrue();
       clock.advance(Duration.ofHours(2).minusSeconds(1));
-      assertThat(client.verify("webhook", msg, sigA)).as("old key just before the end of grace").isTrue();
-      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sigA, sigB))).containsExactly(true, true);
+      assertThat(client.verify("webhook", msg, sigA))
+          .as("old key just before the end of grace")
+          .isTrue();
+      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sigA, sigB)))
+          .containsExactly(true, true);
       clock.advance(Duration.ofSeconds(1));
       assertThat(client.verify("webhook", msg, sigA)).as("old key after grace").isFalse();
-      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sigA, sigB))).containsExactly(false, true);
+      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sigA, sigB)))
+          .containsExactly(false, true);
       assertThat(client.verify("webhook", msg, sigB)).isTrue();
       assertThat(http.get("/v1/health").body()).doesNotContain("previous_key_ids");
     }
@@ -377,7 +447,9 @@ class SignerSidecarTests {
                   String text = "t" + id + "-m" + i;
                   byte[] msg = text.getBytes(UTF_8);
                   String sig = own.sign(key, msg);
-                  if (!sig.equals(expectedSignature(secret, text)) || !own.verify(key, msg, sig) || own.verify(key, "x".getBytes(UTF_8), sig)) {
+                  if (!sig.equals(expectedSignature(secret, text))
+                      || !own.verify(key, msg, sig)
+                      || own.verify(key, "x".getBytes(UTF_8), sig)) {
                     throw new AssertionError("wrong answer for " + text);
                   }
                   checked++;
@@ -417,7 +489,8 @@ class SignerSidecarTests {
       byte[] msg = "m".getBytes(UTF_8);
       String sig = client.sign("webhook", msg);
       assertThat(sig).isEqualTo(expectedSignature(keyA, "m"));
-      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sig, "x"))).containsExactly(true, false);
+      assertThat(client.verifyBatch("webhook", List.of(msg, msg), List.of(sig, "x")))
+          .containsExactly(true, false);
       assertThat(http.post("/v1/hmac/nope", "{\"input\":\"\"}").statusCode()).isEqualTo(404);
     }
   }
@@ -428,7 +501,8 @@ class SignerSidecarTests {
     try (SecretStore store = SecretStore.builder().mount(keys).build()) {
       SignerSidecar s = SignerSidecar.builder().store(store).port(0).build().start();
       try (Signer client = Signer.sidecarBuilder(s.uri()).retries(0).build()) {
-        assertThat(client.sign("webhook", "m".getBytes(UTF_8))).isEqualTo(expectedSignature(keyA, "m"));
+        assertThat(client.sign("webhook", "m".getBytes(UTF_8)))
+            .isEqualTo(expectedSignature(keyA, "m"));
         s.close();
         s.close();
         assertThat(remember(catchThrowable(() -> client.sign("webhook", "m".getBytes(UTF_8)))))
@@ -446,7 +520,8 @@ class SignerSidecarTests {
     writer.writeStrings(Map.of("webhook", canary()));
     Path socket = tmp.resolve("signer.sock");
     start(onLoopback().listen(ListenAddress.unix(socket)));
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -456,25 +531,31 @@ class SignerSidecarTests {
       for (int t = 0; t < 4; t++) {
         Signer client = t % 2 == 0 ? tcp : unix;
         int id = t;
-        workers.add(pool.submit(() -> {
-          int i = 0;
-          while (!stop.get()) {
-            try {
-              byte[] msg = ("t" + id + "-" + i++).getBytes(UTF_8);
-              String sig = client.sign("webhook", msg);
-              // Made with the current key or one rotated out moments ago: verifies either way.
-              if (!client.verify("webhook", msg, sig)) {
-                errors.add(new AssertionError("own signature did not verify: " + sig));
-              }
-              if (i % 10 == 0 && !client.verifyBatch("webhook", List.of(msg, msg), List.of(sig, sig)).equals(List.of(true, true))) {
-                errors.add(new AssertionError("batch verify failed"));
-              }
-              calls.incrementAndGet();
-            } catch (RuntimeException e) {
-              errors.add(e);
-            }
-          }
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  int i = 0;
+                  while (!stop.get()) {
+                    try {
+                      byte[] msg = ("t" + id + "-" + i++).getBytes(UTF_8);
+                      String sig = client.sign("webhook", msg);
+                      // Made with the current key or one rotated out moments ago: verifies either
+                      // way.
+                      if (!client.verify("webhook", msg, sig)) {
+                        errors.add(new AssertionError("own signature did not verify: " + sig));
+                      }
+                      if (i % 10 == 0
+                          && !client
+                              .verifyBatch("webhook", List.of(msg, msg), List.of(sig, sig))
+                              .equals(List.of(true, true))) {
+                        errors.add(new AssertionError("batch verify failed"));
+                      }
+                      calls.incrementAndGet();
+                    } catch (RuntimeException e) {
+                      errors.add(e);
+                    }
+                  }
+                }));
       }
       String lastId = null;
       for (int r = 0; r < 100; r++) {

@@ -26,8 +26,10 @@ final class JsonReader {
   private final int end;
   private int pos;
   private int depth;
+
   /** Per nesting level: whether the next member or element is the first one. */
   private final boolean[] first = new boolean[MAX_DEPTH + 1];
+
   private final StringBuilder text = new StringBuilder(64);
 
   JsonReader(byte[] buf, int offset, int length) {

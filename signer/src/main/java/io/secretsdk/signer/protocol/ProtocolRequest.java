@@ -3,8 +3,8 @@ package io.secretsdk.signer.protocol;
 import java.util.List;
 
 /**
- * A decoded {@code /v1/hmac} or {@code /v1/verify} request body: the messages (base64-decoded),
- * the signatures to verify (verify only), whether it was the batch form, and the {@code algorithm}
+ * A decoded {@code /v1/hmac} or {@code /v1/verify} request body: the messages (base64-decoded), the
+ * signatures to verify (verify only), whether it was the batch form, and the {@code algorithm}
  * field as sent. Immutable once decoded; the byte arrays are the decoder's and not copied.
  */
 public final class ProtocolRequest {

@@ -31,15 +31,21 @@ public final class ProtocolRoute {
   /**
    * Routes a request by method and raw (still percent-encoded) path.
    *
-   * @throws ProtocolException {@code 404} for an unknown path, {@code 405} (with Allow) for a
-   *     wrong method
+   * @throws ProtocolException {@code 404} for an unknown path, {@code 405} (with Allow) for a wrong
+   *     method
    */
   public static ProtocolRoute of(String method, String rawPath) throws ProtocolException {
     String path = rawPath == null ? "" : rawPath;
     if (path.equals(SignerProtocol.HEALTH_PATH)) {
       if (!method.equals("GET") && !method.equals("HEAD")) {
         throw new ProtocolException(
-            405, "method " + SignerProtocol.printable(method, 64) + " is not allowed on " + SignerProtocol.HEALTH_PATH + "; use GET", "GET, HEAD");
+            405,
+            "method "
+                + SignerProtocol.printable(method, 64)
+                + " is not allowed on "
+                + SignerProtocol.HEALTH_PATH
+                + "; use GET",
+            "GET, HEAD");
       }
       return new ProtocolRoute(Endpoint.HEALTH, null, null, method.equals("HEAD"));
     }
@@ -47,20 +53,38 @@ public final class ProtocolRoute {
     boolean verify = path.startsWith(SignerProtocol.VERIFY_PATH);
     if (!sign && !verify) {
       throw new ProtocolException(
-          404, "no such endpoint: " + SignerProtocol.printable(path, 64) + " (use /v1/hmac/{key}, /v1/verify/{key} or /v1/health)");
+          404,
+          "no such endpoint: "
+              + SignerProtocol.printable(path, 64)
+              + " (use /v1/hmac/{key}, /v1/verify/{key} or /v1/health)");
     }
-    String rest = path.substring(sign ? SignerProtocol.HMAC_PATH.length() : SignerProtocol.VERIFY_PATH.length());
+    String rest =
+        path.substring(
+            sign ? SignerProtocol.HMAC_PATH.length() : SignerProtocol.VERIFY_PATH.length());
     int slash = rest.indexOf('/');
     String rawKey = slash < 0 ? rest : rest.substring(0, slash);
     String algorithm = slash < 0 ? null : rest.substring(slash + 1);
-    if (rawKey.isEmpty() || (algorithm != null && (algorithm.isEmpty() || algorithm.indexOf('/') >= 0))) {
+    if (rawKey.isEmpty()
+        || (algorithm != null && (algorithm.isEmpty() || algorithm.indexOf('/') >= 0))) {
       throw new ProtocolException(
-          404, "no such endpoint: " + SignerProtocol.printable(path, 64) + " (use /v1/" + (sign ? "hmac" : "verify") + "/{key})");
+          404,
+          "no such endpoint: "
+              + SignerProtocol.printable(path, 64)
+              + " (use /v1/"
+              + (sign ? "hmac" : "verify")
+              + "/{key})");
     }
     if (!method.equals("POST")) {
-      throw new ProtocolException(405, "method " + SignerProtocol.printable(method, 64) + " is not allowed here; use POST", "POST");
+      throw new ProtocolException(
+          405,
+          "method " + SignerProtocol.printable(method, 64) + " is not allowed here; use POST",
+          "POST");
     }
-    return new ProtocolRoute(sign ? Endpoint.SIGN : Endpoint.VERIFY, SignerProtocol.decodeKeySegment(rawKey), algorithm, false);
+    return new ProtocolRoute(
+        sign ? Endpoint.SIGN : Endpoint.VERIFY,
+        SignerProtocol.decodeKeySegment(rawKey),
+        algorithm,
+        false);
   }
 
   /** The endpoint. */

@@ -34,10 +34,13 @@ public final class SignerProtocol {
 
   /** {@code /v1/health}. */
   public static final String HEALTH_PATH = "/v1/health";
+
   /** {@code /v1/hmac/}, followed by the percent-encoded key name. */
   public static final String HMAC_PATH = "/v1/hmac/";
+
   /** {@code /v1/verify/}, followed by the percent-encoded key name. */
   public static final String VERIFY_PATH = "/v1/verify/";
+
   /** The media type of every body: {@code application/json}. */
   public static final String MEDIA_TYPE = "application/json";
 
@@ -46,7 +49,8 @@ public final class SignerProtocol {
   // ---------------------------------------------------------------- requests
 
   /** The body of a sign request: the single form for one message unless {@code batch}. */
-  public static byte[] encodeSignRequest(List<byte[]> messages, boolean batch, HmacAlgorithm algorithm) {
+  public static byte[] encodeSignRequest(
+      List<byte[]> messages, boolean batch, HmacAlgorithm algorithm) {
     JsonWriter w = new JsonWriter(estimate(messages, 16));
     if (!batch) {
       single(messages);
@@ -68,20 +72,35 @@ public final class SignerProtocol {
   }
 
   /** The body of a verify request; a null signature is sent as the empty string. */
-  public static byte[] encodeVerifyRequest(List<byte[]> messages, List<String> signatures, boolean batch) {
+  public static byte[] encodeVerifyRequest(
+      List<byte[]> messages, List<String> signatures, boolean batch) {
     if (messages.size() != signatures.size()) {
-      throw new IllegalArgumentException("one signature per message: " + messages.size() + " messages, " + signatures.size() + " signatures");
+      throw new IllegalArgumentException(
+          "one signature per message: "
+              + messages.size()
+              + " messages, "
+              + signatures.size()
+              + " signatures");
     }
     JsonWriter w = new JsonWriter(estimate(messages, 120));
     if (!batch) {
       single(messages);
       String s = signatures.get(0);
-      return w.raw("{\"input\":").base64(messages.get(0)).raw(",\"hmac\":").string(s == null ? "" : s).raw("}").toByteArray();
+      return w.raw("{\"input\":")
+          .base64(messages.get(0))
+          .raw(",\"hmac\":")
+          .string(s == null ? "" : s)
+          .raw("}")
+          .toByteArray();
     }
     w.raw("{\"batch_input\":[");
     for (int i = 0; i < messages.size(); i++) {
       String s = signatures.get(i);
-      w.raw(i == 0 ? "{\"input\":" : ",{\"input\":").base64(messages.get(i)).raw(",\"hmac\":").string(s == null ? "" : s).raw("}");
+      w.raw(i == 0 ? "{\"input\":" : ",{\"input\":")
+          .base64(messages.get(i))
+          .raw(",\"hmac\":")
+          .string(s == null ? "" : s)
+          .raw("}");
     }
     return w.raw("]}").toByteArray();
   }
@@ -92,8 +111,8 @@ public final class SignerProtocol {
    * @throws ProtocolException {@code 400} for malformed JSON, base64 or shape, {@code 413} for a
    *     batch of more than {@code maxBatch} items
    */
-  public static ProtocolRequest decodeRequest(byte[] body, int offset, int length, boolean verify, int maxBatch)
-      throws ProtocolException {
+  public static ProtocolRequest decodeRequest(
+      byte[] body, int offset, int length, boolean verify, int maxBatch) throws ProtocolException {
     JsonReader r = new JsonReader(body, offset, length);
     String input = null;
     String hmac = null;
@@ -109,7 +128,8 @@ public final class SignerProtocol {
       String field;
       while ((field = r.nextName()) != null) {
         if (!seen.add(field)) {
-          throw new ProtocolException(400, "malformed JSON: duplicate field " + printable(field, 64) + r.position());
+          throw new ProtocolException(
+              400, "malformed JSON: duplicate field " + printable(field, 64) + r.position());
         }
         switch (field) {
           case "input":
@@ -130,7 +150,8 @@ public final class SignerProtocol {
             batch(r, verify, maxBatch, inputs, hmacs);
             break;
           default:
-            // Unknown fields are ignored, as Vault does (clients may send key_version and the like).
+            // Unknown fields are ignored, as Vault does (clients may send key_version and the
+            // like).
             r.skipValue();
             break;
         }
@@ -152,16 +173,19 @@ public final class SignerProtocol {
     if (verify && hmac == null) {
       throw new ProtocolException(400, "missing field: hmac (the signature to verify)");
     }
-    return new ProtocolRequest(List.of(base64(input, "input")), verify ? List.of(hmac) : null, false, algorithm);
+    return new ProtocolRequest(
+        List.of(base64(input, "input")), verify ? List.of(hmac) : null, false, algorithm);
   }
 
-  private static void batch(JsonReader r, boolean verify, int maxBatch, List<byte[]> inputs, List<String> hmacs)
+  private static void batch(
+      JsonReader r, boolean verify, int maxBatch, List<byte[]> inputs, List<String> hmacs)
       throws MalformedJson, ProtocolException {
     r.beginArray();
     while (r.hasNextElement()) {
       int index = inputs.size();
       if (index >= maxBatch) {
-        throw new ProtocolException(413, "batch_input has more than " + maxBatch + " items; split the batch");
+        throw new ProtocolException(
+            413, "batch_input has more than " + maxBatch + " items; split the batch");
       }
       if (r.peek() != '{') {
         throw new ProtocolException(400, "batch_input[" + index + "] must be an object");
@@ -173,7 +197,8 @@ public final class SignerProtocol {
       while ((field = r.nextName()) != null) {
         if (field.equals("input")) {
           if (input != null) {
-            throw new ProtocolException(400, "malformed JSON: duplicate field input" + r.position());
+            throw new ProtocolException(
+                400, "malformed JSON: duplicate field input" + r.position());
           }
           input = string(r, "batch_input[" + index + "].input");
         } else if (field.equals("hmac")) {
@@ -209,7 +234,8 @@ public final class SignerProtocol {
       HmacAlgorithm a = fromPath == null ? null : HmacAlgorithm.parse(fromPath);
       HmacAlgorithm b = fromBody == null ? null : HmacAlgorithm.parse(fromBody);
       if (a != null && b != null && a != b) {
-        throw new ProtocolException(400, "the path asks for " + a.wireName() + " but the body for " + b.wireName());
+        throw new ProtocolException(
+            400, "the path asks for " + a.wireName() + " but the body for " + b.wireName());
       }
       return a != null ? a : b != null ? b : HmacAlgorithm.SHA256;
     } catch (IllegalArgumentException e) {
@@ -252,8 +278,8 @@ public final class SignerProtocol {
    *
    * @throws ProtocolException {@link ProtocolException#MALFORMED_ANSWER} saying what is wrong
    */
-  public static List<String> decodeSignResponse(byte[] body, int offset, int length, int expected, boolean batch)
-      throws ProtocolException {
+  public static List<String> decodeSignResponse(
+      byte[] body, int offset, int length, int expected, boolean batch) throws ProtocolException {
     List<Object> values = decodeResults(body, offset, length, "hmac", expected, batch);
     List<String> out = new ArrayList<>(values.size());
     for (Object v : values) {
@@ -267,8 +293,8 @@ public final class SignerProtocol {
    *
    * @throws ProtocolException {@link ProtocolException#MALFORMED_ANSWER} saying what is wrong
    */
-  public static List<Boolean> decodeVerifyResponse(byte[] body, int offset, int length, int expected, boolean batch)
-      throws ProtocolException {
+  public static List<Boolean> decodeVerifyResponse(
+      byte[] body, int offset, int length, int expected, boolean batch) throws ProtocolException {
     List<Object> values = decodeResults(body, offset, length, "valid", expected, batch);
     List<Boolean> out = new ArrayList<>(values.size());
     for (Object v : values) {
@@ -277,7 +303,8 @@ public final class SignerProtocol {
     return out;
   }
 
-  private static List<Object> decodeResults(byte[] body, int offset, int length, String field, int expected, boolean batch)
+  private static List<Object> decodeResults(
+      byte[] body, int offset, int length, String field, int expected, boolean batch)
       throws ProtocolException {
     JsonReader r = new JsonReader(body, offset, length);
     String wanted = batch ? "batch_results" : field;
@@ -353,7 +380,11 @@ public final class SignerProtocol {
 
   /** {@code {"errors": [message]}}. */
   public static byte[] encodeError(String message) {
-    return new JsonWriter(32 + message.length()).raw("{\"errors\":[").string(message).raw("]}").toByteArray();
+    return new JsonWriter(32 + message.length())
+        .raw("{\"errors\":[")
+        .string(message)
+        .raw("]}")
+        .toByteArray();
   }
 
   /**
@@ -435,10 +466,18 @@ public final class SignerProtocol {
     StringBuilder sb = new StringBuilder(s.length() + 8);
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }
     return sb.toString();
@@ -480,16 +519,24 @@ public final class SignerProtocol {
       return false;
     }
     String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return media.equals(MEDIA_TYPE) || (media.startsWith("application/") && media.endsWith("+json"));
+    return media.equals(MEDIA_TYPE)
+        || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
   /** The {@code 415} error for a missing or non-JSON {@code Content-Type}. */
   public static ProtocolException notJson(String contentType) {
     return new ProtocolException(
-        415, (contentType == null ? "missing Content-Type" : "unsupported Content-Type " + printable(contentType, 64)) + "; send application/json");
+        415,
+        (contentType == null
+                ? "missing Content-Type"
+                : "unsupported Content-Type " + printable(contentType, 64))
+            + "; send application/json");
   }
 
-  /** The string with control characters replaced by {@code ?} and at most {@code max} characters kept. */
+  /**
+   * The string with control characters replaced by {@code ?} and at most {@code max} characters
+   * kept.
+   */
   public static String printable(String s, int max) {
     if (s == null) {
       return "null";
@@ -524,7 +571,8 @@ public final class SignerProtocol {
 
   private static void single(List<?> items) {
     if (items.size() != 1) {
-      throw new IllegalArgumentException("the single form takes exactly one item, not " + items.size());
+      throw new IllegalArgumentException(
+          "the single form takes exactly one item, not " + items.size());
     }
   }
 

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The one codec both ends use: everything it writes, it reads back exactly; what it refuses, it says why. */
+/**
+ * The one codec both ends use: everything it writes, it reads back exactly; what it refuses, it
+ * says why.
+ */
 class SignerProtocolTests {
 
   private static byte[] bytes(String s) {
@@ -57,18 +60,29 @@ class SignerProtocolTests {
   @Test
   void verifyRequestsRoundTripAnySignatureText() throws Exception {
     List<String> signatures =
-        Arrays.asList("v1:abcdefghijkl:xyz", "quote \" backslash \\ slash /", "control \n\r\t\u0000\u001f\u007f", "unicode é ✓ 😀", "", null);
+        Arrays.asList(
+            "v1:abcdefghijkl:xyz",
+            "quote \" backslash \\ slash /",
+            "control \n\r\t\u0000\u001f\u007f",
+            "unicode é ✓ 😀",
+            "",
+            null);
     List<byte[]> messages = new ArrayList<>();
     for (int i = 0; i < signatures.size(); i++) {
       messages.add(bytes("m" + i));
     }
-    ProtocolRequest batch = decode(SignerProtocol.encodeVerifyRequest(messages, signatures, true), true);
+    ProtocolRequest batch =
+        decode(SignerProtocol.encodeVerifyRequest(messages, signatures, true), true);
     assertThat(batch.batch()).isTrue();
     List<String> expected = new ArrayList<>(signatures);
     expected.set(expected.size() - 1, "");
     assertThat(batch.signatures()).isEqualTo(expected);
     for (int i = 0; i < signatures.size(); i++) {
-      ProtocolRequest single = decode(SignerProtocol.encodeVerifyRequest(List.of(messages.get(i)), Arrays.asList(signatures.get(i)), false), true);
+      ProtocolRequest single =
+          decode(
+              SignerProtocol.encodeVerifyRequest(
+                  List.of(messages.get(i)), Arrays.asList(signatures.get(i)), false),
+              true);
       assertThat(single.batch()).isFalse();
       assertThat(single.signatures()).containsExactly(expected.get(i));
       assertThat(single.inputs().get(0)).isEqualTo(messages.get(i));
@@ -80,17 +94,23 @@ class SignerProtocolTests {
     List<String> sigs = List.of("v1:AAAAAAAAAAAA:abc", "v1:BBBBBBBBBBBB:d-_");
     byte[] single = SignerProtocol.encodeSignResponse(sigs.subList(0, 1), false);
     assertThat(new String(single, UTF_8)).isEqualTo("{\"hmac\":\"v1:AAAAAAAAAAAA:abc\"}");
-    assertThat(SignerProtocol.decodeSignResponse(single, 0, single.length, 1, false)).isEqualTo(sigs.subList(0, 1));
+    assertThat(SignerProtocol.decodeSignResponse(single, 0, single.length, 1, false))
+        .isEqualTo(sigs.subList(0, 1));
     byte[] batch = SignerProtocol.encodeSignResponse(sigs, true);
     assertThat(SignerProtocol.decodeSignResponse(batch, 0, batch.length, 2, true)).isEqualTo(sigs);
     byte[] valid = SignerProtocol.encodeVerifyResponse(List.of(true, false, true), true);
-    assertThat(new String(valid, UTF_8)).isEqualTo("{\"batch_results\":[{\"valid\":true},{\"valid\":false},{\"valid\":true}]}");
-    assertThat(SignerProtocol.decodeVerifyResponse(valid, 0, valid.length, 3, true)).containsExactly(true, false, true);
+    assertThat(new String(valid, UTF_8))
+        .isEqualTo("{\"batch_results\":[{\"valid\":true},{\"valid\":false},{\"valid\":true}]}");
+    assertThat(SignerProtocol.decodeVerifyResponse(valid, 0, valid.length, 3, true))
+        .containsExactly(true, false, true);
     byte[] one = SignerProtocol.encodeVerifyResponse(List.of(false), false);
-    assertThat(SignerProtocol.decodeVerifyResponse(one, 0, one.length, 1, false)).containsExactly(false);
+    assertThat(SignerProtocol.decodeVerifyResponse(one, 0, one.length, 1, false))
+        .containsExactly(false);
     // A region of a larger buffer, as the client reads it.
-    byte[] framed = ("HTTP/1.1 200 OK\r\n\r\n" + new String(single, UTF_8) + "trailing").getBytes(UTF_8);
-    assertThat(SignerProtocol.decodeSignResponse(framed, 19, single.length, 1, false)).isEqualTo(sigs.subList(0, 1));
+    byte[] framed =
+        ("HTTP/1.1 200 OK\r\n\r\n" + new String(single, UTF_8) + "trailing").getBytes(UTF_8);
+    assertThat(SignerProtocol.decodeSignResponse(framed, 19, single.length, 1, false))
+        .isEqualTo(sigs.subList(0, 1));
   }
 
   @Test
@@ -102,7 +122,8 @@ class SignerProtocolTests {
     assertThat(new String(control, UTF_8)).isEqualTo("{\"errors\":[\"line\\u000abreak\"]}");
     assertThat(SignerProtocol.decodeError(control, 0, control.length)).isEqualTo("line?break");
     byte[] html = bytes("<h1>400 Bad Request</h1>");
-    assertThat(SignerProtocol.decodeError(html, 0, html.length)).isEqualTo("(no error message in the answer)");
+    assertThat(SignerProtocol.decodeError(html, 0, html.length))
+        .isEqualTo("(no error message in the answer)");
   }
 
   @Test
@@ -110,21 +131,30 @@ class SignerProtocolTests {
     byte[] body =
         SignerProtocol.encodeHealth(
             List.of(
-                new KeyStatus("a", "AAAAAAAAAAAA", List.of("PPPPPPPPPPPP"), List.of("VVVVVVVVVVVV"), null),
-                new KeyStatus("b", null, List.of(), List.of(), "signing key 'b' is unusable: it is empty")));
+                new KeyStatus(
+                    "a", "AAAAAAAAAAAA", List.of("PPPPPPPPPPPP"), List.of("VVVVVVVVVVVV"), null),
+                new KeyStatus(
+                    "b", null, List.of(), List.of(), "signing key 'b' is unusable: it is empty")));
     assertThat(new String(body, UTF_8))
         .isEqualTo(
             "{\"status\":\"ok\",\"keys\":[{\"name\":\"a\",\"key_id\":\"AAAAAAAAAAAA\",\"previous_key_ids\":[\"PPPPPPPPPPPP\"],"
                 + "\"verify_only_key_ids\":[\"VVVVVVVVVVVV\"]},{\"name\":\"b\",\"problem\":\"signing key 'b' is unusable: it is empty\"}]}");
-    assertThat(new String(SignerProtocol.encodeHealth(List.of()), UTF_8)).isEqualTo("{\"status\":\"no usable keys\",\"keys\":[]}");
+    assertThat(new String(SignerProtocol.encodeHealth(List.of()), UTF_8))
+        .isEqualTo("{\"status\":\"no usable keys\",\"keys\":[]}");
   }
 
   @Test
   void unknownMembersOfAnyShapeAreSkipped() throws Exception {
     ProtocolRequest r =
-        decode(bytes(" {\"key_version\": 3, \"context\": {\"a\": [1, -2.5e+3, true, false, null, {\"x\": \"\\u00e9\"}]}, \"input\" : \"aGk=\" } "), false);
+        decode(
+            bytes(
+                " {\"key_version\": 3, \"context\": {\"a\": [1, -2.5e+3, true, false, null, {\"x\": \"\\u00e9\"}]}, \"input\" : \"aGk=\" } "),
+            false);
     assertThat(r.inputs().get(0)).isEqualTo(bytes("hi"));
-    assertThat(decode(bytes("{\"batch_input\":[{\"input\":\"aGk=\",\"extra\":[[]]}]}"), false).inputs()).hasSize(1);
+    assertThat(
+            decode(bytes("{\"batch_input\":[{\"input\":\"aGk=\",\"extra\":[[]]}]}"), false)
+                .inputs())
+        .hasSize(1);
   }
 
   @ParameterizedTest
@@ -151,19 +181,35 @@ class SignerProtocolTests {
 
   @Test
   void shapesAreChecked() {
-    assertThat(refused("[1,2]", false).getMessage()).isEqualTo("the request body must be a JSON object");
+    assertThat(refused("[1,2]", false).getMessage())
+        .isEqualTo("the request body must be a JSON object");
     assertThat(refused("{\"input\":42}", false).getMessage()).isEqualTo("input must be a string");
     assertThat(refused("{}", false).getMessage()).startsWith("missing field: input");
     assertThat(refused("{\"input\":\"\"}", true).getMessage()).startsWith("missing field: hmac");
-    assertThat(refused("{\"input\":\"\",\"batch_input\":[]}", false).getMessage()).isEqualTo("give either input or batch_input, not both");
-    assertThat(refused("{\"batch_input\":{}}", false).getMessage()).isEqualTo("batch_input must be an array of objects");
-    assertThat(refused("{\"batch_input\":[1]}", false).getMessage()).isEqualTo("batch_input[0] must be an object");
-    assertThat(refused("{\"batch_input\":[{\"input\":\"%%%\"}]}", false).getMessage()).isEqualTo("batch_input[0].input is not valid base64");
-    assertThat(refused("{\"input\":\"!!\"}", false).getMessage()).isEqualTo("input is not valid base64");
+    assertThat(refused("{\"input\":\"\",\"batch_input\":[]}", false).getMessage())
+        .isEqualTo("give either input or batch_input, not both");
+    assertThat(refused("{\"batch_input\":{}}", false).getMessage())
+        .isEqualTo("batch_input must be an array of objects");
+    assertThat(refused("{\"batch_input\":[1]}", false).getMessage())
+        .isEqualTo("batch_input[0] must be an object");
+    assertThat(refused("{\"batch_input\":[{\"input\":\"%%%\"}]}", false).getMessage())
+        .isEqualTo("batch_input[0].input is not valid base64");
+    assertThat(refused("{\"input\":\"!!\"}", false).getMessage())
+        .isEqualTo("input is not valid base64");
     ProtocolException tooMany =
-        catchThrowableOfType(ProtocolException.class, () -> SignerProtocol.decodeRequest(bytes("{\"batch_input\":[{\"input\":\"\"},{\"input\":\"\"}]}"), 0, 41, false, 1));
+        catchThrowableOfType(
+            ProtocolException.class,
+            () ->
+                SignerProtocol.decodeRequest(
+                    bytes("{\"batch_input\":[{\"input\":\"\"},{\"input\":\"\"}]}"),
+                    0,
+                    41,
+                    false,
+                    1));
     assertThat(tooMany.status()).isEqualTo(413);
-    assertThat(refused("{\"input\":\"" + "\u00ff" + "\"}", false).status()).as("invalid UTF-8 is not JSON").isEqualTo(400);
+    assertThat(refused("{\"input\":\"" + "\u00ff" + "\"}", false).status())
+        .as("invalid UTF-8 is not JSON")
+        .isEqualTo(400);
   }
 
   @Test
@@ -176,18 +222,33 @@ class SignerProtocolTests {
 
   @Test
   void malformedAnswersAreReportedNotGuessed() {
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> SignerProtocol.decodeSignResponse(bytes("{\"unexpected\":1}"), 0, 16, 1, false)))
+    assertThat(
+            catchThrowableOfType(
+                ProtocolException.class,
+                () ->
+                    SignerProtocol.decodeSignResponse(
+                        bytes("{\"unexpected\":1}"), 0, 16, 1, false)))
         .hasMessage("no hmac field")
         .extracting(ProtocolException::status)
         .isEqualTo(ProtocolException.MALFORMED_ANSWER);
     byte[] one = bytes("{\"batch_results\":[{\"hmac\":\"a\"}]}");
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> SignerProtocol.decodeSignResponse(one, 0, one.length, 2, true)))
+    assertThat(
+            catchThrowableOfType(
+                ProtocolException.class,
+                () -> SignerProtocol.decodeSignResponse(one, 0, one.length, 2, true)))
         .hasMessage("expected 2 batch results, got 1");
     byte[] html = bytes("<html>");
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> SignerProtocol.decodeSignResponse(html, 0, html.length, 1, false)))
+    assertThat(
+            catchThrowableOfType(
+                ProtocolException.class,
+                () -> SignerProtocol.decodeSignResponse(html, 0, html.length, 1, false)))
         .hasMessage("malformed JSON");
     byte[] wrongType = bytes("{\"valid\":\"yes\"}");
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> SignerProtocol.decodeVerifyResponse(wrongType, 0, wrongType.length, 1, false)))
+    assertThat(
+            catchThrowableOfType(
+                ProtocolException.class,
+                () ->
+                    SignerProtocol.decodeVerifyResponse(wrongType, 0, wrongType.length, 1, false)))
         .hasMessage("valid is not a boolean");
   }
 
@@ -198,7 +259,8 @@ class SignerProtocolTests {
       StringBuilder sb = new StringBuilder();
       int len = 1 + random.nextInt(12);
       for (int j = 0; j < len; j++) {
-        sb.appendCodePoint(random.nextBoolean() ? 0x20 + random.nextInt(0x5f) : 0xa0 + random.nextInt(0x2000));
+        sb.appendCodePoint(
+            random.nextBoolean() ? 0x20 + random.nextInt(0x5f) : 0xa0 + random.nextInt(0x2000));
       }
       String name = sb.toString();
       String path = SignerProtocol.path(random.nextBoolean(), name);
@@ -206,12 +268,29 @@ class SignerProtocolTests {
       assertThat(route.keyName()).isEqualTo(name);
       assertThat(path.substring(1)).doesNotContain("/v1/x").matches("[A-Za-z0-9._~%/-]+");
     }
-    assertThat(ProtocolRoute.of("POST", "/v1/hmac/webhook/sha2-512").pathAlgorithm()).isEqualTo("sha2-512");
+    assertThat(ProtocolRoute.of("POST", "/v1/hmac/webhook/sha2-512").pathAlgorithm())
+        .isEqualTo("sha2-512");
     assertThat(ProtocolRoute.of("HEAD", "/v1/health").head()).isTrue();
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> ProtocolRoute.of("GET", "/v1/hmac/k")).allow()).isEqualTo("POST");
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> ProtocolRoute.of("POST", "/v1/health")).allow()).isEqualTo("GET, HEAD");
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> ProtocolRoute.of("POST", "/v1/hmac/%zz")).status()).isEqualTo(404);
-    assertThat(catchThrowableOfType(ProtocolException.class, () -> ProtocolRoute.of("POST", "/v2/hmac/k")).status()).isEqualTo(404);
+    assertThat(
+            catchThrowableOfType(
+                    ProtocolException.class, () -> ProtocolRoute.of("GET", "/v1/hmac/k"))
+                .allow())
+        .isEqualTo("POST");
+    assertThat(
+            catchThrowableOfType(
+                    ProtocolException.class, () -> ProtocolRoute.of("POST", "/v1/health"))
+                .allow())
+        .isEqualTo("GET, HEAD");
+    assertThat(
+            catchThrowableOfType(
+                    ProtocolException.class, () -> ProtocolRoute.of("POST", "/v1/hmac/%zz"))
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            catchThrowableOfType(
+                    ProtocolException.class, () -> ProtocolRoute.of("POST", "/v2/hmac/k"))
+                .status())
+        .isEqualTo(404);
   }
 
   @Test

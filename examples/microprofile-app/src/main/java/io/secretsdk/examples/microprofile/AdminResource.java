@@ -16,16 +16,26 @@ public class AdminResource {
   @Inject ServiceCredentials credentials;
   @Inject SecretsAudit audit;
 
-  /** Who is configured and how many rotations were applied; 401 without the current pair. Never the password. */
+  /**
+   * Who is configured and how many rotations were applied; 401 without the current pair. Never the
+   * password.
+   */
   @GET
   @Path("/credentials")
   @Produces(MediaType.TEXT_PLAIN)
   public Response credentials(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
     if (!credentials.accepts(authorization)) {
-      return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"admin\"").build();
+      return Response.status(Response.Status.UNAUTHORIZED)
+          .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"admin\"")
+          .build();
     }
     return Response.ok(
-            "username=" + credentials.username() + " rotations=" + credentials.rotations() + " secrets-revision=" + audit.revision())
+            "username="
+                + credentials.username()
+                + " rotations="
+                + credentials.rotations()
+                + " secrets-revision="
+                + audit.revision())
         .build();
   }
 }

@@ -10,8 +10,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Settings from a JSON document mounted with {@code [json=expand]} ({@code settings} =
- * <code>{"greeting":"hello","limits":{"rps":5}}</code> under prefix {@code app} gives {@code
+ * Settings from a JSON document mounted with {@code [json=expand]} ({@code settings} = <code>
+ * {"greeting":"hello","limits":{"rps":5}}</code> under prefix {@code app} gives {@code
  * app.settings.greeting} and {@code app.settings.limits.rps}), read live: through an injected
  * {@code Provider<String>} and through {@code ConfigProvider}.
  */
@@ -26,7 +26,10 @@ public class GreetingResource {
   @GET
   @Produces(MediaType.TEXT_PLAIN)
   public String greet() {
-    int rps = ConfigProvider.getConfig().getOptionalValue("app.settings.limits.rps", Integer.class).orElse(1);
+    int rps =
+        ConfigProvider.getConfig()
+            .getOptionalValue("app.settings.limits.rps", Integer.class)
+            .orElse(1);
     return greeting.get() + " (limit " + rps + " rps)";
   }
 }

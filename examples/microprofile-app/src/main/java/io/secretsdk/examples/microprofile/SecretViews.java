@@ -9,13 +9,16 @@ import jakarta.inject.Singleton;
 
 /**
  * Typed views of the mounted secrets as CDI beans, built on the {@link SecretStore} bean that
- * secretsdk provides (on Quarkus through its build-compatible extension). The same producer
- * shape gives a {@code TlsView} and its live {@code SSLContext} (see docs/microprofile.md).
+ * secretsdk provides (on Quarkus through its build-compatible extension). The same producer shape
+ * gives a {@code TlsView} and its live {@code SSLContext} (see docs/microprofile.md).
  */
 @ApplicationScoped
 public class SecretViews {
 
-  /** The {@code kubernetes.io/basic-auth} pair mounted with prefix {@code admin}, from one generation. */
+  /**
+   * The {@code kubernetes.io/basic-auth} pair mounted with prefix {@code admin}, from one
+   * generation.
+   */
   @Produces
   @Singleton
   CredentialPairView adminCredentials(SecretStore store) {

@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * The service's credential pair, from a mounted {@code kubernetes.io/basic-auth} Secret
- * ({@code username}, {@code password}) under the prefix {@code admin}: clients of the admin API
- * must present it, and it follows rotation without a restart.
+ * The service's credential pair, from a mounted {@code kubernetes.io/basic-auth} Secret ({@code
+ * username}, {@code password}) under the prefix {@code admin}: clients of the admin API must
+ * present it, and it follows rotation without a restart.
  *
  * <p>The pair comes from a {@link CredentialPairView}: both halves from ONE generation, so a
  * rotation can never be seen as the new username with the old password. The derived value (the
@@ -59,13 +59,19 @@ public class ServiceCredentials {
 
   private static Expected derive(CredentialPair pair) {
     String header =
-        "Basic " + Base64.getEncoder().encodeToString((pair.username() + ":" + pair.password()).getBytes(StandardCharsets.UTF_8));
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(
+                    (pair.username() + ":" + pair.password()).getBytes(StandardCharsets.UTF_8));
     return new Expected(pair.username(), header.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Whether an {@code Authorization} header carries the current pair; compared in constant time. */
+  /**
+   * Whether an {@code Authorization} header carries the current pair; compared in constant time.
+   */
   public boolean accepts(String authorization) {
-    return authorization != null && MessageDigest.isEqual(expected.header(), authorization.getBytes(StandardCharsets.UTF_8));
+    return authorization != null
+        && MessageDigest.isEqual(expected.header(), authorization.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The current user name (not a secret by itself). */

@@ -40,8 +40,11 @@ class MicroprofileAppTests {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.toString()).resolve(path)).timeout(Duration.ofSeconds(10));
+  private HttpResponse<String> get(String path, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base.toString()).resolve(path))
+            .timeout(Duration.ofSeconds(10));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -49,7 +52,9 @@ class MicroprofileAppTests {
   }
 
   private static String basic(String username, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private static KubernetesVolumeWriter volume(String property) {
@@ -63,27 +68,42 @@ class MicroprofileAppTests {
     assertThat(get("admin/credentials", basic("ops", "wrong")).statusCode()).isEqualTo(401);
     long before = store.snapshot().revision();
 
-    volume(SecretVolumes.ADMIN_DIR).writeStrings(Map.of("username", "ops2", "password", ROTATED_PASSWORD));
+    volume(SecretVolumes.ADMIN_DIR)
+        .writeStrings(Map.of("username", "ops2", "password", ROTATED_PASSWORD));
 
-    await().atMost(PATIENCE).until(() -> get("admin/credentials", basic("ops2", ROTATED_PASSWORD)).statusCode() == 200);
+    await()
+        .atMost(PATIENCE)
+        .until(() -> get("admin/credentials", basic("ops2", ROTATED_PASSWORD)).statusCode() == 200);
     assertThat(get("admin/credentials", basic("ops", first)).statusCode()).isEqualTo(401);
-    assertThat(get("admin/credentials", basic("ops2", first)).statusCode()).as("never new user with old password").isEqualTo(401);
+    assertThat(get("admin/credentials", basic("ops2", first)).statusCode())
+        .as("never new user with old password")
+        .isEqualTo(401);
     HttpResponse<String> info = get("admin/credentials", basic("ops2", ROTATED_PASSWORD));
-    assertThat(info.body()).contains("username=ops2").contains("rotations=1").doesNotContain(ROTATED_PASSWORD);
+    assertThat(info.body())
+        .contains("username=ops2")
+        .contains("rotations=1")
+        .doesNotContain(ROTATED_PASSWORD);
     assertThat(store.snapshot().revision()).isGreaterThan(before);
     await()
         .atMost(PATIENCE)
         .alias("the SecretsChanged event reached the application's observer")
-        .until(() -> get("admin/credentials", basic("ops2", ROTATED_PASSWORD)).body().contains("secrets-revision=" + store.snapshot().revision()));
+        .until(
+            () ->
+                get("admin/credentials", basic("ops2", ROTATED_PASSWORD))
+                    .body()
+                    .contains("secrets-revision=" + store.snapshot().revision()));
   }
 
   @Test
   void jsonSettingsAreExpandedAndReadLiveThroughProviderAndConfigProvider() throws Exception {
     assertThat(get("greeting", null).body()).isEqualTo("hello (limit 5 rps)");
 
-    volume(SecretVolumes.APP_DIR).writeStrings(Map.of("settings", "{\"greeting\":\"bonjour\",\"limits\":{\"rps\":7}}"));
+    volume(SecretVolumes.APP_DIR)
+        .writeStrings(Map.of("settings", "{\"greeting\":\"bonjour\",\"limits\":{\"rps\":7}}"));
 
-    await().atMost(PATIENCE).until(() -> get("greeting", null).body().equals("bonjour (limit 7 rps)"));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> get("greeting", null).body().equals("bonjour (limit 7 rps)"));
   }
 
   @Test
@@ -91,14 +111,21 @@ class MicroprofileAppTests {
     HttpResponse<String> ready = get("q/health/ready", null);
 
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(ready.body()).contains("\"name\": \"secretsdk\"").contains("snapshotAgeSeconds").contains("\"status\": \"UP\"");
-    assertThat(ready.body()).doesNotContain(SecretVolumes.firstPassword()).doesNotContain(ROTATED_PASSWORD);
+    assertThat(ready.body())
+        .contains("\"name\": \"secretsdk\"")
+        .contains("snapshotAgeSeconds")
+        .contains("\"status\": \"UP\"");
+    assertThat(ready.body())
+        .doesNotContain(SecretVolumes.firstPassword())
+        .doesNotContain(ROTATED_PASSWORD);
   }
 
   @AfterAll
   static void noSecretValueWasLogged() throws IOException {
     Path log = Path.of("target/quarkus-test.log");
     assertThat(log).exists();
-    assertThat(Files.readString(log)).doesNotContain(SecretVolumes.firstPassword()).doesNotContain(ROTATED_PASSWORD);
+    assertThat(Files.readString(log))
+        .doesNotContain(SecretVolumes.firstPassword())
+        .doesNotContain(ROTATED_PASSWORD);
   }
 }

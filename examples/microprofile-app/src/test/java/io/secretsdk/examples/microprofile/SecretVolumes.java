@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Lays out the pod's secret volumes the way the kubelet does, before the application starts, and
- * points {@code secretsdk.mounts} at them, as the Deployment's {@code SECRETSDK_MOUNTS} would.
- * The directories are handed to the test through system properties, so it can rotate them with
- * its own {@link KubernetesVolumeWriter} whatever class loader it runs in.
+ * points {@code secretsdk.mounts} at them, as the Deployment's {@code SECRETSDK_MOUNTS} would. The
+ * directories are handed to the test through system properties, so it can rotate them with its own
+ * {@link KubernetesVolumeWriter} whatever class loader it runs in.
  */
 public class SecretVolumes implements QuarkusTestResourceLifecycleManager {
 
@@ -31,8 +31,10 @@ public class SecretVolumes implements QuarkusTestResourceLifecycleManager {
     }
     Path admin = root.resolve("admin");
     Path app = root.resolve("app");
-    KubernetesVolumeWriter.kubelet(admin).writeStrings(Map.of("username", "ops", "password", firstPassword()));
-    KubernetesVolumeWriter.kubelet(app).writeStrings(Map.of("settings", "{\"greeting\":\"hello\",\"limits\":{\"rps\":5}}"));
+    KubernetesVolumeWriter.kubelet(admin)
+        .writeStrings(Map.of("username", "ops", "password", firstPassword()));
+    KubernetesVolumeWriter.kubelet(app)
+        .writeStrings(Map.of("settings", "{\"greeting\":\"hello\",\"limits\":{\"rps\":5}}"));
     System.setProperty(ADMIN_DIR, admin.toString());
     System.setProperty(APP_DIR, app.toString());
     System.setProperty("secretsdk.mounts", admin + "=admin," + app + "=app[json=expand]");
@@ -41,7 +43,9 @@ public class SecretVolumes implements QuarkusTestResourceLifecycleManager {
 
   /** The first password, shared with the test through a system property (class loaders differ). */
   static String firstPassword() {
-    return System.getProperties().computeIfAbsent("example.first-password", k -> FIRST_PASSWORD).toString();
+    return System.getProperties()
+        .computeIfAbsent("example.first-password", k -> FIRST_PASSWORD)
+        .toString();
   }
 
   @Override

@@ -3,10 +3,10 @@ package io.secretsdk.examples.spring;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Keys from the Opaque Secret mounted at {@code /etc/secrets/api} (imported with the prefix
- * {@code app.api.}). Its {@code items} map the key {@code payments-key} to the path {@code
- * payments/key}, so the property is {@code app.api.payments.key}; the dotfile key {@code
- * .registry-token} is read through the {@code Environment} (see {@link IntegrationsController}).
+ * Keys from the Opaque Secret mounted at {@code /etc/secrets/api} (imported with the prefix {@code
+ * app.api.}). Its {@code items} map the key {@code payments-key} to the path {@code payments/key},
+ * so the property is {@code app.api.payments.key}; the dotfile key {@code .registry-token} is read
+ * through the {@code Environment} (see {@link IntegrationsController}).
  */
 @ConfigurationProperties("app.api")
 public class ApiKeys {

@@ -18,7 +18,8 @@ class IntegrationsController {
   private final RotationLog rotations;
   private final Environment environment;
 
-  IntegrationsController(OrdersDatabase database, ApiKeys apiKeys, RotationLog rotations, Environment environment) {
+  IntegrationsController(
+      OrdersDatabase database, ApiKeys apiKeys, RotationLog rotations, Environment environment) {
     this.database = database;
     this.apiKeys = apiKeys;
     this.rotations = rotations;

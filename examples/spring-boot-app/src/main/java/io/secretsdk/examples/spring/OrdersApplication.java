@@ -9,9 +9,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * An orders service whose secrets come from mounted Kubernetes Secrets through {@code
  * spring.config.import=secrets:...} and follow every rotation without a restart: the database
- * credential pair ({@link DatabaseCredentials}), API keys ({@link ApiKeys}), the HTTPS
- * certificate (profile {@code tls}) and, when a signer sidecar runs next to it, webhook
- * signatures ({@link WebhookController}).
+ * credential pair ({@link DatabaseCredentials}), API keys ({@link ApiKeys}), the HTTPS certificate
+ * (profile {@code tls}) and, when a signer sidecar runs next to it, webhook signatures ({@link
+ * WebhookController}).
  */
 @SpringBootApplication
 @EnableConfigurationProperties(ApiKeys.class)

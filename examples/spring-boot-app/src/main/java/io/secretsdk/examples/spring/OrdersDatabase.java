@@ -1,12 +1,12 @@
 package io.secretsdk.examples.spring;
 
+import io.secretsdk.spring.SecretsBinding;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.secretsdk.spring.SecretsBinding;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,7 +34,10 @@ public class OrdersDatabase {
     String digest = digest(pair);
     if (current == null || !current.digest.equals(digest)) {
       current = new Connection(pair.username(), connections.incrementAndGet(), digest);
-      log.info("connected to the orders database as {} (connection {})", pair.username(), current.number);
+      log.info(
+          "connected to the orders database as {} (connection {})",
+          pair.username(),
+          current.number);
     }
     return current;
   }

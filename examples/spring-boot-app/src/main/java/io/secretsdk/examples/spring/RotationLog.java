@@ -18,7 +18,11 @@ class RotationLog {
   @EventListener
   void onChange(SecretsChangedEvent event) {
     count.incrementAndGet();
-    log.info("secrets changed in {}: {} (revision {})", event.getLocation(), event.getNames(), event.getRevision());
+    log.info(
+        "secrets changed in {}: {} (revision {})",
+        event.getLocation(),
+        event.getNames(),
+        event.getRevision());
   }
 
   int count() {

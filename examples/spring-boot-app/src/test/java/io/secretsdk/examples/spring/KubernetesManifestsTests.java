@@ -25,14 +25,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Parses every manifest in {@code examples/kubernetes} and checks it against what the example
- * applications read: the mount paths of the imports and the SSL bundle, the Secret types and
- * keys, the {@code items} paths, the read-only whole-volume mounts, the signer key mounted only in
- * the sidecar, and the probes on the health endpoints.
+ * applications read: the mount paths of the imports and the SSL bundle, the Secret types and keys,
+ * the {@code items} paths, the read-only whole-volume mounts, the signer key mounted only in the
+ * sidecar, and the probes on the health endpoints.
  */
 class KubernetesManifestsTests {
 
   static final Path MANIFESTS = Path.of("..", "kubernetes");
-  static final Pattern IMPORT = Pattern.compile("secrets:\\$\\{app\\.secrets-dir:(/[^}]+)}/([a-z]+)/\\[prefix=([a-z.]+)]");
+  static final Pattern IMPORT =
+      Pattern.compile("secrets:\\$\\{app\\.secrets-dir:(/[^}]+)}/([a-z]+)/\\[prefix=([a-z.]+)]");
 
   static final Map<Path, List<Map<String, Object>>> DOCUMENTS = new LinkedHashMap<>();
 
@@ -77,47 +78,72 @@ class KubernetesManifestsTests {
       imports.put(m.group(1) + "/" + m.group(2), m.group(3));
     }
     assertThat(imports).containsOnlyKeys("/etc/secrets/db", "/etc/secrets/api");
-    String tlsDir = tls.getProperty("secretsdk.ssl.bundle.web.location").replace("${app.secrets-dir:/etc/secrets}", "/etc/secrets");
+    String tlsDir =
+        tls.getProperty("secretsdk.ssl.bundle.web.location")
+            .replace("${app.secrets-dir:/etc/secrets}", "/etc/secrets");
 
     Map<String, Object> pod = podSpec("spring-boot-app/deployment.yaml", "orders");
     Map<String, Object> container = container(pod, "app");
     Map<String, Map<String, Object>> mounts = mounts(container);
-    assertThat(mounts.keySet()).containsExactlyInAnyOrder("/etc/secrets/db", "/etc/secrets/api", tlsDir);
-    mounts.values().forEach(mount -> assertThat(mount).containsEntry("readOnly", true).doesNotContainKey("subPath"));
+    assertThat(mounts.keySet())
+        .containsExactlyInAnyOrder("/etc/secrets/db", "/etc/secrets/api", tlsDir);
+    mounts
+        .values()
+        .forEach(
+            mount ->
+                assertThat(mount).containsEntry("readOnly", true).doesNotContainKey("subPath"));
 
     // db: a basic-auth Secret; the app binds app.datasource.username/password.
     Map<String, Object> db = secretVolume(pod, mounts.get("/etc/secrets/db"));
-    Map<String, Object> dbSecret = secret("spring-boot-app/secrets.yaml", (String) db.get("secretName"));
+    Map<String, Object> dbSecret =
+        secret("spring-boot-app/secrets.yaml", (String) db.get("secretName"));
     assertThat(dbSecret).containsEntry("type", "kubernetes.io/basic-auth");
     assertThat(keys(dbSecret)).containsExactlyInAnyOrder("username", "password");
-    String dbPrefix = DatabaseCredentials.class.getAnnotation(ConfigurationProperties.class).value() + ".";
+    String dbPrefix =
+        DatabaseCredentials.class.getAnnotation(ConfigurationProperties.class).value() + ".";
     assertThat(imports.get("/etc/secrets/db")).isEqualTo(dbPrefix);
 
     // api: an Opaque Secret, items mapping a key to a nested path and keeping a dotfile.
     Map<String, Object> api = secretVolume(pod, mounts.get("/etc/secrets/api"));
-    Map<String, Object> apiSecret = secret("spring-boot-app/secrets.yaml", (String) api.get("secretName"));
+    Map<String, Object> apiSecret =
+        secret("spring-boot-app/secrets.yaml", (String) api.get("secretName"));
     Map<String, String> items = new LinkedHashMap<>();
     for (Object item : (List<?>) api.get("items")) {
       items.put((String) map(item).get("key"), (String) map(item).get("path"));
     }
-    assertThat(keys(apiSecret)).containsAll(items.keySet()).anyMatch(key -> key.startsWith(".") && !key.startsWith(".."));
+    assertThat(keys(apiSecret))
+        .containsAll(items.keySet())
+        .anyMatch(key -> key.startsWith(".") && !key.startsWith(".."));
     Set<String> apiProperties = new TreeSet<>();
-    items.values().forEach(path -> apiProperties.add(imports.get("/etc/secrets/api") + path.replace('/', '.')));
+    items
+        .values()
+        .forEach(
+            path -> apiProperties.add(imports.get("/etc/secrets/api") + path.replace('/', '.')));
     String apiPrefix = ApiKeys.class.getAnnotation(ConfigurationProperties.class).value() + ".";
-    assertThat(apiProperties).containsExactlyInAnyOrder(apiPrefix + "payments.key", IntegrationsController.REGISTRY_TOKEN);
+    assertThat(apiProperties)
+        .containsExactlyInAnyOrder(
+            apiPrefix + "payments.key", IntegrationsController.REGISTRY_TOKEN);
 
     // tls: a kubernetes.io/tls Secret, or cert-manager's Certificate writing one of that name.
     String tlsName = (String) secretVolume(pod, mounts.get(tlsDir)).get("secretName");
-    assertThat(secret("spring-boot-app/tls-secret.yaml", tlsName)).containsEntry("type", "kubernetes.io/tls");
-    assertThat(keys(secret("spring-boot-app/tls-secret.yaml", tlsName))).contains("tls.crt", "tls.key");
-    assertThat(map(document("spring-boot-app/certificate.yaml", "Certificate", tlsName).get("spec"))).containsEntry("secretName", tlsName);
+    assertThat(secret("spring-boot-app/tls-secret.yaml", tlsName))
+        .containsEntry("type", "kubernetes.io/tls");
+    assertThat(keys(secret("spring-boot-app/tls-secret.yaml", tlsName)))
+        .contains("tls.crt", "tls.key");
+    assertThat(
+            map(document("spring-boot-app/certificate.yaml", "Certificate", tlsName).get("spec")))
+        .containsEntry("secretName", tlsName);
 
     // probes on the actuator's health groups, on the management port.
-    assertThat(map(map(container.get("readinessProbe")).get("httpGet"))).containsEntry("path", "/actuator/health/readiness")
+    assertThat(map(map(container.get("readinessProbe")).get("httpGet")))
+        .containsEntry("path", "/actuator/health/readiness")
         .containsEntry("port", "management");
-    assertThat(map(map(container.get("livenessProbe")).get("httpGet"))).containsEntry("path", "/actuator/health/liveness");
-    assertThat(app.getProperty("management.endpoint.health.group.readiness.include")).contains("secrets");
-    assertThat(ports(container)).containsEntry("management", Integer.valueOf(tls.getProperty("management.server.port")))
+    assertThat(map(map(container.get("livenessProbe")).get("httpGet")))
+        .containsEntry("path", "/actuator/health/liveness");
+    assertThat(app.getProperty("management.endpoint.health.group.readiness.include"))
+        .contains("secrets");
+    assertThat(ports(container))
+        .containsEntry("management", Integer.valueOf(tls.getProperty("management.server.port")))
         .containsEntry("https", Integer.valueOf(tls.getProperty("server.port")));
   }
 
@@ -129,9 +155,13 @@ class KubernetesManifestsTests {
     assertThat(signerMounts).containsOnlyKeys("/etc/signer/keys");
     Map<String, Object> keyMount = signerMounts.get("/etc/signer/keys");
     assertThat(keyMount).containsEntry("readOnly", true).doesNotContainKey("subPath");
-    assertThat(strings(signer.get("args"))).containsSequence("--keys-dir", "/etc/signer/keys").contains("127.0.0.1:8787");
-    assertThat(mounts(container(pod, "app")).values()).noneMatch(mount -> mount.get("name").equals(keyMount.get("name")));
-    assertThat(env(container(pod, "app"))).containsEntry("SECRETSDK_SIGNER_MODE", "sidecar")
+    assertThat(strings(signer.get("args")))
+        .containsSequence("--keys-dir", "/etc/signer/keys")
+        .contains("127.0.0.1:8787");
+    assertThat(mounts(container(pod, "app")).values())
+        .noneMatch(mount -> mount.get("name").equals(keyMount.get("name")));
+    assertThat(env(container(pod, "app")))
+        .containsEntry("SECRETSDK_SIGNER_MODE", "sidecar")
         .containsEntry("SECRETSDK_SIGNER_SIDECAR_URL", "http://127.0.0.1:8787");
   }
 
@@ -144,18 +174,34 @@ class KubernetesManifestsTests {
     for (String entry : env(container).get("SECRETSDK_MOUNTS").split(",")) {
       declared.put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
     }
-    assertThat(declared).containsEntry("/etc/secrets/admin", "admin").containsEntry("/etc/secrets/app", "app[json=expand]");
+    assertThat(declared)
+        .containsEntry("/etc/secrets/admin", "admin")
+        .containsEntry("/etc/secrets/app", "app[json=expand]");
     assertThat(mounts.keySet()).containsExactlyInAnyOrderElementsOf(declared.keySet());
-    mounts.values().forEach(mount -> assertThat(mount).containsEntry("readOnly", true).doesNotContainKey("subPath"));
+    mounts
+        .values()
+        .forEach(
+            mount ->
+                assertThat(mount).containsEntry("readOnly", true).doesNotContainKey("subPath"));
 
-    Map<String, Object> admin = secret("microprofile-app/secrets.yaml", (String) secretVolume(pod, mounts.get("/etc/secrets/admin")).get("secretName"));
+    Map<String, Object> admin =
+        secret(
+            "microprofile-app/secrets.yaml",
+            (String) secretVolume(pod, mounts.get("/etc/secrets/admin")).get("secretName"));
     assertThat(admin).containsEntry("type", "kubernetes.io/basic-auth");
     assertThat(keys(admin)).containsExactlyInAnyOrder("username", "password");
-    Map<String, Object> settings = secret("microprofile-app/secrets.yaml", (String) secretVolume(pod, mounts.get("/etc/secrets/app")).get("secretName"));
+    Map<String, Object> settings =
+        secret(
+            "microprofile-app/secrets.yaml",
+            (String) secretVolume(pod, mounts.get("/etc/secrets/app")).get("secretName"));
     assertThat(keys(settings)).containsExactly("settings");
-    assertThat((String) map(settings.get("stringData")).get("settings")).startsWith("{").endsWith("}");
-    assertThat(map(map(container.get("readinessProbe")).get("httpGet"))).containsEntry("path", "/q/health/ready");
-    assertThat(map(map(container.get("livenessProbe")).get("httpGet"))).containsEntry("path", "/q/health/live");
+    assertThat((String) map(settings.get("stringData")).get("settings"))
+        .startsWith("{")
+        .endsWith("}");
+    assertThat(map(map(container.get("readinessProbe")).get("httpGet")))
+        .containsEntry("path", "/q/health/ready");
+    assertThat(map(map(container.get("livenessProbe")).get("httpGet")))
+        .containsEntry("path", "/q/health/live");
   }
 
   @Test
@@ -169,11 +215,16 @@ class KubernetesManifestsTests {
     for (String entry : mountsVariable.split(",")) {
       String path = entry.substring(0, entry.indexOf('='));
       String prefix = entry.substring(entry.indexOf('=') + 1).replace("[json=expand]", "") + ".";
-      Map<String, Object> secret = secret("microprofile-app/secrets.yaml", (String) secretVolume(pod, mounts(container).get(path)).get("secretName"));
+      Map<String, Object> secret =
+          secret(
+              "microprofile-app/secrets.yaml",
+              (String) secretVolume(pod, mounts(container).get(path)).get("secretName"));
       for (String key : keys(secret)) {
         provided.add(prefix + key);
         if (entry.endsWith("[json=expand]")) {
-          Object json = new Yaml(new SafeConstructor(new LoaderOptions())).load((String) map(secret.get("stringData")).get(key));
+          Object json =
+              new Yaml(new SafeConstructor(new LoaderOptions()))
+                  .load((String) map(secret.get("stringData")).get(key));
           fieldPaths(prefix + key, json, provided);
         }
       }
@@ -193,7 +244,12 @@ class KubernetesManifestsTests {
     assertThat(provided).containsAll(read);
     // The README's Kubernetes snippet and the application's port agree with the manifest.
     assertThat(Files.readString(app.resolve("README.md"))).contains("value: " + mountsVariable);
-    assertThat(ports(container)).containsEntry("http", Integer.valueOf(properties(app.resolve("src/main/resources/application.properties")).getProperty("quarkus.http.port")));
+    assertThat(ports(container))
+        .containsEntry(
+            "http",
+            Integer.valueOf(
+                properties(app.resolve("src/main/resources/application.properties"))
+                    .getProperty("quarkus.http.port")));
   }
 
   private static void fieldPaths(String prefix, Object json, Set<String> into) {
@@ -207,9 +263,12 @@ class KubernetesManifestsTests {
   @Test
   void kustomizeAndExternalSecretsProduceTheSecretsTheDeploymentMounts() {
     Map<String, Object> pod = podSpec("spring-boot-app/deployment.yaml", "orders");
-    Map<String, Object> kustomization = DOCUMENTS.get(MANIFESTS.resolve("kustomize/kustomization.yaml")).get(0);
-    assertThat(strings(kustomization.get("resources"))).contains("../spring-boot-app/deployment.yaml");
-    assertThat(map(kustomization.get("generatorOptions"))).containsEntry("disableNameSuffixHash", true);
+    Map<String, Object> kustomization =
+        DOCUMENTS.get(MANIFESTS.resolve("kustomize/kustomization.yaml")).get(0);
+    assertThat(strings(kustomization.get("resources")))
+        .contains("../spring-boot-app/deployment.yaml");
+    assertThat(map(kustomization.get("generatorOptions")))
+        .containsEntry("disableNameSuffixHash", true);
     Map<String, Map<String, Object>> generated = new LinkedHashMap<>();
     for (Object generator : (List<?>) kustomization.get("secretGenerator")) {
       generated.put((String) map(generator).get("name"), map(generator));
@@ -220,10 +279,12 @@ class KubernetesManifestsTests {
     }
     assertThat(generated.get("orders-db")).containsEntry("type", "kubernetes.io/basic-auth");
     assertThat(generated.get("orders-tls")).containsEntry("type", "kubernetes.io/tls");
-    assertThat(strings(generated.get("orders-api").get("files"))).contains("payments-key=api/payments-key", ".registry-token=api/registry-token");
+    assertThat(strings(generated.get("orders-api").get("files")))
+        .contains("payments-key=api/payments-key", ".registry-token=api/registry-token");
 
     for (String name : List.of("orders-db", "orders-api")) {
-      Map<String, Object> external = document("external-secrets/external-secrets.yaml", "ExternalSecret", name);
+      Map<String, Object> external =
+          document("external-secrets/external-secrets.yaml", "ExternalSecret", name);
       Map<String, Object> target = map(map(external.get("spec")).get("target"));
       assertThat(target).containsEntry("name", name);
       Set<String> secretKeys = new TreeSet<>();
@@ -231,7 +292,8 @@ class KubernetesManifestsTests {
         secretKeys.add((String) map(data).get("secretKey"));
       }
       assertThat(secretKeys).isEqualTo(keys(secret("spring-boot-app/secrets.yaml", name)));
-      assertThat(map(target.get("template")).get("type")).isEqualTo(secret("spring-boot-app/secrets.yaml", name).get("type"));
+      assertThat(map(target.get("template")).get("type"))
+          .isEqualTo(secret("spring-boot-app/secrets.yaml", name).get("type"));
     }
   }
 
@@ -251,7 +313,9 @@ class KubernetesManifestsTests {
 
   private static Map<String, Object> document(String file, String kind, String name) {
     return DOCUMENTS.get(MANIFESTS.resolve(file)).stream()
-        .filter(doc -> doc.get("kind").equals(kind) && map(doc.get("metadata")).get("name").equals(name))
+        .filter(
+            doc ->
+                doc.get("kind").equals(kind) && map(doc.get("metadata")).get("name").equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + file));
   }
@@ -276,11 +340,12 @@ class KubernetesManifestsTests {
   }
 
   private static Map<String, Object> container(Map<String, Object> pod, String name) {
-    return ((List<?>) pod.get("containers")).stream()
-        .map(KubernetesManifestsTests::map)
-        .filter(c -> c.get("name").equals(name))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no container " + name));
+    return ((List<?>) pod.get("containers"))
+        .stream()
+            .map(KubernetesManifestsTests::map)
+            .filter(c -> c.get("name").equals(name))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no container " + name));
   }
 
   private static Map<String, Map<String, Object>> mounts(Map<String, Object> container) {
@@ -291,13 +356,15 @@ class KubernetesManifestsTests {
     return mounts;
   }
 
-  private static Map<String, Object> secretVolume(Map<String, Object> pod, Map<String, Object> mount) {
-    return ((List<?>) pod.get("volumes")).stream()
-        .map(KubernetesManifestsTests::map)
-        .filter(v -> v.get("name").equals(mount.get("name")))
-        .map(v -> map(v.get("secret")))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no secret volume " + mount.get("name")));
+  private static Map<String, Object> secretVolume(
+      Map<String, Object> pod, Map<String, Object> mount) {
+    return ((List<?>) pod.get("volumes"))
+        .stream()
+            .map(KubernetesManifestsTests::map)
+            .filter(v -> v.get("name").equals(mount.get("name")))
+            .map(v -> map(v.get("secret")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no secret volume " + mount.get("name")));
   }
 
   private static Map<String, String> env(Map<String, Object> container) {

@@ -33,7 +33,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 class OrdersApplicationTests {
 
   @RegisterExtension
-  static final SecretLeakExtension leaks = SecretLeakExtension.create().capture(LogSource.standardStreams());
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -52,7 +53,10 @@ class OrdersApplicationTests {
   }
 
   private void start(String... more) {
-    List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1", "--app.secrets-dir=" + secrets));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--server.port=0", "--server.address=127.0.0.1", "--app.secrets-dir=" + secrets));
     args.addAll(List.of(more));
     app = SpringApplication.run(OrdersApplication.class, args.toArray(String[]::new));
     port = ((WebServerApplicationContext) app).getWebServer().getPort();
@@ -60,19 +64,23 @@ class OrdersApplicationTests {
 
   private HttpResponse<String> get(String path) throws Exception {
     HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     answers.add(path + " " + response.statusCode() + " " + response.body());
     return response;
   }
 
   @Test
-  void credentialPairFromTheBasicAuthSecretFollowsRotationWithoutRestart(Canaries canaries) throws Exception {
+  void credentialPairFromTheBasicAuthSecretFollowsRotationWithoutRestart(Canaries canaries)
+      throws Exception {
     String password = canaries.next("password");
     KubernetesVolumeWriter db = KubernetesVolumeWriter.kubelet(secrets.resolve("db"));
     db.writeStrings(Map.of("username", "orders", "password", password));
     start();
     @SuppressWarnings("unchecked")
-    SecretsBinding<DatabaseCredentials> binding = app.getBean("databaseCredentials", SecretsBinding.class);
+    SecretsBinding<DatabaseCredentials> binding =
+        app.getBean("databaseCredentials", SecretsBinding.class);
 
     assertThat(get("/api/database").body()).contains("\"username\":\"orders\"", "\"connection\":1");
     assertThat(binding.get()).isEqualTo(new DatabaseCredentials("orders", password));
@@ -81,8 +89,12 @@ class OrdersApplicationTests {
     db.writeStrings(Map.of("username", "orders-v2", "password", rotated));
 
     // One rotation seen, one new connection opened with the whole new pair.
-    await().atMost(PATIENCE).untilAsserted(
-        () -> assertThat(get("/api/database").body()).isEqualTo("{\"username\":\"orders-v2\",\"connection\":2,\"rotations\":1}"));
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(get("/api/database").body())
+                    .isEqualTo("{\"username\":\"orders-v2\",\"connection\":2,\"rotations\":1}"));
     assertThat(binding.get()).isEqualTo(new DatabaseCredentials("orders-v2", rotated));
     for (String answer : answers) {
       canaries.assertNotIn("an HTTP answer", answer);
@@ -92,20 +104,31 @@ class OrdersApplicationTests {
 
   @Test
   void itemPathMappingAndDotfileKeyOfTheOpaqueSecretAreRead(Canaries canaries) throws Exception {
-    KubernetesVolumeWriter.kubelet(secrets.resolve("db")).writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
+    KubernetesVolumeWriter.kubelet(secrets.resolve("db"))
+        .writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
     KubernetesVolumeWriter api = KubernetesVolumeWriter.kubelet(secrets.resolve("api"));
-    // What the kubelet writes for items: [{key: payments-key, path: payments/key}, {key: .registry-token, path: .registry-token}]
-    api.writeStrings(Map.of("payments/key", canaries.next("payments"), ".registry-token", canaries.next("registry")));
+    // What the kubelet writes for items: [{key: payments-key, path: payments/key}, {key:
+    // .registry-token, path: .registry-token}]
+    api.writeStrings(
+        Map.of(
+            "payments/key",
+            canaries.next("payments"),
+            ".registry-token",
+            canaries.next("registry")));
     start();
 
-    assertThat(get("/api/integrations").body()).isEqualTo("{\"payments\":\"configured\",\"registry\":\"configured\"}");
-    assertThat(app.getEnvironment().getProperty("app.api.payments.key")).startsWith("canary-payments-");
+    assertThat(get("/api/integrations").body())
+        .isEqualTo("{\"payments\":\"configured\",\"registry\":\"configured\"}");
+    assertThat(app.getEnvironment().getProperty("app.api.payments.key"))
+        .startsWith("canary-payments-");
     canaries.assertNotIn("an HTTP answer", answers.toString());
   }
 
   @Test
-  void actuatorReportsSecretsInReadinessAndMetricsWithoutValues(Canaries canaries) throws Exception {
-    KubernetesVolumeWriter.kubelet(secrets.resolve("db")).writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
+  void actuatorReportsSecretsInReadinessAndMetricsWithoutValues(Canaries canaries)
+      throws Exception {
+    KubernetesVolumeWriter.kubelet(secrets.resolve("db"))
+        .writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
     start();
 
     HttpResponse<String> readiness = get("/actuator/health/readiness");
@@ -113,24 +136,32 @@ class OrdersApplicationTests {
     assertThat(readiness.body()).contains("\"status\":\"UP\"", "\"secrets\"");
     assertThat(get("/actuator/health/liveness").body()).doesNotContain("secrets");
     assertThat(get("/actuator/metrics/secretsdk.keys").statusCode()).isEqualTo(200);
-    assertThat(get("/actuator/secrets").body()).contains("app.datasource.password", "file:" + secrets.resolve("db/password"));
+    assertThat(get("/actuator/secrets").body())
+        .contains("app.datasource.password", "file:" + secrets.resolve("db/password"));
     canaries.assertNotIn("an HTTP answer", answers.toString());
   }
 
   @Test
-  void tlsProfileServesTheMountedCertificateAndEachRenewalWithoutRestart(Canaries canaries) throws Exception {
-    KubernetesVolumeWriter.kubelet(secrets.resolve("db")).writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
+  void tlsProfileServesTheMountedCertificateAndEachRenewalWithoutRestart(Canaries canaries)
+      throws Exception {
+    KubernetesVolumeWriter.kubelet(secrets.resolve("db"))
+        .writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
     KubernetesVolumeWriter tls = KubernetesVolumeWriter.kubelet(secrets.resolve("tls"));
     SelfSignedCertificate first = SelfSignedCertificate.create(secrets);
     tls.writeStrings(first.tlsSecret());
-    start("--spring.profiles.active=tls", "--management.server.port=0", "--management.server.address=127.0.0.1");
+    start(
+        "--spring.profiles.active=tls",
+        "--management.server.port=0",
+        "--management.server.address=127.0.0.1");
 
     assertThat(servedSerial()).isEqualTo(first.serial());
 
     SelfSignedCertificate renewed = SelfSignedCertificate.create(secrets);
     tls.writeStrings(renewed.tlsSecret());
 
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(servedSerial()).isEqualTo(renewed.serial()));
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertThat(servedSerial()).isEqualTo(renewed.serial()));
   }
 
   /** The serial of the certificate a new TLS handshake with the application gets. */
@@ -138,10 +169,14 @@ class OrdersApplicationTests {
     javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
     context.init(null, new javax.net.ssl.TrustManager[] {new TrustWhateverIsServed()}, null);
     try (javax.net.ssl.SSLSocket socket =
-        (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        (javax.net.ssl.SSLSocket)
+            context
+                .getSocketFactory()
+                .createSocket(java.net.InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(20_000);
       socket.startHandshake();
-      return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+      return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+          .getSerialNumber();
     }
   }
 
@@ -161,12 +196,14 @@ class OrdersApplicationTests {
 
   @Test
   void webhookSigningAnswers503WithoutASigner(Canaries canaries) throws Exception {
-    KubernetesVolumeWriter.kubelet(secrets.resolve("db")).writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
+    KubernetesVolumeWriter.kubelet(secrets.resolve("db"))
+        .writeStrings(Map.of("username", "orders", "password", canaries.next("password")));
     start();
 
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/webhooks/signature"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/webhooks/signature"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"order\":1}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());

@@ -31,9 +31,25 @@ record SelfSignedCertificate(BigInteger serial, String tlsCrt, String tlsKey) {
         new ProcessBuilder(
                 List.of(
                     Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                    "-genkeypair", "-alias", "web", "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-dname", "CN=orders", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                    "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit"))
+                    "-genkeypair",
+                    "-alias",
+                    "web",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-dname",
+                    "CN=orders",
+                    "-ext",
+                    "SAN=dns:localhost,ip:127.0.0.1",
+                    "-validity",
+                    "2",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    "changeit"))
             .redirectErrorStream(true)
             .start();
     String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,7 +64,9 @@ record SelfSignedCertificate(BigInteger serial, String tlsCrt, String tlsKey) {
     X509Certificate certificate = (X509Certificate) keyStore.getCertificate("web");
     PrivateKey key = (PrivateKey) keyStore.getKey("web", "changeit".toCharArray());
     return new SelfSignedCertificate(
-        certificate.getSerialNumber(), pem("CERTIFICATE", certificate.getEncoded()), pem("PRIVATE KEY", key.getEncoded()));
+        certificate.getSerialNumber(),
+        pem("CERTIFICATE", certificate.getEncoded()),
+        pem("PRIVATE KEY", key.getEncoded()));
   }
 
   /** The items of the Secret: {@code tls.crt} and {@code tls.key}. */
@@ -57,9 +75,13 @@ record SelfSignedCertificate(BigInteger serial, String tlsCrt, String tlsKey) {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   @Override
