@@ -71,6 +71,9 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  * </ul>
  *
  * <p>The harness prints figures only; it asserts nothing. Not thread-safe; run it as a program.
+ *
+ * <p>One runnable experiment in one file, like a JMH benchmark: the candidates, the probe and the
+ * report side by side, so a reader can check what was measured.
  */
 public final class RotationLatencyHarness {
 

@@ -55,6 +55,9 @@ import org.springframework.context.annotation.Configuration;
  * java -cp benchmarks/target/benchmarks.jar io.secretsdk.TlsRotationHarness \
  *     --rotations 20 --warmup 2 --quiet-periods 10s,100ms --dir /dev/shm --timeout-s 30
  * }</pre>
+ *
+ * <p>One runnable experiment in one file, like a JMH benchmark: the candidates, the probe and the
+ * report side by side, so a reader can check what was measured.
  */
 public final class TlsRotationHarness {
 

@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * order of things: sources are read under one lock, the snapshot is published by one volatile
  * write, listeners are told afterwards, and health turns UP only once the values it vouches for are
  * published. Thread-safe.
+ *
+ * <p>A little over 300 lines, most of them javadoc on the public contract it implements.
  */
 final class LiveSecretStore implements SecretStore {
 

@@ -43,6 +43,11 @@ import java.util.TreeMap;
  * apart from the file they link to; see {@code docs/reliability.md}.
  *
  * <p>Not thread-safe: one instance is one walk, run on one thread (a {@link BoundedRead}).
+ *
+ * <p>Why one long class: it replaced four walks that each had their own rules, and the link, depth,
+ * loop and error rules stay one set only while they live in one walk. What needs no walk state is
+ * already apart ({@link MountDirectory} opens, {@link BoundedRead} bounds the time); the lexical
+ * link resolution is the next part to move out if it grows.
  */
 final class MountScan {
 

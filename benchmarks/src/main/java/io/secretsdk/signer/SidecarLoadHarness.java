@@ -47,6 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * signatures/s, p99 at most 1 ms, at most 60 µs process CPU per request over TCP, a Unix socket at
  * least as good, batches at least 1,000,000 signatures/s, local signing at least 3,000,000/s per
  * core. Prints figures only; asserts nothing. Run it as a program.
+ *
+ * <p>One runnable experiment in one file, like a JMH benchmark: the candidates, the probe and the
+ * report side by side, so a reader can check what was measured.
  */
 public final class SidecarLoadHarness {
 

@@ -60,6 +60,9 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * tests in one thread ({@code @Isolated}). The same holds for file descriptors.
  *
  * <p>Instances are immutable and thread-safe; every configuration method returns a new instance.
+ *
+ * <p>Its length is the JUnit callbacks and the immutable configuration methods; capturing, canaries
+ * and baselines are classes of their own.
  */
 public final class SecretLeakExtension
     implements BeforeAllCallback,

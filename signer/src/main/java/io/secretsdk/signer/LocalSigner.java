@@ -23,6 +23,10 @@ import java.util.function.Consumer;
  * lookup), so a rotation the store has published is used by the very next signature. The store's
  * change events are followed as well, so a generation that this signer never used (a key that was
  * current for a moment between two calls) is still remembered for verification.
+ *
+ * <p>Its length is key handling that must stay consistent in one place: the explicit key sets
+ * ({@code name.previous}, {@code name.next}), the in-memory grace for single-key Secrets, and the
+ * per-thread {@code Mac} reuse that keeps signing near the raw JDK cost.
  */
 final class LocalSigner implements Signer {
 

@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request that timed out waiting for its answer is not retried. Other {@code 4xx} answers are the
  * caller's problem: {@link SigningKeyNotFoundException} for an unknown key, {@link SecretException}
  * otherwise. Thread-safe.
+ *
+ * <p>Its length is a small HTTP/1.1 client over TCP and Unix sockets (pooled keep-alive
+ * connections, one deadline per call, bounded retries), kept in one class so the client library
+ * needs no HTTP dependency.
  */
 final class SidecarSigner implements Signer {
 

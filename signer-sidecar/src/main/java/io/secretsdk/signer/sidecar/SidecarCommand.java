@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
  * status 0 (stopped, {@code --help}, {@code --version}), 1 (cannot start, or a probe that failed),
  * 2 (bad arguments), each failure with one clear line on standard error. Not thread-safe; one
  * instance per parse.
+ *
+ * <p>Most of its length is one annotated field, with its help text, per option.
  */
 @Command(
     name = "signer-sidecar",

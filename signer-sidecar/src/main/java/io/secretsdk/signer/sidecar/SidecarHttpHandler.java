@@ -41,6 +41,10 @@ import java.util.concurrent.RejectedExecutionException;
  * SignerProtocol}, signs or verifies through the public {@link Signer} API and answers. Requests of
  * one connection are answered in order; large batches run on the worker pool so they never hold up
  * the I/O thread. One instance per connection, used on its event loop only.
+ *
+ * <p>Its length is the edge cases the abuse suite holds it to (bounded bodies, 408/413/431 answers,
+ * pipelined requests answered in order, write timeouts), kept together because they share one
+ * connection's state.
  */
 final class SidecarHttpHandler extends ChannelInboundHandlerAdapter {
 

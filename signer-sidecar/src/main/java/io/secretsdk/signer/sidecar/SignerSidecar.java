@@ -43,6 +43,9 @@ import java.util.concurrent.CountDownLatch;
  * }</pre>
  *
  * <p>Thread-safe. {@link #close()} is idempotent.
+ *
+ * <p>Its length is the builder (one checked option per command-line option) and the start and stop
+ * of the listeners; the transport, the handler and the command line are classes of their own.
  */
 public final class SignerSidecar implements AutoCloseable {
 

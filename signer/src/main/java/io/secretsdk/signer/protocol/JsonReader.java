@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
  * protocol: objects, arrays, strings with every escape, and numbers, {@code true}, {@code false}
  * and {@code null} to skip. Nesting is limited; errors say where, never what was there. Not
  * thread-safe.
+ *
+ * <p>Its length is RFC 8259's grammar, written out so that the client library stays free of
+ * dependencies (the application class path gets no JSON library from the signer).
  */
 final class JsonReader {
 

@@ -29,6 +29,9 @@ import java.util.Set;
  *
  * Decoding is strict (one object, no duplicate members, nesting at most 64 levels) and ignores
  * unknown members, as Vault does. Stateless and thread-safe.
+ *
+ * <p>Its length is the protocol itself: every request and answer with its encoder and decoder sits
+ * here, so that the client and the server cannot drift apart (one codec per wire protocol).
  */
 public final class SignerProtocol {
 
