@@ -216,9 +216,11 @@ final class MountScan {
     }
   }
 
-  private void visit(
-      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
-      throws IOException {
+  /**
+   * Lists {@code dir} and counts its entries against {@link #MAX_ENTRIES}: the names, or {@code
+   * null} once the mount holds too many (recorded as a problem).
+   */
+  private List<String> listWithinLimit(MountDirectory dir, Path shown) throws IOException {
     List<String> names = list(dir, shown);
     entries += names.size();
     if (entries > MAX_ENTRIES) {
@@ -229,6 +231,16 @@ final class MountScan {
               + " entries (at "
               + shown
               + "); mount a smaller directory");
+      return null;
+    }
+    return names;
+  }
+
+  private void visit(
+      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
+      throws IOException {
+    List<String> names = listWithinLimit(dir, shown);
+    if (names == null) {
       return;
     }
     directories.add(shown);
@@ -361,16 +373,8 @@ final class MountScan {
   private void visitGeneration(
       MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
       throws IOException {
-    List<String> names = list(dir, shown);
-    entries += names.size();
-    if (entries > MAX_ENTRIES) {
-      problem(
-          shown,
-          "the mount holds more than "
-              + MAX_ENTRIES
-              + " entries (at "
-              + shown
-              + "); mount a smaller directory");
+    List<String> names = listWithinLimit(dir, shown);
+    if (names == null) {
       return;
     }
     // Everything in a generation is an item: the kubelet keeps its machinery beside it, and a
