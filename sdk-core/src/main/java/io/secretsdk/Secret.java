@@ -158,6 +158,7 @@ public final class Secret {
    */
   @Override
   public String toString() {
-    return "Secret[name=" + name + ", origin=" + origin() + ", value=****]";
+    return ControlCharacters.escape(
+        "Secret[name=" + name + ", origin=" + origin() + ", value=****]");
   }
 }

@@ -96,16 +96,17 @@ public final class SecretChangeEvent {
 
   @Override
   public String toString() {
-    return "SecretChangeEvent[revision "
-        + previous.revision()
-        + " -> "
-        + current.revision()
-        + ", added="
-        + added
-        + ", removed="
-        + removed
-        + ", changed="
-        + changed
-        + "]";
+    return ControlCharacters.escape(
+        "SecretChangeEvent[revision "
+            + previous.revision()
+            + " -> "
+            + current.revision()
+            + ", added="
+            + added
+            + ", removed="
+            + removed
+            + ", changed="
+            + changed
+            + "]");
   }
 }

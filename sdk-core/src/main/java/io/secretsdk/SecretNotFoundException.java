@@ -11,13 +11,14 @@ public final class SecretNotFoundException extends SecretException {
 
   SecretNotFoundException(String name, List<String> sources) {
     super(
-        "no secret named '"
-            + name
-            + "' in "
-            + (sources.isEmpty()
-                ? "any source (the store has no sources)"
-                : String.join(", ", sources))
-            + "; check the file or variable name and the mount's prefix");
+        ControlCharacters.escape(
+            "no secret named '"
+                + name
+                + "' in "
+                + (sources.isEmpty()
+                    ? "any source (the store has no sources)"
+                    : String.join(", ", sources))
+                + "; check the file or variable name and the mount's prefix"));
     this.name = name;
   }
 

@@ -39,7 +39,7 @@ public sealed interface SecretOrigin {
     /** {@code file:} and the path, for example {@code file:/etc/secrets/db/password}. */
     @Override
     public String toString() {
-      return "file:" + path;
+      return ControlCharacters.escape("file:" + path);
     }
   }
 
@@ -58,7 +58,7 @@ public sealed interface SecretOrigin {
     /** {@code env:} and the variable's name, for example {@code env:DB_PASSWORD}. */
     @Override
     public String toString() {
-      return "env:" + variable;
+      return ControlCharacters.escape("env:" + variable);
     }
   }
 }

@@ -265,4 +265,19 @@ class MountScanTests {
       assertThat(store.refresh().find("a").asString()).isEqualTo("2");
     }
   }
+
+  @Test
+  void controlCharactersInAKeyNameAreEscapedWhereverTheSecretIsPrinted() throws Exception {
+    Path dir = tmp.resolve("plain-names");
+    String evil = "k\nWARNING: forged\u001b[31m";
+    PlainDirectoryWriter.of(dir).create(evil, "v");
+    try (SecretStore store = SecretStore.builder().mount(dir).watch(false).build()) {
+      Secret secret = store.require(evil);
+      assertThat(secret.toString()).contains("k\\nWARNING").doesNotContain("\n", "\u001b");
+      assertThat(secret.origin().toString()).contains("k\\nWARNING").doesNotContain("\n", "\u001b");
+      assertThatThrownBy(() -> store.require(evil + "-missing"))
+          .isInstanceOf(SecretNotFoundException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\u001b"));
+    }
+  }
 }
