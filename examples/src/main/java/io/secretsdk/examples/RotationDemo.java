@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  *
  * <p>Run it from the repository root:
  *
- * <pre>./mvnw -q -pl examples -am -Dmaven.test.skip=true package exec:java</pre>
+ * <pre>./mvnw -q -pl examples -am -DskipTests package exec:java</pre>
  *
  * It shows that every rotation is seen within milliseconds through the JDK {@code WatchService},
  * that readers never see a username from one generation with a password from another, that a bad
