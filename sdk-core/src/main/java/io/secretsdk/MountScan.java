@@ -620,13 +620,7 @@ final class MountScan {
         try {
           a = parent.lstat(element);
         } catch (NoSuchFileException e) {
-          problem(
-              link,
-              "link "
-                  + link
-                  + " points to "
-                  + text
-                  + ", which does not exist; fix or remove the link");
+          problem(link, dangling(link, text));
           return null;
         }
         if (a.isSymbolicLink()) {
@@ -652,13 +646,7 @@ final class MountScan {
         if (!a.isDirectory()
             && !todo.isEmpty()
             && todo.stream().anyMatch(s -> !s.isEmpty() && !s.equals("."))) {
-          problem(
-              link,
-              "link "
-                  + link
-                  + " points to "
-                  + text
-                  + ", which does not exist; fix or remove the link");
+          problem(link, dangling(link, text));
           return null;
         }
         done.add(element);
@@ -792,6 +780,10 @@ final class MountScan {
   }
 
   // The one wording of each problem, whichever walk meets it.
+
+  private static String dangling(Path link, String text) {
+    return "link " + link + " points to " + text + ", which does not exist; fix or remove the link";
+  }
 
   private String outside(Path link) {
     return "link " + link + " resolves outside the mount " + realRoot + "; refusing to read it";
