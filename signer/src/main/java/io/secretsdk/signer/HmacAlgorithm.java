@@ -1,5 +1,6 @@
 package io.secretsdk.signer;
 
+import io.secretsdk.signer.protocol.SignerProtocol;
 import java.util.Locale;
 
 /**
@@ -82,22 +83,6 @@ public enum HmacAlgorithm {
   }
 
   static String abbreviate(String s) {
-    return abbreviate(s, 64);
-  }
-
-  /** The string with control characters replaced and at most {@code max} characters kept. */
-  static String abbreviate(String s, int max) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < max; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    if (s.length() > max) {
-      sb.append("...");
-    }
-    return sb.toString();
+    return SignerProtocol.printable(s, 64);
   }
 }
