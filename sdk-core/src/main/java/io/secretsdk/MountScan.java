@@ -68,24 +68,31 @@ final class MountScan {
 
   private static final int STABLE_READ_ATTEMPTS = 3;
 
-  /** What a scan collects. */
+  /**
+   * What a scan collects. Both collect the directories to watch (the root, plain directories,
+   * volume directories) and yield the same {@link #fingerprint()} for the same mount.
+   */
   enum Reach {
-    /** The directories to watch: the root, plain directories, volume directories. */
-    DIRECTORIES,
-    /** Directories, each volume's {@code ..data} target and each plain file's identity. */
+    /** Each volume's {@code ..data} target and each plain file's identity ({@code lstat} only). */
     IDENTITIES,
-    /** Everything, with the values of every file. */
+    /** Everything, with the values of every file, generations included. */
     VALUES
   }
 
-  /** Lets tests change the tree at a precise point of the walk. */
+  /** Lets tests change the tree at a precise point of the walk, and count walks. */
   interface Observer {
     Observer NONE = shown -> {};
 
     void beforeOpeningDirectory(Path shown) throws IOException;
+
+    /** Called as a walk of the mount starts. */
+    default void scanStarted(Reach reach) {}
   }
 
-  /** A file found by the scan: its key, its path as the application sees it, its value if read. */
+  /**
+   * A file found by the scan: its key, its path as the application sees it, its value if read, and
+   * whether it was read from a generation (then it takes no part in the fingerprint).
+   */
   record FileEntry(
       String name,
       Path shown,
@@ -95,13 +102,18 @@ final class MountScan {
       byte[] value,
       Path originDirectory,
       String originPrefix,
-      String relative) {}
+      String relative,
+      boolean inGeneration) {}
 
   /** A Kubernetes volume and the {@code ..data} target it was read through. */
   record Volume(Path directory, String dataTarget) {}
 
-  /** Something the scan refused; {@code message} is the one every path reports. */
-  record Problem(Path path, String message) {}
+  /**
+   * Something the scan refused; {@code message} is the one every path reports. {@code
+   * inGeneration}: met while reading a generation's values, which only a {@link Reach#VALUES} scan
+   * does, so it takes no part in the fingerprint.
+   */
+  record Problem(Path path, String message, boolean inGeneration) {}
 
   private final Path root;
   private final Path realRoot;
@@ -116,6 +128,8 @@ final class MountScan {
   private List<Problem> problems = new ArrayList<>();
   private final List<Volume> volumes = new ArrayList<>();
   private final List<Path> directories = new ArrayList<>();
+  // The plain (not generation) files in walk order, for the fingerprint.
+  private final List<FileEntry> plainFiles = new ArrayList<>();
   private int entries;
   // While a generation is read: the volume as shown and the names' prefix there, so origins are
   // relative to the volume (nested items) rather than to the timestamped directory.
@@ -149,6 +163,7 @@ final class MountScan {
 
   /** Walks the mount; the results are in the accessors afterwards. */
   MountScan run() throws IOException {
+    observer.scanStarted(reach);
     tracker.opening(realRoot);
     try (MountDirectory top = MountDirectory.open(realRoot)) {
       tracker.opened();
@@ -177,7 +192,14 @@ final class MountScan {
     return problems;
   }
 
-  /** The cheap identity the poller compares: volume targets, plain file identities, problems. */
+  /**
+   * The cheap identity the poller compares: directories, volume targets, plain file identities and
+   * problems, in walk order. Canonical: what only a {@link Reach#VALUES} scan sees (the files and
+   * problems inside a generation, which its {@code ..data} target already identifies) is left out,
+   * so a read and a later {@link Reach#IDENTITIES} poll of an unchanged mount give equal strings.
+   * (Not for a mount over {@link #MAX_ENTRIES} entries, which a read counts with its generations;
+   * such a read fails, and a failing source is read at every poll anyway.)
+   */
   String fingerprint() {
     StringBuilder sb = new StringBuilder();
     for (Path dir : directories) {
@@ -186,7 +208,7 @@ final class MountScan {
     for (Volume v : volumes) {
       sb.append(v.directory()).append("->").append(v.dataTarget()).append('\n');
     }
-    for (FileEntry f : found.values()) {
+    for (FileEntry f : plainFiles) {
       sb.append(f.shown())
           .append('=')
           .append(f.size())
@@ -197,13 +219,15 @@ final class MountScan {
           .append('\n');
     }
     for (Problem p : problems) {
-      sb.append("!").append(p.message()).append('\n');
+      if (!p.inGeneration()) {
+        sb.append("!").append(p.message()).append('\n');
+      }
     }
     return sb.toString();
   }
 
   private void problem(Path path, String message) {
-    problems.add(new Problem(path, message));
+    problems.add(new Problem(path, message, generationBase != null));
   }
 
   private List<String> list(MountDirectory dir, Path shown) throws IOException {
@@ -328,7 +352,7 @@ final class MountScan {
     }
     if (attrs.isDirectory()) {
       descend(dir, append(real, name), entryShown, key, depth, mutable);
-    } else if (attrs.isRegularFile() && reach != Reach.DIRECTORIES) {
+    } else if (attrs.isRegularFile()) {
       addFile(dir, name, attrs, entryShown, key, mutable);
     }
     // Sockets, FIFOs and devices are not secrets: skipped.
@@ -388,6 +412,7 @@ final class MountScan {
       MountDirectory volume, List<String> real, Path shown, String namePrefix, int depth)
       throws IOException {
     Path data = shown.resolve(DATA);
+    String after = null;
     for (int attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
       String before = dataTarget(volume);
       if (before == null) {
@@ -417,7 +442,8 @@ final class MountScan {
         found = outer;
         problems = outerProblems;
       }
-      if (Objects.equals(before, dataTarget(volume))) {
+      after = dataTarget(volume);
+      if (Objects.equals(before, after)) {
         volumes.add(new Volume(shown, before));
         generation.values().forEach(this::put);
         problems.addAll(generationProblems);
@@ -425,12 +451,16 @@ final class MountScan {
       }
       // ..data moved while the generation was read: read the new one.
     }
-    problem(
-        shown,
-        data
-            + " changed during each of "
-            + GENERATION_ATTEMPTS
-            + " reads; the last good generation is kept and the volume is read again on the next change");
+    // Recorded as an identities scan would see it now, so the fingerprint stays canonical.
+    volumes.add(new Volume(shown, after));
+    problems.add(
+        new Problem(
+            shown,
+            data
+                + " changed during each of "
+                + GENERATION_ATTEMPTS
+                + " reads; the last good generation is kept and the volume is read again on the next change",
+            true));
   }
 
   private void readGeneration(
@@ -524,7 +554,7 @@ final class MountScan {
       relative = shown.getFileName().toString();
       originPrefix = key.substring(0, key.length() - relative.length());
     }
-    put(
+    FileEntry entry =
         new FileEntry(
             key,
             shown,
@@ -534,7 +564,12 @@ final class MountScan {
             value,
             originDirectory,
             originPrefix,
-            relative));
+            relative,
+            generationBase != null);
+    if (!entry.inGeneration()) {
+      plainFiles.add(entry);
+    }
+    put(entry);
   }
 
   private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {
@@ -557,14 +592,17 @@ final class MountScan {
   private void put(FileEntry file) {
     FileEntry other = found.putIfAbsent(file.name(), file);
     if (other != null) {
-      problem(
-          file.shown(),
-          other.shown()
-              + " and "
-              + file.shown()
-              + " both map to the key '"
-              + file.name()
-              + "'; rename one of them");
+      // Only a read sees generation files: a collision with one is a generation problem.
+      problems.add(
+          new Problem(
+              file.shown(),
+              other.shown()
+                  + " and "
+                  + file.shown()
+                  + " both map to the key '"
+                  + file.name()
+                  + "'; rename one of them",
+              file.inGeneration() || other.inGeneration()));
     }
   }
 
