@@ -203,7 +203,7 @@ final class EnvironmentReader implements SourceReader {
         tracker.opened();
       }
       try (channel) {
-        value = files.read(channel, file, ByteBuffer.allocate(1));
+        value = files.read(channel, before.size(), file, null, ByteBuffer.allocate(1));
       }
       BasicFileAttributes after =
           Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -6,12 +6,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Reads one mount root into names and values from a {@link MountScan}: Kubernetes volumes as one
@@ -122,33 +120,19 @@ final class MountReader implements SourceReader {
                   fingerprint,
                   directories);
             }
-            knownVolumes =
-                scan.volumes().stream()
-                    .map(v -> v.directory().equals(root) ? root : v.directory())
-                    .collect(Collectors.toUnmodifiableSet());
-            Map<String, Secret> out = new TreeMap<>();
-            // One shared origin object per directory (see OriginDirectory).
-            Map<Path, OriginDirectory> origins = new HashMap<>();
-            for (MountScan.FileEntry file : scan.files().values()) {
-              OriginDirectory origin =
-                  origins.computeIfAbsent(
-                      file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
-              out.put(
-                  file.name(),
-                  secret(file.name(), settings.finish(file.value()), origin, file.relative()));
+            Set<Path> volumes = new HashSet<>();
+            for (MountScan.Volume v : scan.volumes()) {
+              volumes.add(v.directory().equals(root) ? root : v.directory());
             }
-            return new SourceRead(Map.copyOf(out), null, fingerprint, directories);
+            knownVolumes = Set.copyOf(volumes);
+            // One immutable map, shared as is by the source's state and the snapshot.
+            return new SourceRead(Map.copyOf(scan.secrets()), null, fingerprint, directories);
           });
     } catch (SecretReadException e) {
       // Missing, moved, unreadable, oversize or too slow: no directories; the fingerprint is the
       // one a poll computes for the same failure.
       return SourceRead.failed(e, "!" + e.getMessage(), null);
     }
-  }
-
-  /** The one place a mounted file becomes a {@link Secret}. */
-  private static Secret secret(String name, byte[] value, OriginDirectory origin, String relative) {
-    return new Secret(name, value, origin, relative);
   }
 
   private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker)
