@@ -40,6 +40,7 @@ final class LiveSecretStore implements SecretStore {
   private volatile BackgroundRefresh background;
   private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
+  private final RegisteredViews views = new RegisteredViews(); // typed-tls: views in health()
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;
@@ -321,7 +322,12 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public SecretStoreHealth health() {
-    return statistics.health(closed, current, sources);
+    return statistics.health(closed, current, sources, views);
+  }
+
+  @Override
+  public Subscription registerView(SecretView<?> view) {
+    return views.register(Objects.requireNonNull(view, "view"));
   }
 
   @Override
