@@ -63,6 +63,12 @@ final class LiveSecretStore implements SecretStore {
   }
 
   static SecretStore start(SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
+    return start(resolved, registry, MountScan.Observer.NONE);
+  }
+
+  /** Builds with an observer of every mount's scans (tests count and perturb the walks). */
+  static SecretStore start(
+      SecretStoreBuilder.Resolved resolved, WatchRegistry registry, MountScan.Observer observer) {
     ReadSettings read = ReadSettings.of(resolved.settings());
     // Fingerprints serve polls only; a store that can never poll neither takes nor keeps them.
     boolean polls = resolved.settings().watch() || !resolved.settings().pollInterval().isZero();
@@ -71,11 +77,17 @@ final class LiveSecretStore implements SecretStore {
       if (spec instanceof SourceSpec.Mount m) {
         sources.add(
             new SourceState(
-                new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
+                new MountReader(m.root(), m.prefix(), read, m.optional(), observer),
+                m.optional(),
+                polls,
+                resolved.settings().watch()));
       } else if (spec instanceof SourceSpec.Environment e) {
         sources.add(
             new SourceState(
-                new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
+                new EnvironmentReader(e.prefix(), resolved.environment(), read),
+                false,
+                polls,
+                false));
       }
     }
     LiveSecretStore store = new LiveSecretStore(sources, resolved);
