@@ -40,7 +40,7 @@ final class LiveSecretStore implements SecretStore {
   private volatile BackgroundRefresh background;
   private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
-  private final RegisteredViews views = new RegisteredViews(); // typed-tls: views in health()
+  private final RegisteredViews views = new RegisteredViews(); // their health is part of health()
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;
