@@ -3,11 +3,13 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that generation's chain and key, so a handshake in flight never pairs two generations.
  */
 class LiveKeyManagerTests {
+
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   static final TestCertificates CA = new TestCertificates();
 
