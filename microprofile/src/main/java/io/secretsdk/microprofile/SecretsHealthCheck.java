@@ -1,6 +1,7 @@
 package io.secretsdk.microprofile;
 
 import io.secretsdk.SecretStoreHealth;
+import io.secretsdk.SecretViewHealth;
 import io.secretsdk.SourceHealth;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,10 +24,14 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
  *       keys}, {@code snapshotAgeSeconds} (how long ago the current values were published);
  *   <li>{@code lastError} while a source is failing, and one entry per source ({@code
  *       mount:/etc/secrets/db}) with its status and error;
- *   <li>{@code json.<n>} for each {@code [json=expand]} secret served from its last good document.
+ *   <li>{@code json.<n>} for each {@code [json=expand]} secret served from its last good document;
+ *   <li>one entry per typed view registered with the store ({@code view:tls.crt,tls.key,ca.crt} for
+ *       a {@code TlsView}, named after the names it reads) with its status and why its newest
+ *       generation is not installed, and for a TLS view {@code <entry>.daysUntilExpiry}.
  * </ul>
  *
- * <p>A closed store is {@code DOWN}. A {@code DEGRADED} store (a source failing while its last good
+ * <p>A closed store is {@code DOWN}, and so is a store with a view that never had a usable value. A
+ * {@code DEGRADED} store (a source failing or a view refusing a generation while the last good
  * values are still served, or an optional mount not there yet) is reported {@code UP} by default,
  * so a bad rotation does not take every pod out of the load balancer at once; set {@code
  * secretsdk.health.readiness.degraded=down} (any config source) to report it {@code DOWN}.
@@ -83,6 +88,12 @@ final class SecretsHealthCheck implements HealthCheck {
           sourceHealth.source(),
           sourceHealth.status().name()
               + sourceHealth.lastError().map(error -> ": " + error).orElse(""));
+    }
+    for (SecretViewHealth view : health.views()) {
+      String entry = "view:" + String.join(",", view.names());
+      response.withData(
+          entry, view.status().name() + view.lastError().map(error -> ": " + error).orElse(""));
+      view.daysUntilExpiry().ifPresent(days -> response.withData(entry + ".daysUntilExpiry", days));
     }
     for (int i = 0; i < problems.size(); i++) {
       response.withData("json." + i, problems.get(i));

@@ -208,6 +208,21 @@ class SecretViewsProducerTests {
           .atMost(PATIENCE)
           .until(() -> presentedSerial(socket.getLocalPort()).equals(second.serial()));
     }
+    jakarta.json.JsonObject readiness =
+        deployment.get(io.smallrye.health.SmallRyeHealthReporter.class).getReadiness().getPayload();
+    jakarta.json.JsonObject data =
+        readiness.getJsonArray("checks").stream()
+            .map(jakarta.json.JsonObject.class::cast)
+            .filter(check -> check.getString("name").equals("secretsdk"))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("data");
+    assertThat(data.getString("view:tls.tls.crt,tls.tls.key,tls.ca.crt")).isEqualTo("UP");
+    assertThat(
+            data.getJsonNumber("view:tls.tls.crt,tls.tls.key,tls.ca.crt.daysUntilExpiry")
+                .intValue())
+        .as("a certificate valid for 2 days, checked seconds after it was made")
+        .isEqualTo(1);
   }
 
   private static void serve(SSLServerSocket socket) {

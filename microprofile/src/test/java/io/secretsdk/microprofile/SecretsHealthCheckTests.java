@@ -165,6 +165,33 @@ class SecretsHealthCheckTests {
   }
 
   @Test
+  void aTypedViewWithoutUsableMaterialIsListedAndTakesReadinessDown(Canaries canaries) {
+    KubernetesVolumeWriter tls = KubernetesVolumeWriter.kubelet(tmp.resolve("tls"));
+    String garbage = canaries.next("key");
+    tls.writeStrings(Map.of("tls.crt", "not a certificate", "tls.key", garbage));
+    properties.set(
+        "secretsdk.mounts",
+        db.volume() + "=db," + app.volume() + "=app[json=expand]," + tls.volume() + "=web.");
+    deployment = WeldDeployment.deploy();
+    io.secretsdk.SecretStore store = deployment.get(io.secretsdk.SecretStore.class);
+
+    try (io.secretsdk.TlsView view = io.secretsdk.TlsView.builder(store).prefix("web.").build()) {
+      JsonObject check = secretsdkCheck(readiness());
+
+      assertThat(check.getString("status")).isEqualTo("DOWN");
+      String entry =
+          check.getJsonObject("data").getString("view:web.tls.crt,web.tls.key,web.ca.crt");
+      assertThat(entry).startsWith("DOWN: ").contains("tls.crt");
+      canaries.assertNotIn("the readiness payload", readiness().toString());
+      canaries.assertNoLeak(view, view.health(), store.health());
+    }
+
+    JsonObject afterClose = secretsdkCheck(readiness());
+    assertThat(afterClose.getString("status")).isEqualTo("UP");
+    assertThat(afterClose.getJsonObject("data").keySet()).noneMatch(k -> k.startsWith("view:"));
+  }
+
+  @Test
   void aClosedStoreIsDown() {
     deploy();
     SecretsConfigSource source = SecretsSources.find(deployment.config());
