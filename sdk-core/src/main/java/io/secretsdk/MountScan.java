@@ -60,7 +60,7 @@ final class MountScan {
   /** How many links one resolution may pass through before it is called a loop (Linux's limit). */
   static final int MAX_LINK_HOPS = 40;
 
-  /** How many entries one mount may hold. */
+  /** How many entries one mount may hold (a volume's top-level links are not counted). */
   static final int MAX_ENTRIES = 100_000;
 
   /** How many times a generation is read while {@code ..data} keeps moving. */
@@ -304,15 +304,25 @@ final class MountScan {
   }
 
   private void visit(Directory dir, int depth) throws IOException {
+    Path shown = dir.shown;
+    // A volume is known by its ..data link alone: its other entries (one top-level link per key)
+    // are neither walked nor listed, which for 10,000 keys was a second listing as long as the
+    // generation's.
+    String target = dataTarget(dir.handle);
+    if (target != null) {
+      directories.add(shown);
+      readVolume(dir, depth, target);
+      return;
+    }
     List<Path> names = listWithinLimit(dir, true);
     if (names == null) {
       return;
     }
-    Path shown = dir.shown;
     directories.add(shown);
     for (Path name : names) {
       if (name.toString().equals(DATA)) {
-        readVolume(dir, depth);
+        // ..data that is not a link: reported there.
+        readVolume(dir, depth, null);
         return;
       }
     }
@@ -450,12 +460,17 @@ final class MountScan {
     }
   }
 
-  private void readVolume(Directory volume, int depth) throws IOException {
+  /**
+   * Reads the volume {@code volume} as one generation.
+   *
+   * @param target what {@code ..data} pointed to a moment ago, or {@code null} if it was no link
+   */
+  private void readVolume(Directory volume, int depth, String target) throws IOException {
     Path shown = volume.shown;
     Path data = shown.resolve(DATA);
     String after = null;
     for (int attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
-      String before = dataTarget(volume.handle);
+      String before = attempt == 1 ? target : dataTarget(volume.handle);
       if (before == null) {
         problem(
             shown, data + " is not a symbolic link; this does not look like a Kubernetes volume");
