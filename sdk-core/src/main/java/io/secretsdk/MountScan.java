@@ -17,7 +17,9 @@ import java.util.Set;
 
 /**
  * The one walk of a mount. Reading, polling and watching all take what they need from it, so they
- * share one set of rules:
+ * share one set of rules, and a refresh walks once: the read's scan ({@link Reach#VALUES}) also
+ * gives the fingerprint the next poll ({@link Reach#IDENTITIES}) compares and the directories the
+ * watcher registers.
  *
  * <ul>
  *   <li><b>Links</b> are never followed by the operating system. The scan reads a link's text and
@@ -30,7 +32,9 @@ import java.util.Set;
  *   <li><b>Size</b>: at most {@value #MAX_ENTRIES} entries in one mount.
  *   <li><b>Volumes</b>: a directory holding {@code ..data} is a Kubernetes volume; its values are
  *       read as one generation through the timestamped directory's handle, retried while {@code
- *       ..data} moves. Its top-level links are not walked.
+ *       ..data} moves. Its top-level links are neither listed nor walked.
+ *   <li><b>Cost</b>: per file one {@code fstatat}, the open, positional reads and the close; the
+ *       generation's names are not sorted and the secrets go straight into the snapshot's map.
  *   <li><b>Errors</b>: a problem (escaping link, loop, too deep, vanished directory, collision,
  *       volume being written) is recorded with one message, skipped, and the walk goes on; the
  *       reader refuses a scan with problems, the fingerprint includes them, the watcher skips what
@@ -333,7 +337,12 @@ final class MountScan {
     // A volume is known by its ..data link alone: its other entries (one top-level link per key)
     // are neither walked nor listed, which for 10,000 keys was a second listing as long as the
     // generation's.
-    String target = dataTarget(dir.handle);
+    String target;
+    try {
+      target = dataTarget(dir.handle);
+    } catch (java.nio.file.AccessDeniedException e) {
+      target = null; // The listing below reports the directory as not readable, naming it.
+    }
     if (target != null) {
       directories.add(shown);
       readVolume(dir, depth, target);
