@@ -40,6 +40,8 @@ final class LiveSecretStore implements SecretStore {
   private volatile BackgroundRefresh background;
   private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
+  // The typed views whose health health() includes.
+  private final RegisteredViews views = new RegisteredViews();
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;
@@ -321,7 +323,12 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public SecretStoreHealth health() {
-    return statistics.health(closed, current, sources);
+    return statistics.health(closed, current, sources, views);
+  }
+
+  @Override
+  public Subscription registerView(SecretView<?> view) {
+    return views.register(Objects.requireNonNull(view, "view"));
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.PlainDirectoryWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 @Isolated
 @EnabledOnOs(OS.LINUX)
 class FileDescriptorLeakTests {
+
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   @TempDir Path tmp;
 

@@ -3,16 +3,20 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A generation read while the kubelet swaps {@code ..data} is all-old or all-new, never a mix. */
 class GenerationConsistencyTests {
+
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   @TempDir Path tmp;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Base64;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * says so.
  */
 class TlsViewKeyEncodingTests {
+
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   @TempDir Path tmp;
   static final TestCertificates CA = new TestCertificates();
