@@ -109,6 +109,8 @@ final class MountReader implements SourceReader {
           tracker -> {
             Path realRoot = realRoot();
             MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
+            // First: it records names read twice as problems.
+            Map<String, Secret> secrets = scan.secrets();
             String fingerprint = scan.fingerprint();
             List<Path> directories = List.copyOf(scan.directories());
             List<MountScan.Problem> problems = scan.problems();
@@ -126,7 +128,7 @@ final class MountReader implements SourceReader {
             }
             knownVolumes = Set.copyOf(volumes);
             // One immutable map, shared as is by the source's state and the snapshot.
-            return new SourceRead(Map.copyOf(scan.secrets()), null, fingerprint, directories);
+            return new SourceRead(secrets, null, fingerprint, directories);
           });
     } catch (SecretReadException e) {
       // Missing, moved, unreadable, oversize or too slow: no directories; the fingerprint is the

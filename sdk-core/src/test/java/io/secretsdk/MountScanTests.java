@@ -209,6 +209,25 @@ class MountScanTests {
   }
 
   @Test
+  void plainFileCollidingWithAVolumeItemIsReportedNamingBoth() throws Exception {
+    Path dir = tmp.resolve("folder");
+    KubernetesVolumeWriter.kubelet(dir.resolve("db")).writeStrings(Map.of("password", canary));
+    Files.writeString(dir.resolve("db.password"), canary);
+
+    assertThatThrownBy(() -> SecretStore.builder().mount(dir).watch(false).build())
+        .isInstanceOf(SecretReadException.class)
+        .hasMessageContaining(
+            dir.resolve("db/password")
+                + " and "
+                + dir.resolve("db.password")
+                + " both map to the key 'db.password'")
+        .hasMessageNotContaining(canary);
+    // Only a read sees the volume's item: a poll's fingerprint equals the read's all the same.
+    MountReader reader = new MountReader(dir, "", ReadSettings.defaults());
+    assertThat(reader.readAll().fingerprint()).isEqualTo(reader.fingerprint());
+  }
+
+  @Test
   void controlCharactersInNamesAreEscapedInMessagesHealthAndLogs() throws Exception {
     Path dir = tmp.resolve("plain");
     PlainDirectoryWriter.of(dir).create("good", "g");
