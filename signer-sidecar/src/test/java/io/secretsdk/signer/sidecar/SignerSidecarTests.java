@@ -523,6 +523,8 @@ class SignerSidecarTests {
     java.util.concurrent.atomic.AtomicBoolean stop =
         new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLongArray callsOf =
+        new java.util.concurrent.atomic.AtomicLongArray(4);
     List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> workers = new ArrayList<>();
@@ -551,6 +553,7 @@ class SignerSidecarTests {
                         errors.add(new AssertionError("batch verify failed"));
                       }
                       calls.incrementAndGet();
+                      callsOf.incrementAndGet(id);
                     } catch (RuntimeException e) {
                       errors.add(e);
                     }
@@ -559,11 +562,33 @@ class SignerSidecarTests {
       }
       String lastId = null;
       for (int r = 0; r < 100; r++) {
-        writer.writeStrings(Map.of("webhook", canary()));
+        String key = canary();
+        writer.writeStrings(Map.of("webhook", key));
+        // Each rotation is taken up by the sidecar, then every client thread finishes a call and
+        // together they make at least five before the next rotation: a call (sign, then verify its
+        // own signature) spans at most one rotation, well within the four old keys the sidecar
+        // keeps. Polled every millisecond: with Awaitility's default (100 ms) the test waited about
+        // 10 s in all between rotations without testing anything more.
+        String id = expectedKeyId(key.getBytes(UTF_8));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .until(() -> id.equals(sidecar.keyIds().get("webhook")));
         long before = calls.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > before + 4);
-        String id = sidecar.keyIds().get("webhook");
-        assertThat(id).isNotNull();
+        long[] beforeOf = new long[4];
+        for (int t = 0; t < 4; t++) {
+          beforeOf[t] = callsOf.get(t);
+        }
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .until(
+                () ->
+                    calls.get() > before + 4
+                        && java.util.stream.IntStream.range(0, 4)
+                            .allMatch(t -> callsOf.get(t) > beforeOf[t]));
         lastId = id;
       }
       stop.set(true);
