@@ -245,6 +245,26 @@ class SecretsTypedViewBeansTests {
   }
 
   @Test
+  void theViewsShowInTheHealthOfTheirImportAndTheirBundle() throws Exception {
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    String body = response.body();
+    // The secrets indicator: both pairs, registered with the import's store.
+    assertThat(body)
+        .contains("\"names\":[\"app.db.username\",\"app.db.password\"]")
+        .contains("\"names\":[\"app.db.api-user\",\"app.db.api-token\"]");
+    // The secretsSsl indicator: each bundle's TlsView, with the served certificate's expiry.
+    assertThat(body).contains("\"names\":[\"tls.crt\",\"tls.key\",\"ca.crt\"]");
+    assertThat(body).contains("\"daysUntilExpiry\"");
+  }
+
+  @Test
   void noViewBeanWithoutViewProperties() throws Exception {
     Path plain = dir.resolve("plain");
     KubernetesVolumeWriter.kubelet(plain).writeStrings(Map.of("username", "u", "password", "p"));
