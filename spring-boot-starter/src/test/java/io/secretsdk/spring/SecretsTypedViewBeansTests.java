@@ -280,6 +280,25 @@ class SecretsTypedViewBeansTests {
   }
 
   @Test
+  void anApplicationBeanOfTheSameNameWins() throws Exception {
+    Path plain = dir.resolve("own");
+    KubernetesVolumeWriter.kubelet(plain)
+        .writeStrings(Map.of("username", "u", "password", "p", "user2", "u2", "pass2", "p2"));
+    try (ConfigurableApplicationContext own =
+        new SpringApplicationBuilder(OwnPair.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.config.import=secrets:" + plain,
+                "secretsdk.credentials.db.location=secrets:" + plain)
+            .run()) {
+      assertThat(own.getBeansOfType(CredentialPairView.class))
+          .containsOnlyKeys("dbCredentialPairView");
+      assertThat(own.getBean("dbCredentialPairView", CredentialPairView.class).current().username())
+          .isEqualTo("u2");
+    }
+  }
+
+  @Test
   void aPairWithoutAnImportFailsTheStartNamingWhatToSet() {
     assertThatThrownBy(
             () ->
@@ -336,6 +355,16 @@ class SecretsTypedViewBeansTests {
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class Bare {}
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  static class OwnPair {
+
+    @Bean
+    CredentialPairView dbCredentialPairView(SecretStore store) {
+      return CredentialPairView.of(store, "user2", "pass2");
+    }
+  }
 
   /** What an application injects by qualifier. */
   record Beans(TlsView web, TlsView internal, CredentialPairView db, CredentialPairView api) {
