@@ -49,8 +49,10 @@ import org.springframework.context.annotation.Configuration;
  * and suites, session invalidated, no session ticket read, so never resumed).
  *
  * <ol>
- *   <li><b>Bare handshake</b>: no rotation; one probe thread visits the candidates in turn, {@code
- *       --handshakes} times each, so every candidate's handshake is timed under the same load.
+ *   <li><b>Bare handshake</b>: no rotation; one probe thread visits the candidates in turn
+ *       (alternating the order), {@code --handshakes} times each, so every candidate's handshake is
+ *       timed under the same load; the serving thread's CPU time per connection is recorded too,
+ *       which the load of a shared machine disturbs much less than wall time.
  *   <li><b>Rotations</b>: each rotation writes a new certificate and key with {@link
  *       KubernetesVolumeWriter} (the kubelet's order) and is measured for ONE candidate, whose
  *       probe alone does full handshakes in a loop until one presents the new serial number
@@ -74,6 +76,8 @@ import org.springframework.context.annotation.Configuration;
 public final class TlsRotationHarness {
 
   private static final char[] PASSWORD = "changeit".toCharArray();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   /** One TLS server whose context comes from a supplier, and its latencies. */
   private static final class Candidate implements AutoCloseable {
@@ -87,6 +91,9 @@ public final class TlsRotationHarness {
     final List<Long> rotationHandshakes = new ArrayList<>();
     final List<Long> handshakesPerRotation = new ArrayList<>();
     final java.util.Set<String> negotiated = new java.util.TreeSet<>();
+    // CPU time of the serving thread per connection (handshake, close), during the bare phase.
+    final List<Long> serverCpu = java.util.Collections.synchronizedList(new ArrayList<>());
+    volatile boolean measuringCpu;
     // Serial number -> when the candidate was told of it (its listener or update handler ran).
     final Map<BigInteger, Long> told = new java.util.concurrent.ConcurrentHashMap<>();
     int missed;
@@ -126,9 +133,13 @@ public final class TlsRotationHarness {
                       .createSocket(plain, "127.0.0.1", plain.getPort(), true);
           tls.setUseClientMode(false);
           tls.setSoTimeout(10_000);
+          long cpu = THREADS.getCurrentThreadCpuTime();
           try (tls) {
             tls.startHandshake();
             tls.getInputStream().read();
+          }
+          if (measuringCpu) {
+            serverCpu.add(THREADS.getCurrentThreadCpuTime() - cpu);
           }
         } catch (IOException e) {
           // A failed handshake or a closing server: the probe sees it.
@@ -232,8 +243,14 @@ public final class TlsRotationHarness {
         probe(client, candidate);
       }
     }
+    candidates.forEach(candidate -> candidate.measuringCpu = true);
     for (int i = 0; i < handshakes; i++) {
-      for (Candidate candidate : candidates) {
+      // Alternate the order, so neither candidate always follows the other's connection teardown.
+      List<Candidate> order = new ArrayList<>(candidates);
+      if (i % 2 == 1) {
+        java.util.Collections.reverse(order);
+      }
+      for (Candidate candidate : order) {
         Probe probe = probe(client, candidate);
         if (probe != null) {
           candidate.bare.add(probe.nanos());
@@ -241,6 +258,9 @@ public final class TlsRotationHarness {
         }
       }
     }
+
+    Thread.sleep(100); // the last connections' teardown
+    candidates.forEach(candidate -> candidate.measuringCpu = false);
 
     // Phase 2: rotations. Each rotation is measured for ONE candidate: only its probe runs, and the
     // next rotation starts only once every candidate has loaded the generation and the machine has
@@ -340,15 +360,17 @@ public final class TlsRotationHarness {
         "%n## bare full handshake, no rotation (%d per candidate, interleaved, one probe thread)%n",
         handshakes);
     System.out.println(
-        "| candidate | p50 ms | p99 ms | max ms | during its rotations p50 / p99 / max ms | handshakes per rotation p50 / max | negotiated |");
-    System.out.println("|---|---|---|---|---|---|---|");
+        "| candidate | p50 ms | p99 ms | max ms | server CPU per handshake p50 / p99 ms | during its rotations p50 / p99 / max ms | handshakes per rotation p50 / max | negotiated |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     for (Candidate candidate : candidates) {
       List<Long> perRotation = candidate.handshakesPerRotation;
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %s | %s / %s | %s |%n",
+          "| %s | %s | %s / %s | %s | %s / %s | %s |%n",
           candidate.name,
           stats(candidate.bare),
+          ms(percentileOf(candidate.serverCpu, 0.50)),
+          ms(percentileOf(candidate.serverCpu, 0.99)),
           stats(candidate.rotationHandshakes).replace(" | ", " / "),
           perRotation.isEmpty() ? "–" : percentileOf(perRotation, 0.50),
           perRotation.isEmpty() ? "–" : percentileOf(perRotation, 1.0),

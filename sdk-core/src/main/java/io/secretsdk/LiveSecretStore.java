@@ -40,7 +40,8 @@ final class LiveSecretStore implements SecretStore {
   private volatile BackgroundRefresh background;
   private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
-  private final RegisteredViews views = new RegisteredViews(); // typed-tls: views in health()
+  // The typed views whose health health() includes.
+  private final RegisteredViews views = new RegisteredViews();
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;

@@ -224,6 +224,11 @@ final class ParsedView<T> {
         subscribeToStore();
       } catch (IllegalStateException e) {
         // A closed store publishes nothing more; reads keep answering from its last snapshot.
+      } catch (RuntimeException | Error e) {
+        // The view is not handed out: it must not stay in the store's health either.
+        registration.close();
+        registration = null;
+        throw e;
       }
     }
   }
