@@ -5,6 +5,7 @@ import io.secretsdk.SecretListener;
 import io.secretsdk.SecretSnapshot;
 import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreHealth;
+import io.secretsdk.SecretView;
 import io.secretsdk.Subscription;
 import java.util.Optional;
 
@@ -49,6 +50,12 @@ final class ImportedSecretStore implements SecretStore {
   @Override
   public SecretStoreHealth health() {
     return delegate.health();
+  }
+
+  /** Forwarded, so a view built on the imported store shows in the store's health. */
+  @Override
+  public Subscription registerView(SecretView<?> view) {
+    return delegate.registerView(view);
   }
 
   /** Does nothing: the application context closes imported stores when it is destroyed. */

@@ -10,13 +10,23 @@ import java.util.List;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 
 /**
  * Subscribes to every imported store and publishes a {@link SecretsChangedEvent} for each change it
- * reports. Subscribes once the singletons exist, so listeners are ready; unsubscribes when the
- * context is destroyed. Thread-safe.
+ * reports. Subscribes once the singletons exist, so listeners are ready; unsubscribes as soon as
+ * its context starts closing (its {@link ContextClosedEvent}, before any bean is stopped or
+ * destroyed), and drops a change that still arrives after that with a {@code DEBUG} line: the
+ * application is going away, so nobody is left to apply it, and publishing into a closing context
+ * would only fail. Thread-safe.
  */
-final class SecretsChangePublisher implements SmartInitializingSingleton, DisposableBean {
+final class SecretsChangePublisher
+    implements SmartInitializingSingleton,
+        ApplicationListener<ContextClosedEvent>,
+        Ordered,
+        DisposableBean {
 
   private static final System.Logger LOG = System.getLogger(SecretsChangePublisher.class.getName());
 
@@ -25,6 +35,7 @@ final class SecretsChangePublisher implements SmartInitializingSingleton, Dispos
   private final Clock clock;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private boolean destroyed;
+  private volatile boolean closing;
 
   SecretsChangePublisher(SecretsImports imports, ApplicationEventPublisher publisher) {
     this(imports, publisher, Clock.systemUTC());
@@ -54,9 +65,23 @@ final class SecretsChangePublisher implements SmartInitializingSingleton, Dispos
   }
 
   private void publish(String location, SecretStore store, SecretChangeEvent change) {
+    if (closing) {
+      dropped(location, change);
+      return;
+    }
     SecretsChangedEvent event =
         new SecretsChangedEvent(store, location, change.names(), change.current().revision());
-    publisher.publishEvent(event);
+    try {
+      publisher.publishEvent(event);
+    } catch (IllegalStateException e) {
+      if (!closing) {
+        throw e;
+      }
+      // The context started closing while the event was on its way (a listener asked for a bean
+      // that is being destroyed, say): the same as a change that arrives after the close.
+      dropped(location, change);
+      return;
+    }
     // After every listener ran (rebinding, refresh scope): the change is applied. Names only.
     long millis = Duration.between(change.current().loadedAt(), clock.instant()).toMillis();
     LOG.log(
@@ -73,6 +98,38 @@ final class SecretsChangePublisher implements SmartInitializingSingleton, Dispos
                 + ", "
                 + Math.max(0, millis)
                 + " ms after the swap");
+  }
+
+  private static void dropped(String location, SecretChangeEvent change) {
+    // Names only, never values.
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        () ->
+            "dropped change of "
+                + location
+                + " (revision "
+                + change.current().revision()
+                + ", "
+                + change.names()
+                + "): the application context is closing");
+  }
+
+  /**
+   * Stops publishing when this publisher's own context starts closing (a child context's close,
+   * such as a management context's, is passed up to its parent and ignored here).
+   */
+  @Override
+  public void onApplicationEvent(ContextClosedEvent event) {
+    if (event.getApplicationContext() == publisher) {
+      closing = true;
+      destroy();
+    }
+  }
+
+  /** First among the listeners of the close, before any of them tears something down. */
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE;
   }
 
   @Override

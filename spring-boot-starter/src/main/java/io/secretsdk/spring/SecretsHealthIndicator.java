@@ -2,6 +2,7 @@ package io.secretsdk.spring;
 
 import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreHealth;
+import io.secretsdk.SecretViewHealth;
 import io.secretsdk.SourceHealth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +14,9 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * The {@code secrets} health indicator: one detail entry per imported location with its state,
- * revision, key count, load time, refresh counters and, per source, watch mode, last refresh and
- * last error. Never values.
+ * revision, key count, load time, refresh counters, per source watch mode, last refresh and last
+ * error, and per typed view registered with the store (a {@code CredentialPairView} bean, say) its
+ * status, problem and counters. Never values.
  *
  * <p>{@code UP} when every source read successfully; {@value #DEGRADED_CODE} when a source failed
  * or an optional directory is missing (the last good values are still served; add {@code DEGRADED}
@@ -79,6 +81,27 @@ final class SecretsHealthIndicator implements HealthIndicator {
       sources.add(s);
     }
     map.put("sources", sources);
+    if (!health.views().isEmpty()) {
+      map.put("views", health.views().stream().map(SecretsHealthIndicator::describe).toList());
+    }
+    return map;
+  }
+
+  /**
+   * One typed view registered with a store ({@code TlsView}, {@code CredentialPairView}): the names
+   * it reads, its status and problem, its counters and, for TLS, the served certificate's expiry.
+   * Never values.
+   */
+  static Map<String, Object> describe(SecretViewHealth view) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("names", view.names());
+    map.put("status", view.status().name());
+    view.lastError().ifPresent(error -> map.put("lastError", error));
+    view.installedAt().ifPresent(at -> map.put("installedAt", at.toString()));
+    map.put("installs", view.installs());
+    map.put("rejections", view.rejections());
+    view.expiresAt().ifPresent(at -> map.put("expiresAt", at.toString()));
+    view.daysUntilExpiry().ifPresent(days -> map.put("daysUntilExpiry", days));
     return map;
   }
 }

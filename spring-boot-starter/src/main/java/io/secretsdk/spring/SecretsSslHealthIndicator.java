@@ -13,8 +13,9 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * The {@code secretsSsl} health indicator: per SSL bundle served from a volume, the location, the
- * store revision installed, the leaf certificate's serial, subject, expiry and days left, and the
- * error of the latest generation when it was refused. Never key material.
+ * store revision installed, the leaf certificate's serial, subject, expiry and days left, the error
+ * of the latest generation when it was refused, and the health of the bundle's {@code TlsView}
+ * bean. Never key material.
  *
  * <p>{@code UP} when every bundle serves its latest generation; {@code DEGRADED} when the latest
  * generation of some bundle was refused (the previous certificate is still served) or its volume
@@ -64,6 +65,10 @@ final class SecretsSslHealthIndicator implements HealthIndicator {
       map.put("lastChange", state.lastChange().toString());
       state.error().ifPresent(error -> map.put("lastError", error));
       store.lastError().ifPresent(error -> map.put("volumeError", error));
+      if (!store.views().isEmpty()) {
+        // The bundle's TlsView bean, which reads the same volume.
+        map.put("views", store.views().stream().map(SecretsHealthIndicator::describe).toList());
+      }
       details.put(bundle.name(), map);
     }
     return Health.status(status).withDetails(details).build();

@@ -245,6 +245,26 @@ class SecretsTypedViewBeansTests {
   }
 
   @Test
+  void theViewsShowInTheHealthOfTheirImportAndTheirBundle() throws Exception {
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    String body = response.body();
+    // The secrets indicator: both pairs, registered with the import's store.
+    assertThat(body)
+        .contains("\"names\":[\"app.db.username\",\"app.db.password\"]")
+        .contains("\"names\":[\"app.db.api-user\",\"app.db.api-token\"]");
+    // The secretsSsl indicator: each bundle's TlsView, with the served certificate's expiry.
+    assertThat(body).contains("\"names\":[\"tls.crt\",\"tls.key\",\"ca.crt\"]");
+    assertThat(body).contains("\"daysUntilExpiry\"");
+  }
+
+  @Test
   void noViewBeanWithoutViewProperties() throws Exception {
     Path plain = dir.resolve("plain");
     KubernetesVolumeWriter.kubelet(plain).writeStrings(Map.of("username", "u", "password", "p"));
@@ -256,6 +276,25 @@ class SecretsTypedViewBeansTests {
       assertThat(bare.getBean(SecretStore.class).require("password").asString()).isEqualTo("p");
       assertThat(bare.getBeansOfType(TlsView.class)).isEmpty();
       assertThat(bare.getBeansOfType(CredentialPairView.class)).isEmpty();
+    }
+  }
+
+  @Test
+  void anApplicationBeanOfTheSameNameWins() throws Exception {
+    Path plain = dir.resolve("own");
+    KubernetesVolumeWriter.kubelet(plain)
+        .writeStrings(Map.of("username", "u", "password", "p", "user2", "u2", "pass2", "p2"));
+    try (ConfigurableApplicationContext own =
+        new SpringApplicationBuilder(OwnPair.class)
+            .web(WebApplicationType.NONE)
+            .properties(
+                "spring.config.import=secrets:" + plain,
+                "secretsdk.credentials.db.location=secrets:" + plain)
+            .run()) {
+      assertThat(own.getBeansOfType(CredentialPairView.class))
+          .containsOnlyKeys("dbCredentialPairView");
+      assertThat(own.getBean("dbCredentialPairView", CredentialPairView.class).current().username())
+          .isEqualTo("u2");
     }
   }
 
@@ -316,6 +355,16 @@ class SecretsTypedViewBeansTests {
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class Bare {}
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  static class OwnPair {
+
+    @Bean
+    CredentialPairView dbCredentialPairView(SecretStore store) {
+      return CredentialPairView.of(store, "user2", "pass2");
+    }
+  }
 
   /** What an application injects by qualifier. */
   record Beans(TlsView web, TlsView internal, CredentialPairView db, CredentialPairView api) {
