@@ -23,12 +23,17 @@ import org.springframework.boot.env.ConfigTreePropertySource.Option;
  * was read once (it caches each file's content on first read) and SmallRye's {@code
  * FileSystemConfigSource}.
  *
- * <p>Run (after {@code ./mvnw -B -pl benchmarks package}; a fixed heap keeps the collector from
- * resizing between samples):
+ * <p>A second table does the same for a large volume (10,000 keys by default, fewer instances),
+ * where what one store costs regardless of its keys no longer counts: its last column, the heap per
+ * key beyond the value's own bytes, is the figure issue 9's target (at most 200 bytes per key) is
+ * about.
+ *
+ * <p>Run (after {@code ./mvnw -B -pl benchmarks -am package -DskipTests}; a fixed heap keeps the
+ * collector from resizing between samples):
  *
  * <pre>
  * java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.secretsdk.RetainedMemoryHarness
- * java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.secretsdk.RetainedMemoryHarness --keys 20 --instances 500
+ * java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.secretsdk.RetainedMemoryHarness --keys 20 --instances 500 --large-keys 10000 --large-instances 10
  * </pre>
  *
  * <p>Method: for each reader, create {@code --instances} instances over the volume and keep them
@@ -55,7 +60,8 @@ public final class RetainedMemoryHarness {
    * Measures and prints.
    *
    * @param args {@code --keys N} (default 20), {@code --instances N} (default 500), {@code
-   *     --value-bytes N} (default 48)
+   *     --value-bytes N} (default 48), {@code --large-keys N} (default 10000; 0 skips the large
+   *     volume), {@code --large-instances N} (default 10)
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -65,7 +71,21 @@ public final class RetainedMemoryHarness {
     int keys = Integer.parseInt(opts.getOrDefault("keys", "20"));
     int instances = Integer.parseInt(opts.getOrDefault("instances", "500"));
     int valueBytes = Integer.parseInt(opts.getOrDefault("value-bytes", "48"));
+    int largeKeys = Integer.parseInt(opts.getOrDefault("large-keys", "10000"));
+    int largeInstances = Integer.parseInt(opts.getOrDefault("large-instances", "10"));
+    measureVolume(keys, instances, valueBytes, true);
+    if (largeKeys > 0) {
+      System.out.println();
+      measureVolume(largeKeys, largeInstances, valueBytes, false);
+    }
+  }
 
+  /**
+   * One table: every reader over one volume of {@code keys} keys (with {@code peers}, configtree
+   * too; the large volume compares with SmallRye only).
+   */
+  private static void measureVolume(int keys, int instances, int valueBytes, boolean allPeers)
+      throws Exception {
     Path shm = Path.of("/dev/shm");
     Path volume =
         Files.createTempDirectory(
@@ -89,42 +109,51 @@ public final class RetainedMemoryHarness {
         keys,
         valueBytes,
         instances);
-    System.out.println("| reader | retained bytes per instance (3 samples) | per key |");
-    System.out.println("|---|---|---|");
+    System.out.println(
+        "| reader | retained bytes per instance (3 samples) | per key | per key beyond the "
+            + valueBytes
+            + " value bytes |");
+    System.out.println("|---|---|---|---|");
     try {
       measure(
           "secretsdk store (watch(false)), values never read",
           instances,
           keys,
+          valueBytes,
           () -> SecretStore.builder().mount(volume).watch(false).build());
-      measure(
-          "secretsdk store (watch(false)), every key read once with asString()",
-          instances,
-          keys,
-          () -> {
-            SecretStore store = SecretStore.builder().mount(volume).watch(false).build();
-            for (String name : names) {
-              store.snapshot().find(name).asString(); // Decoded strings are cached too.
-            }
-            return store;
-          });
-      measure(
-          "Spring Boot ConfigTreePropertySource, every key read once",
-          instances,
-          keys,
-          () -> {
-            ConfigTreePropertySource source =
-                new ConfigTreePropertySource(
-                    "configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
-            for (String name : names) {
-              source.getProperty(name).toString();
-            }
-            return source;
-          });
+      if (allPeers) {
+        measure(
+            "secretsdk store (watch(false)), every key read once with asString()",
+            instances,
+            keys,
+            valueBytes,
+            () -> {
+              SecretStore store = SecretStore.builder().mount(volume).watch(false).build();
+              for (String name : names) {
+                store.snapshot().find(name).asString(); // Decoded strings are cached too.
+              }
+              return store;
+            });
+        measure(
+            "Spring Boot ConfigTreePropertySource, every key read once",
+            instances,
+            keys,
+            valueBytes,
+            () -> {
+              ConfigTreePropertySource source =
+                  new ConfigTreePropertySource(
+                      "configtree", volume, Option.AUTO_TRIM_TRAILING_NEW_LINE);
+              for (String name : names) {
+                source.getProperty(name).toString();
+              }
+              return source;
+            });
+      }
       measure(
           "SmallRye FileSystemConfigSource",
           instances,
           keys,
+          valueBytes,
           () -> {
             FileSystemConfigSource source = new FileSystemConfigSource(volume.toFile());
             for (String name : names) {
@@ -137,10 +166,11 @@ public final class RetainedMemoryHarness {
     }
   }
 
-  private static void measure(String label, int instances, int keys, Supplier<Object> create) {
+  private static void measure(
+      String label, int instances, int keys, int valueBytes, Supplier<Object> create) {
     // Warm up class loading and the JIT so that neither shows up as retained heap.
     List<Object> warm = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < Math.min(50, instances * 5); i++) {
       warm.add(create.get());
     }
     closeAll(warm);
@@ -162,7 +192,13 @@ public final class RetainedMemoryHarness {
       }
       closeAll(kept);
     }
-    System.out.printf(Locale.ROOT, "| %s | %s | %,d |%n", label, samples, last / keys);
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %s | %,d | %,d |%n",
+        label,
+        samples,
+        last / keys,
+        last / keys - valueBytes);
   }
 
   private static void closeAll(List<Object> objects) {

@@ -40,20 +40,34 @@ import org.springframework.context.annotation.Configuration;
  * "Rotation → a new handshake presents the new certificate", for secretsdk's live {@link
  * TlsView#sslContext()} and, in the same run on the same kubelet volume, Spring Boot 4.0.8's PEM
  * SSL bundle with {@code reload-on-update=true} (its {@code SslAutoConfiguration}, {@code
- * SslBundles} and file watcher, once with the default quiet period and once with a short one).
+ * SslBundles} and file watcher, once per {@code --quiet-periods} value).
  *
- * <p>Each candidate serves TLS on 127.0.0.1: a plain server socket whose accepted connections are
- * wrapped with the candidate's current {@link SSLContext} (constant for secretsdk, replaced by the
- * bundle update handler for Boot, as Boot's embedded servers do). Each rotation writes a new
- * certificate and key with {@link KubernetesVolumeWriter} (the kubelet's order), then one probe
- * thread per candidate does full handshakes in a loop (sessions are invalidated, never resumed) and
- * timestamps the first that presents the new serial number. A candidate that has not switched after
- * {@code --timeout-s} counts as missed. Latencies are from the start of the write.
+ * <p>Each candidate serves TLS on 127.0.0.1 the same way: a plain server socket whose accepted
+ * connections are wrapped with the candidate's current {@link SSLContext} (constant for secretsdk,
+ * replaced by the bundle update handler for Boot, as Boot's embedded servers do). Every probe is
+ * the same full handshake from the same client context ({@link #probe}: no SNI, default protocols
+ * and suites, session invalidated, no session ticket read, so never resumed).
+ *
+ * <ol>
+ *   <li><b>Bare handshake</b>: no rotation; one probe thread visits the candidates in turn
+ *       (alternating the order), {@code --handshakes} times each, so every candidate's handshake is
+ *       timed under the same load; the serving thread's CPU time per connection is recorded too,
+ *       which the load of a shared machine disturbs much less than wall time.
+ *   <li><b>Rotations</b>: each rotation writes a new certificate and key with {@link
+ *       KubernetesVolumeWriter} (the kubelet's order) and is measured for ONE candidate, whose
+ *       probe alone does full handshakes in a loop until one presents the new serial number
+ *       (latency from the start of the write; not switched after {@code --timeout-s}: missed).
+ *       Before the next write every candidate has loaded the generation (secretsdk's view listener,
+ *       Boot's bundle update handler) and {@code --settle-ms} have passed, so no candidate's probe
+ *       or reload runs during another's measurement. Also recorded: when the candidate was told
+ *       (listener or update handler), the handshakes during its rotations and how many a rotation
+ *       needed.
+ * </ol>
  *
  * <pre>{@code
  * ./mvnw -B -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar io.secretsdk.TlsRotationHarness \
- *     --rotations 20 --warmup 2 --quiet-periods 10s,100ms --dir /dev/shm --timeout-s 30
+ *     --rotations 30 --warmup 3 --quiet-periods 100ms --handshakes 200 --dir /dev/shm
  * }</pre>
  *
  * <p>One runnable experiment in one file, like a JMH benchmark: the candidates, the probe and the
@@ -62,6 +76,8 @@ import org.springframework.context.annotation.Configuration;
 public final class TlsRotationHarness {
 
   private static final char[] PASSWORD = "changeit".toCharArray();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   /** One TLS server whose context comes from a supplier, and its latencies. */
   private static final class Candidate implements AutoCloseable {
@@ -70,9 +86,32 @@ public final class TlsRotationHarness {
     final ServerSocket server;
     final Thread acceptor;
     final List<Long> latencies = new ArrayList<>();
-    final List<Long> handshakes = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<Long> toldLatencies = new ArrayList<>();
+    final List<Long> bare = new ArrayList<>();
+    final List<Long> rotationHandshakes = new ArrayList<>();
+    final List<Long> handshakesPerRotation = new ArrayList<>();
+    final java.util.Set<String> negotiated = new java.util.TreeSet<>();
+    // CPU time of the serving thread per connection (handshake, close), during the bare phase.
+    final List<Long> serverCpu = java.util.Collections.synchronizedList(new ArrayList<>());
+    volatile boolean measuringCpu;
+    // Serial number -> when the candidate was told of it (its listener or update handler ran).
+    final Map<BigInteger, Long> told = new java.util.concurrent.ConcurrentHashMap<>();
     int missed;
     Runnable resource;
+
+    void told(BigInteger serial) {
+      told.putIfAbsent(serial, System.nanoTime());
+    }
+
+    Long toldAt(BigInteger serial) {
+      return told.remove(serial);
+    }
+
+    void awaitTold(BigInteger serial, long deadline) throws InterruptedException {
+      while (!told.containsKey(serial) && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+    }
 
     Candidate(String name, Supplier<SSLContext> context) throws IOException {
       this.name = name;
@@ -94,9 +133,13 @@ public final class TlsRotationHarness {
                       .createSocket(plain, "127.0.0.1", plain.getPort(), true);
           tls.setUseClientMode(false);
           tls.setSoTimeout(10_000);
+          long cpu = THREADS.getCurrentThreadCpuTime();
           try (tls) {
             tls.startHandshake();
             tls.getInputStream().read();
+          }
+          if (measuringCpu) {
+            serverCpu.add(THREADS.getCurrentThreadCpuTime() - cpu);
           }
         } catch (IOException e) {
           // A failed handshake or a closing server: the probe sees it.
@@ -121,7 +164,9 @@ public final class TlsRotationHarness {
    * @param args {@code --rotations N} (default 20), {@code --warmup N} (default 2), {@code
    *     --quiet-periods a,b} (Boot's {@code spring.ssl.bundle.watch.file.quiet-period}, one Boot
    *     candidate each; default {@code 10s,100ms}), {@code --dir D} (parent of the volume, default
-   *     {@code /dev/shm}), {@code --timeout-s N} (default 30)
+   *     {@code /dev/shm}), {@code --timeout-s N} (default 30), {@code --handshakes N} (bare
+   *     handshakes per candidate, default 200), {@code --settle-ms N} (pause between rotations,
+   *     default 200)
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -134,6 +179,8 @@ public final class TlsRotationHarness {
         Arrays.asList(opts.getOrDefault("quiet-periods", "10s,100ms").split(","));
     Path parent = Path.of(opts.getOrDefault("dir", "/dev/shm"));
     Duration timeout = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("timeout-s", "30")));
+    int handshakes = Integer.parseInt(opts.getOrDefault("handshakes", "200"));
+    Duration settle = Duration.ofMillis(Long.parseLong(opts.getOrDefault("settle-ms", "200")));
     System.out.printf(
         Locale.ROOT,
         "# TlsRotationHarness %s, JDK %s, %d CPUs, load average %.2f%n",
@@ -143,12 +190,15 @@ public final class TlsRotationHarness {
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.out.printf(
         Locale.ROOT,
-        "# rotations %d (+%d warm-up), Boot quiet periods %s, volume under %s, timeout %s%n",
+        "# rotations %d (+%d warm-up) per candidate, Boot quiet periods %s, volume under %s,"
+            + " timeout %s, bare handshakes %d per candidate, settle %s%n",
         rotations,
         warmup,
         quietPeriods,
         parent,
-        timeout);
+        timeout,
+        handshakes,
+        settle);
 
     Path work = Files.createTempDirectory(parent, "secretsdk-tls-bench-");
     int poolSize = 6;
@@ -164,11 +214,8 @@ public final class TlsRotationHarness {
     SecretStore store = SecretStore.builder().mount(writer.volume()).build();
     TlsView tls = TlsView.of(store);
     SSLContext live = tls.sslContext();
-    Map<BigInteger, Long> toldAt = new java.util.concurrent.ConcurrentHashMap<>();
-    tls.subscribe(
-        (previous, current) -> toldAt.putIfAbsent(current.serialNumber(), System.nanoTime()));
-    List<Long> listenerLatencies = new ArrayList<>();
     Candidate ours = new Candidate("secretsdk TlsView.sslContext()", () -> live);
+    tls.subscribe((previous, current) -> ours.told(current.serialNumber()));
     ours.resource =
         () -> {
           tls.close();
@@ -182,79 +229,101 @@ public final class TlsRotationHarness {
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, new TrustManager[] {new TrustingEveryone()}, null);
     for (Candidate candidate : candidates) {
-      BigInteger first = probe(client, candidate);
-      if (!serials.get(0).equals(first)) {
+      Probe first = probe(client, candidate);
+      if (first == null || !serials.get(0).equals(first.serial())) {
         throw new IllegalStateException(
-            candidate.name + " does not serve the first certificate at start: " + first);
+            candidate.name + " does not serve the first certificate at start");
       }
     }
 
-    long[] writeTimes = new long[rotations];
-    java.util.concurrent.ExecutorService probeThreads =
-        java.util.concurrent.Executors.newFixedThreadPool(
-            candidates.size(),
-            task -> {
-              Thread thread = new Thread(task, "tls-bench-probe");
-              thread.setDaemon(true);
-              return thread;
-            });
+    // Phase 1: the bare handshake, no rotation. One probe thread visits the candidates in turn, so
+    // each candidate's handshakes run under the same conditions.
+    for (int i = 0; i < handshakes / 4; i++) {
+      for (Candidate candidate : candidates) {
+        probe(client, candidate);
+      }
+    }
+    candidates.forEach(candidate -> candidate.measuringCpu = true);
+    for (int i = 0; i < handshakes; i++) {
+      // Alternate the order, so neither candidate always follows the other's connection teardown.
+      List<Candidate> order = new ArrayList<>(candidates);
+      if (i % 2 == 1) {
+        java.util.Collections.reverse(order);
+      }
+      for (Candidate candidate : order) {
+        Probe probe = probe(client, candidate);
+        if (probe != null) {
+          candidate.bare.add(probe.nanos());
+          candidate.negotiated.add(probe.protocol() + " " + probe.cipherSuite());
+        }
+      }
+    }
+
+    Thread.sleep(100); // the last connections' teardown
+    candidates.forEach(candidate -> candidate.measuringCpu = false);
+
+    // Phase 2: rotations. Each rotation is measured for ONE candidate: only its probe runs, and the
+    // next rotation starts only once every candidate has loaded the generation and the machine has
+    // settled, so no candidate's probe or reload competes with another's measurement.
+    long[] writeTimes = new long[rotations * candidates.size()];
+    int measured = 0;
+    int generation = 0;
     for (int r = 1; r <= warmup + rotations; r++) {
-      int index = r % poolSize;
-      BigInteger expected = serials.get(index);
-      long start = System.nanoTime();
-      writer.writeStrings(files(pool.get(index)));
-      long written = System.nanoTime();
-      // One probe thread per candidate, all started together: each candidate's figure is limited
-      // by its own handshakes only, not by probing the others in between.
-      boolean[] seen = new boolean[candidates.size()];
-      long[] seenAt = new long[candidates.size()];
-      List<java.util.concurrent.Future<?>> probes = new ArrayList<>();
-      long deadline = start + timeout.toNanos();
       for (int c = 0; c < candidates.size(); c++) {
-        int index0 = c;
-        probes.add(
-            probeThreads.submit(
-                () -> {
-                  while (System.nanoTime() < deadline) {
-                    long before = System.nanoTime();
-                    BigInteger serial = probe(client, candidates.get(index0));
-                    candidates.get(index0).handshakes.add(System.nanoTime() - before);
-                    if (expected.equals(serial)) {
-                      seenAt[index0] = System.nanoTime();
-                      seen[index0] = true;
-                      return;
-                    }
-                  }
-                }));
-      }
-      for (java.util.concurrent.Future<?> probe : probes) {
-        probe.get();
-      }
-      Long told = toldAt.remove(expected);
-      if (r > warmup) {
-        for (int c = 0; c < candidates.size(); c++) {
-          if (seen[c]) {
-            candidates.get(c).latencies.add(seenAt[c] - start);
+        Candidate candidate = candidates.get(c);
+        generation++;
+        int index = generation % poolSize;
+        BigInteger expected = serials.get(index);
+        for (Candidate other : candidates) {
+          other.told.remove(expected); // the pool cycles: forget when this serial was last told
+        }
+        long start = System.nanoTime();
+        writer.writeStrings(files(pool.get(index)));
+        long written = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Long seenAt = null;
+        List<Long> durations = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+          Probe probe = probe(client, candidate);
+          if (probe == null) {
+            continue;
+          }
+          durations.add(probe.nanos());
+          if (expected.equals(probe.serial())) {
+            seenAt = System.nanoTime();
+            break;
           }
         }
-        if (told != null) {
-          listenerLatencies.add(told - start);
+        // Every candidate loads the generation (Boot after its quiet period) before the next write.
+        for (Candidate other : candidates) {
+          other.awaitTold(expected, deadline);
         }
-      }
-      if (r > warmup) {
-        writeTimes[r - warmup - 1] = written - start;
-        for (int c = 0; c < candidates.size(); c++) {
-          if (!seen[c]) {
-            candidates.get(c).missed++;
+        Thread.sleep(settle.toMillis());
+        boolean counted = r > warmup;
+        if (counted) {
+          writeTimes[measured++] = written - start;
+          candidate.rotationHandshakes.addAll(durations);
+          candidate.handshakesPerRotation.add((long) durations.size());
+          if (seenAt == null) {
+            candidate.missed++;
+          } else {
+            candidate.latencies.add(seenAt - start);
+          }
+          Long told = candidate.toldAt(expected);
+          if (told != null) {
+            candidate.toldLatencies.add(told - start);
           }
         }
+        System.out.printf(
+            Locale.ROOT,
+            "rotation %d%s, %s: %s%n",
+            r,
+            counted ? "" : " (warm-up)",
+            candidate.name,
+            seenAt == null
+                ? "MISSED"
+                : ms(seenAt - start) + " ms, " + durations.size() + " handshakes");
       }
-      System.out.printf(
-          Locale.ROOT,
-          "rotation %d%s: %s%n",
-          r,
-          r <= warmup ? " (warm-up)" : "",
-          describe(candidates, seen));
     }
 
     System.out.printf(
@@ -263,49 +332,51 @@ public final class TlsRotationHarness {
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         ms(percentile(writeTimes, 0.50)));
     System.out.println(
-        "| candidate | rotations | switched | missed (not within timeout) | p50 ms | p99 ms | max ms |");
+        "%n## swap -> first new handshake presenting the new certificate (from the start of the write)"
+            .formatted());
+    System.out.println("| candidate | rotations | switched | missed | p50 ms | p99 ms | max ms |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (Candidate candidate : candidates) {
-      long[] values = candidate.latencies.stream().mapToLong(Long::longValue).toArray();
-      String stats =
-          values.length == 0
-              ? "– | – | –"
-              : ms(percentile(values, 0.50))
-                  + " | "
-                  + ms(percentile(values, 0.99))
-                  + " | "
-                  + ms(percentile(values, 1.0));
       System.out.printf(
           Locale.ROOT,
           "| %s | %d | %d | %d | %s |%n",
           candidate.name,
           rotations,
-          values.length,
+          candidate.latencies.size(),
           candidate.missed,
-          stats);
+          stats(candidate.latencies));
     }
-    long[] told = listenerLatencies.stream().mapToLong(Long::longValue).toArray();
-    if (told.length > 0) {
-      System.out.printf(
-          Locale.ROOT,
-          "# secretsdk view listener told of the new certificate (no handshake): p50 %s / p99 %s / max %s ms over %d rotations%n",
-          ms(percentile(told, 0.50)),
-          ms(percentile(told, 0.99)),
-          ms(percentile(told, 1.0)),
-          told.length);
-    }
+    System.out.println(
+        "%n## swap -> candidate told of the new certificate (secretsdk: view listener; Boot: bundle update handler), no handshake"
+            .formatted());
+    System.out.println("| candidate | p50 ms | p99 ms | max ms |");
+    System.out.println("|---|---|---|---|");
     for (Candidate candidate : candidates) {
-      long[] handshakes = candidate.handshakes.stream().mapToLong(Long::longValue).toArray();
+      System.out.printf(
+          Locale.ROOT, "| %s | %s |%n", candidate.name, stats(candidate.toldLatencies));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%n## bare full handshake, no rotation (%d per candidate, interleaved, one probe thread)%n",
+        handshakes);
+    System.out.println(
+        "| candidate | p50 ms | p99 ms | max ms | server CPU per handshake p50 / p99 ms | during its rotations p50 / p99 / max ms | handshakes per rotation p50 / max | negotiated |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    for (Candidate candidate : candidates) {
+      List<Long> perRotation = candidate.handshakesPerRotation;
       System.out.printf(
           Locale.ROOT,
-          "# probe handshake duration, %s: p50 %s / p99 %s ms over %d handshakes%n",
+          "| %s | %s | %s / %s | %s | %s / %s | %s |%n",
           candidate.name,
-          ms(percentile(handshakes, 0.50)),
-          ms(percentile(handshakes, 0.99)),
-          handshakes.length);
+          stats(candidate.bare),
+          ms(percentileOf(candidate.serverCpu, 0.50)),
+          ms(percentileOf(candidate.serverCpu, 0.99)),
+          stats(candidate.rotationHandshakes).replace(" | ", " / "),
+          perRotation.isEmpty() ? "–" : percentileOf(perRotation, 0.50),
+          perRotation.isEmpty() ? "–" : percentileOf(perRotation, 1.0),
+          String.join(", ", candidate.negotiated));
     }
     System.out.println("# secretsdk view health: " + tls.health());
-    probeThreads.shutdownNow();
     for (Candidate candidate : candidates) {
       candidate.close();
     }
@@ -313,21 +384,20 @@ public final class TlsRotationHarness {
     Files.walk(work).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
   }
 
-  private static String describe(List<Candidate> candidates, boolean[] seen) {
-    StringBuilder sb = new StringBuilder();
-    for (int c = 0; c < candidates.size(); c++) {
-      Candidate candidate = candidates.get(c);
-      sb.append(candidate.name).append(' ');
-      if (!seen[c]) {
-        sb.append("MISSED");
-      } else if (!candidate.latencies.isEmpty()) {
-        sb.append(ms(candidate.latencies.get(candidate.latencies.size() - 1))).append(" ms");
-      } else {
-        sb.append("ok");
-      }
-      sb.append("; ");
+  private static String stats(List<Long> nanos) {
+    if (nanos.isEmpty()) {
+      return "– | – | –";
     }
-    return sb.toString();
+    long[] values = nanos.stream().mapToLong(Long::longValue).toArray();
+    return ms(percentile(values, 0.50))
+        + " | "
+        + ms(percentile(values, 0.99))
+        + " | "
+        + ms(percentile(values, 1.0));
+  }
+
+  private static long percentileOf(List<Long> values, double p) {
+    return percentile(values.stream().mapToLong(Long::longValue).toArray(), p);
   }
 
   /** Spring Boot's PEM bundle with reload-on-update, in a minimal non-web application. */
@@ -350,7 +420,13 @@ public final class TlsRotationHarness {
     ConfigurableApplicationContext context = application.run();
     SslBundles bundles = context.getBean(SslBundles.class);
     SSLContext[] current = {bundles.getBundle("bench").createSslContext()};
-    bundles.addBundleUpdateHandler("bench", bundle -> current[0] = bundle.createSslContext());
+    Candidate[] self = new Candidate[1];
+    bundles.addBundleUpdateHandler(
+        "bench",
+        bundle -> {
+          current[0] = bundle.createSslContext();
+          self[0].told(leafSerial(bundle));
+        });
     Candidate candidate =
         new Candidate(
             "Spring Boot PEM bundle, reload-on-update, quiet-period " + quietPeriod,
@@ -360,8 +436,23 @@ public final class TlsRotationHarness {
                 return current[0];
               }
             });
+    self[0] = candidate;
     candidate.resource = context::close;
     return candidate;
+  }
+
+  private static BigInteger leafSerial(org.springframework.boot.ssl.SslBundle bundle) {
+    try {
+      KeyStore keyStore = bundle.getStores().getKeyStore();
+      for (String alias : java.util.Collections.list(keyStore.aliases())) {
+        if (keyStore.getCertificate(alias) instanceof X509Certificate certificate) {
+          return certificate.getSerialNumber();
+        }
+      }
+      return null;
+    } catch (java.security.KeyStoreException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Boot's SSL auto-configuration alone: properties, SslBundles, file watcher. */
@@ -369,21 +460,36 @@ public final class TlsRotationHarness {
   @ImportAutoConfiguration(SslAutoConfiguration.class)
   static class BootSsl {}
 
-  /** A full handshake (no resumption) and the serial number the server presented, or null. */
-  private static BigInteger probe(SSLContext client, Candidate candidate) {
+  /** What one probe saw: duration, the leaf's serial number, protocol and cipher suite. */
+  private record Probe(long nanos, BigInteger serial, String protocol, String cipherSuite) {}
+
+  /**
+   * One full handshake, the same for every candidate: a new TCP connection to 127.0.0.1 (connected
+   * by address, so no SNI), the JDK's default protocols and cipher suites (TLS 1.3 with the
+   * candidates' EC P-256 certificate), then the session is invalidated and the socket closed
+   * without reading, so the client never processes a session ticket and never resumes. Timed from
+   * before the connect to after the close. Null when the handshake failed.
+   */
+  private static Probe probe(SSLContext client, Candidate candidate) {
+    long before = System.nanoTime();
+    BigInteger serial;
+    String protocol;
+    String suite;
     try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
       socket.connect(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate.server.getLocalPort()),
           10_000);
       socket.setSoTimeout(10_000);
       socket.startHandshake();
-      BigInteger serial =
-          ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-      socket.getSession().invalidate();
-      return serial;
+      javax.net.ssl.SSLSession session = socket.getSession();
+      serial = ((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber();
+      protocol = session.getProtocol();
+      suite = session.getCipherSuite();
+      session.invalidate();
     } catch (IOException e) {
       return null;
     }
+    return new Probe(System.nanoTime() - before, serial, protocol, suite);
   }
 
   /**

@@ -51,8 +51,8 @@ final class BoundedRead {
       opening = new Object[] {path, null};
     }
 
-    /** Called just before opening entry {@code name} of {@code directory}. */
-    void opening(Path directory, String name) {
+    /** Called just before opening entry {@code name} (one element) of {@code directory}. */
+    void opening(Path directory, Path name) {
       opening = new Object[] {directory, name};
     }
 
@@ -66,7 +66,7 @@ final class BoundedRead {
       if (o == null) {
         return null;
       }
-      return o[1] == null ? (Path) o[0] : ((Path) o[0]).resolve((String) o[1]);
+      return o[1] == null ? (Path) o[0] : ((Path) o[0]).resolve((Path) o[1]);
     }
   }
 

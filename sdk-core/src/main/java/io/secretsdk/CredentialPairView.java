@@ -19,7 +19,9 @@ import java.util.OptionalLong;
  *
  * <p>A generation that lacks one of the two names, or whose values are not UTF-8 text, is not
  * installed: the last good pair stays and {@link #health()} says which name is missing. Listeners
- * are called only when the pair changed, never when another key rotated.
+ * are called only when the pair changed, never when another key rotated. The view registers with
+ * its store when created, so the store's {@code health()} includes its status until {@link
+ * #close()}.
  *
  * <p>Thread-safe.
  */
@@ -68,7 +70,9 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
       throw new IllegalArgumentException(
           "username and password need two different names: " + usernameName);
     }
-    return new CredentialPairView(store, usernameName, passwordName);
+    CredentialPairView view = new CredentialPairView(store, usernameName, passwordName);
+    view.view.open(view);
+    return view;
   }
 
   private static CredentialPair parse(List<Secret> inputs, List<String> names) {
@@ -135,7 +139,7 @@ public final class CredentialPairView implements SecretView<CredentialPair> {
     return view.subscribe(Objects.requireNonNull(listener, "listener"));
   }
 
-  /** Stops listener delivery. Idempotent. */
+  /** Stops listener delivery and removes the view from the store's {@code health()}. Idempotent. */
   @Override
   public void close() {
     view.close();

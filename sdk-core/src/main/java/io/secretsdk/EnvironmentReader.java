@@ -93,10 +93,20 @@ final class EnvironmentReader implements SourceReader {
         .toList();
   }
 
-  /** Reads the variables and, on one bounded reading thread, the files they name. */
+  /**
+   * Reads the variables and, on one bounded reading thread, the files they name. The fingerprint is
+   * taken first, so a file that changes during the read shows at the next poll.
+   */
   @Override
-  public Map<String, Secret> read() {
-    return BoundedRead.call(source, "reading", settings.readTimeout(), this::readNow);
+  public SourceRead readAll() {
+    String fingerprint = fingerprint();
+    try {
+      Map<String, Secret> content =
+          BoundedRead.call(source, "reading", settings.readTimeout(), this::readNow);
+      return new SourceRead(Map.copyOf(content), null, fingerprint, null);
+    } catch (SecretReadException e) {
+      return SourceRead.failed(e, fingerprint, null);
+    }
   }
 
   private Map<String, Secret> readNow(BoundedRead.Tracker tracker) {
@@ -193,7 +203,7 @@ final class EnvironmentReader implements SourceReader {
         tracker.opened();
       }
       try (channel) {
-        value = files.read(channel, file, ByteBuffer.allocate(1));
+        value = files.read(channel, before.size(), file, null, ByteBuffer.allocate(1));
       }
       BasicFileAttributes after =
           Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

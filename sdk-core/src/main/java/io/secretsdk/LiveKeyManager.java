@@ -4,10 +4,7 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -17,50 +14,76 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * chooses names the generation ({@code secretsdk-<n>}), and the chain and key are looked up by that
  * alias, so one handshake gets chain and key of the same generation even when a rotation lands
  * between the JSSE's calls. The last few generations stay resolvable for handshakes in flight.
- * Thread-safe.
+ *
+ * <p>Per handshake the JSSE calls {@code chooseServerAlias} once per key type it can use (the same
+ * calls it makes on the JDK's {@code SunX509} key manager), then {@code getPrivateKey} and {@code
+ * getCertificateChain}. Each answer is a volatile read of the installed material (the view checks
+ * the store's snapshot by identity) and its precomputed final fields: no parsing, no lock, no
+ * allocation beyond the chain copy the JDK's own key managers make too. Thread-safe.
  */
 final class LiveKeyManager extends X509ExtendedKeyManager {
 
-  private static final String PREFIX = "secretsdk-";
   private static final int KEPT = 8;
 
   private final Supplier<TlsMaterial> installed;
-  // Guarded by "this"; read under the lock too (a handful of entries, rarely written).
-  private final Map<String, TlsMaterial> recent = new LinkedHashMap<>();
+  // The last generations chosen, newest first; replaced as a whole (copy on write, rarely).
+  private volatile TlsMaterial[] recent = new TlsMaterial[0];
 
   LiveKeyManager(Supplier<TlsMaterial> installed) {
     this.installed = installed;
   }
 
-  private String alias(String[] keyTypes) {
+  private String alias(String keyType) {
     TlsMaterial material = installed.get();
-    if (material == null) {
+    if (material == null || keyType == null || !keyTypeMatches(keyType, material)) {
+      return null;
+    }
+    TlsMaterial[] r = recent;
+    if (r.length == 0 || r[0] != material) {
+      remember(material);
+    }
+    return material.alias();
+  }
+
+  private String alias(String[] keyTypes) {
+    if (keyTypes == null) {
       return null;
     }
     for (String keyType : keyTypes) {
-      if (keyType != null && keyTypeMatches(keyType, material)) {
-        String alias = PREFIX + material.sequence();
-        remember(alias, material);
+      String alias = alias(keyType);
+      if (alias != null) {
         return alias;
       }
     }
     return null;
   }
 
-  private synchronized void remember(String alias, TlsMaterial material) {
-    if (recent.containsKey(alias)) {
+  private synchronized void remember(TlsMaterial material) {
+    TlsMaterial[] r = recent;
+    if (r.length > 0 && r[0] == material) {
       return;
     }
-    recent.put(alias, material);
-    Iterator<String> oldest = recent.keySet().iterator();
-    while (recent.size() > KEPT) {
-      oldest.next();
-      oldest.remove();
+    TlsMaterial[] next = new TlsMaterial[Math.min(KEPT, r.length + 1)];
+    next[0] = material;
+    int n = 1;
+    for (int i = 0; i < r.length && n < next.length; i++) {
+      if (r[i] != material) {
+        next[n++] = r[i];
+      }
     }
+    recent = n == next.length ? next : Arrays.copyOf(next, n);
   }
 
-  private synchronized TlsMaterial lookup(String alias) {
-    return alias == null ? null : recent.get(alias);
+  private TlsMaterial lookup(String alias) {
+    if (alias == null) {
+      return null;
+    }
+    for (TlsMaterial material : recent) {
+      if (material.alias().equals(alias)) {
+        return material;
+      }
+    }
+    return null;
   }
 
   /**
@@ -76,7 +99,7 @@ final class LiveKeyManager extends X509ExtendedKeyManager {
       keyAlgorithm = keyType.substring(0, underscore);
       signedWith = keyType.substring(underscore + 1);
     }
-    String actual = material.privateKey().getAlgorithm();
+    String actual = material.keyAlgorithm();
     boolean algorithmMatches =
         keyAlgorithm.equals(actual)
             || (keyAlgorithm.equals("EdDSA")
@@ -86,13 +109,12 @@ final class LiveKeyManager extends X509ExtendedKeyManager {
     if (!algorithmMatches) {
       return false;
     }
-    return signedWith == null
-        || material.certificate().getSigAlgName().toUpperCase(Locale.ROOT).contains(signedWith);
+    return signedWith == null || material.certificateSignatureAlgorithm().contains(signedWith);
   }
 
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
-    String alias = alias(new String[] {keyType});
+    String alias = alias(keyType);
     return alias == null ? null : new String[] {alias};
   }
 
@@ -108,24 +130,24 @@ final class LiveKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    String alias = alias(new String[] {keyType});
+    String alias = alias(keyType);
     return alias == null ? null : new String[] {alias};
   }
 
   @Override
   public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-    return alias(new String[] {keyType});
+    return alias(keyType);
   }
 
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-    return alias(new String[] {keyType});
+    return alias(keyType);
   }
 
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
     TlsMaterial material = lookup(alias);
-    return material == null ? null : material.certificateChain().toArray(new X509Certificate[0]);
+    return material == null ? null : material.chainArray();
   }
 
   @Override

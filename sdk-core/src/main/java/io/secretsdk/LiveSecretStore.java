@@ -40,6 +40,8 @@ final class LiveSecretStore implements SecretStore {
   private volatile BackgroundRefresh background;
   private volatile ListenerDispatcher listeners;
   private final RefreshStatistics statistics = new RefreshStatistics();
+  // The typed views whose health health() includes.
+  private final RegisteredViews views = new RegisteredViews();
   private final ReentrantLock refreshLock = new ReentrantLock();
 
   private volatile SecretSnapshot current;
@@ -62,6 +64,12 @@ final class LiveSecretStore implements SecretStore {
   }
 
   static SecretStore start(SecretStoreBuilder.Resolved resolved, WatchRegistry registry) {
+    return start(resolved, registry, MountScan.Observer.NONE);
+  }
+
+  /** Builds with an observer of every mount's scans (tests count and perturb the walks). */
+  static SecretStore start(
+      SecretStoreBuilder.Resolved resolved, WatchRegistry registry, MountScan.Observer observer) {
     ReadSettings read = ReadSettings.of(resolved.settings());
     // Fingerprints serve polls only; a store that can never poll neither takes nor keeps them.
     boolean polls = resolved.settings().watch() || !resolved.settings().pollInterval().isZero();
@@ -70,11 +78,17 @@ final class LiveSecretStore implements SecretStore {
       if (spec instanceof SourceSpec.Mount m) {
         sources.add(
             new SourceState(
-                new MountReader(m.root(), m.prefix(), read, m.optional()), m.optional(), polls));
+                new MountReader(m.root(), m.prefix(), read, m.optional(), observer),
+                m.optional(),
+                polls,
+                resolved.settings().watch()));
       } else if (spec instanceof SourceSpec.Environment e) {
         sources.add(
             new SourceState(
-                new EnvironmentReader(e.prefix(), resolved.environment(), read), false, polls));
+                new EnvironmentReader(e.prefix(), resolved.environment(), read),
+                false,
+                polls,
+                false));
       }
     }
     LiveSecretStore store = new LiveSecretStore(sources, resolved);
@@ -309,7 +323,12 @@ final class LiveSecretStore implements SecretStore {
 
   @Override
   public SecretStoreHealth health() {
-    return statistics.health(closed, current, sources);
+    return statistics.health(closed, current, sources, views);
+  }
+
+  @Override
+  public Subscription registerView(SecretView<?> view) {
+    return views.register(Objects.requireNonNull(view, "view"));
   }
 
   @Override

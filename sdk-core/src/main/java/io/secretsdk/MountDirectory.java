@@ -69,20 +69,29 @@ abstract class MountDirectory implements Closeable {
     return new ByPath(realPath);
   }
 
-  /** The names of the entries, sorted. May be called once. */
-  abstract List<String> list() throws IOException;
+  /**
+   * The names of the entries, in the order the file system lists them, each as a one-element
+   * relative path (the caller passes it back to {@link #lstat(Path)} and {@link #openFile(Path)},
+   * so no entry's path is parsed twice). May be called once.
+   */
+  abstract List<Path> list() throws IOException;
 
   /** The attributes of an entry itself (a link is not followed). */
-  abstract BasicFileAttributes lstat(String name) throws IOException;
+  final BasicFileAttributes lstat(String name) throws IOException {
+    return lstat(Path.of(name));
+  }
+
+  /** The attributes of the entry {@code name} (a one-element relative path) itself. */
+  abstract BasicFileAttributes lstat(Path name) throws IOException;
 
   /** Opens a subdirectory; fails if the entry is a link or not a directory. */
   abstract MountDirectory openDirectory(String name) throws IOException;
 
   /**
-   * Opens a file for reading; fails if the entry is a link. May block on a FIFO (see {@link
-   * BoundedRead}).
+   * Opens the file {@code name} (a one-element relative path) for reading; fails if the entry is a
+   * link. May block on a FIFO (see {@link BoundedRead}).
    */
-  abstract SeekableByteChannel openFile(String name) throws IOException;
+  abstract SeekableByteChannel openFile(Path name) throws IOException;
 
   /** The text of a link entry. */
   final String readLink(String name) throws IOException {
@@ -102,20 +111,18 @@ abstract class MountDirectory implements Closeable {
     }
 
     @Override
-    List<String> list() {
-      List<String> names = new ArrayList<>();
+    List<Path> list() {
+      List<Path> names = new ArrayList<>();
       for (Path entry : stream) {
-        names.add(entry.getFileName().toString());
+        names.add(entry.getFileName());
       }
-      names.sort(null);
       return names;
     }
 
     @Override
-    BasicFileAttributes lstat(String name) throws IOException {
+    BasicFileAttributes lstat(Path name) throws IOException {
       return stream
-          .getFileAttributeView(
-              Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .readAttributes();
     }
 
@@ -135,8 +142,8 @@ abstract class MountDirectory implements Closeable {
     }
 
     @Override
-    SeekableByteChannel openFile(String name) throws IOException {
-      return stream.newByteChannel(Path.of(name), READ_NOFOLLOW_OPTIONS);
+    SeekableByteChannel openFile(Path name) throws IOException {
+      return stream.newByteChannel(name, READ_NOFOLLOW_OPTIONS);
     }
 
     @Override
@@ -153,19 +160,18 @@ abstract class MountDirectory implements Closeable {
     }
 
     @Override
-    List<String> list() throws IOException {
-      List<String> names = new ArrayList<>();
+    List<Path> list() throws IOException {
+      List<Path> names = new ArrayList<>();
       try (DirectoryStream<Path> stream = Files.newDirectoryStream(realPath)) {
         for (Path entry : stream) {
-          names.add(entry.getFileName().toString());
+          names.add(entry.getFileName());
         }
       }
-      names.sort(null);
       return names;
     }
 
     @Override
-    BasicFileAttributes lstat(String name) throws IOException {
+    BasicFileAttributes lstat(Path name) throws IOException {
       return Files.readAttributes(
           realPath.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
@@ -183,7 +189,7 @@ abstract class MountDirectory implements Closeable {
     }
 
     @Override
-    SeekableByteChannel openFile(String name) throws IOException {
+    SeekableByteChannel openFile(Path name) throws IOException {
       return Files.newByteChannel(realPath.resolve(name), READ_NOFOLLOW_OPTIONS);
     }
 

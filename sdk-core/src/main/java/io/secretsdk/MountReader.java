@@ -6,12 +6,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Reads one mount root into names and values from a {@link MountScan}: Kubernetes volumes as one
@@ -97,59 +95,44 @@ final class MountReader implements SourceReader {
   }
 
   /**
-   * Reads every secret under the root.
-   *
-   * @throws SecretReadException naming the file and the problem; nothing partial is returned
+   * Reads every secret under the root in one scan on one bounded thread, with that scan's
+   * fingerprint and directories. Problems come back in {@link SourceRead#failure()}: nothing
+   * partial is returned.
    */
   @Override
-  public Map<String, Secret> read() {
-    return BoundedRead.call(
-        source,
-        "reading",
-        settings.readTimeout(),
-        tracker -> {
-          Path realRoot = realRoot();
-          MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
-          List<MountScan.Problem> problems = scan.problems();
-          if (!problems.isEmpty()) {
-            String more =
-                problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
-            throw new SecretReadException(source, problems.get(0).message() + more);
-          }
-          knownVolumes =
-              scan.volumes().stream()
-                  .map(v -> v.directory().equals(root) ? root : v.directory())
-                  .collect(Collectors.toUnmodifiableSet());
-          Map<String, Secret> out = new TreeMap<>();
-          // One shared origin object per directory (see OriginDirectory).
-          Map<Path, OriginDirectory> origins = new HashMap<>();
-          for (MountScan.FileEntry file : scan.files().values()) {
-            OriginDirectory origin =
-                origins.computeIfAbsent(
-                    file.originDirectory(), dir -> new OriginDirectory(dir, file.originPrefix()));
-            out.put(
-                file.name(),
-                secret(file.name(), settings.finish(file.value()), origin, file.relative()));
-          }
-          return out;
-        });
-  }
-
-  /** The directories a watcher registers: the root, plain directories and volume directories. */
-  List<Path> directories() {
-    return BoundedRead.call(
-        source,
-        "listing directories",
-        settings.readTimeout(),
-        tracker -> {
-          Path realRoot = realRoot();
-          return scan(realRoot, MountScan.Reach.DIRECTORIES, tracker).directories();
-        });
-  }
-
-  /** The one place a mounted file becomes a {@link Secret}. */
-  private static Secret secret(String name, byte[] value, OriginDirectory origin, String relative) {
-    return new Secret(name, value, origin, relative);
+  public SourceRead readAll() {
+    try {
+      return BoundedRead.call(
+          source,
+          "reading",
+          settings.readTimeout(),
+          tracker -> {
+            Path realRoot = realRoot();
+            MountScan scan = scan(realRoot, MountScan.Reach.VALUES, tracker);
+            String fingerprint = scan.fingerprint();
+            List<Path> directories = List.copyOf(scan.directories());
+            List<MountScan.Problem> problems = scan.problems();
+            if (!problems.isEmpty()) {
+              String more =
+                  problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problems)";
+              return SourceRead.failed(
+                  new SecretReadException(source, problems.get(0).message() + more),
+                  fingerprint,
+                  directories);
+            }
+            Set<Path> volumes = new HashSet<>();
+            for (MountScan.Volume v : scan.volumes()) {
+              volumes.add(v.directory().equals(root) ? root : v.directory());
+            }
+            knownVolumes = Set.copyOf(volumes);
+            // One immutable map, shared as is by the source's state and the snapshot.
+            return new SourceRead(Map.copyOf(scan.secrets()), null, fingerprint, directories);
+          });
+    } catch (SecretReadException e) {
+      // Missing, moved, unreadable, oversize or too slow: no directories; the fingerprint is the
+      // one a poll computes for the same failure.
+      return SourceRead.failed(e, "!" + e.getMessage(), null);
+    }
   }
 
   private MountScan scan(Path realRoot, MountScan.Reach reach, BoundedRead.Tracker tracker)

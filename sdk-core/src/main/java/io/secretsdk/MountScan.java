@@ -8,12 +8,12 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The one walk of a mount. Reading, polling and watching all take what they need from it, so they
@@ -68,40 +68,42 @@ final class MountScan {
 
   private static final int STABLE_READ_ATTEMPTS = 3;
 
-  /** What a scan collects. */
+  /**
+   * What a scan collects. Both collect the directories to watch (the root, plain directories,
+   * volume directories) and yield the same {@link #fingerprint()} for the same mount.
+   */
   enum Reach {
-    /** The directories to watch: the root, plain directories, volume directories. */
-    DIRECTORIES,
-    /** Directories, each volume's {@code ..data} target and each plain file's identity. */
+    /** Each volume's {@code ..data} target and each plain file's identity ({@code lstat} only). */
     IDENTITIES,
-    /** Everything, with the values of every file. */
+    /** Everything, with the values of every file, generations included. */
     VALUES
   }
 
-  /** Lets tests change the tree at a precise point of the walk. */
+  /** Lets tests change the tree at a precise point of the walk, and count walks. */
   interface Observer {
     Observer NONE = shown -> {};
 
     void beforeOpeningDirectory(Path shown) throws IOException;
+
+    /** Called as a walk of the mount starts. */
+    default void scanStarted(Reach reach) {}
   }
 
-  /** A file found by the scan: its key, its path as the application sees it, its value if read. */
-  record FileEntry(
-      String name,
-      Path shown,
-      long size,
-      long modifiedNanos,
-      Object fileKey,
-      byte[] value,
-      Path originDirectory,
-      String originPrefix,
-      String relative) {}
+  /** A plain file's identity as the scan saw it, for the fingerprint. */
+  private record PlainFile(Path shown, long size, long modifiedNanos, Object fileKey) {}
 
   /** A Kubernetes volume and the {@code ..data} target it was read through. */
   record Volume(Path directory, String dataTarget) {}
 
-  /** Something the scan refused; {@code message} is the one every path reports. */
-  record Problem(Path path, String message) {}
+  /**
+   * Something the scan refused; {@code message} is the one every path reports. {@code
+   * inGeneration}: met while reading a generation's values, which only a {@link Reach#VALUES} scan
+   * does, so it takes no part in the fingerprint.
+   */
+  record Problem(Path path, String message, boolean inGeneration) {}
+
+  /** Plain directories are listed in name order, so walks and their problems come in one order. */
+  private static final Comparator<Path> BY_NAME = Comparator.comparing(Path::toString);
 
   private final Path root;
   private final Path realRoot;
@@ -112,16 +114,70 @@ final class MountScan {
   private final Observer observer;
   private final BoundedRead.Tracker tracker;
 
-  private Map<String, FileEntry> found = new TreeMap<>();
+  // VALUES: every secret read, by name. A hash map: the order of names does not matter until a
+  // snapshot lists them, and a sorted map cost a tenth of a 10,000-key read.
+  private Map<String, Secret> secrets = new HashMap<>();
+  // Both reaches: the plain files' names, so collisions between them are met by polls too.
+  private final Map<String, Path> plainNames = new HashMap<>();
   private List<Problem> problems = new ArrayList<>();
   private final List<Volume> volumes = new ArrayList<>();
   private final List<Path> directories = new ArrayList<>();
+  // The plain (not generation) files in walk order, for the fingerprint.
+  private final List<PlainFile> plainFiles = new ArrayList<>();
   private int entries;
-  // While a generation is read: the volume as shown and the names' prefix there, so origins are
-  // relative to the volume (nested items) rather than to the timestamped directory.
-  private Path generationBase;
-  private String generationPrefix;
+  // While a generation is read: the origin its files share (the volume as shown and the names'
+  // prefix there, so origins are relative to the volume rather than to the timestamped directory).
+  private OriginDirectory generationOrigin;
   private final ByteBuffer probe = ByteBuffer.allocate(1);
+
+  /**
+   * A directory being walked: its open handle, its components below the real root, its path as
+   * shown, the prefix of its names, and inside a generation its path relative to the volume.
+   */
+  private final class Directory {
+    final MountDirectory handle;
+    final List<String> real;
+    final Path shown;
+    final String namePrefix;
+    // "" at the top of a generation, "a/b" below it; null in a plain directory.
+    final String relative;
+    private OriginDirectory origin;
+
+    Directory(
+        MountDirectory handle, List<String> real, Path shown, String namePrefix, String relative) {
+      this.handle = handle;
+      this.real = real;
+      this.shown = shown;
+      this.namePrefix = namePrefix;
+      this.relative = relative;
+    }
+
+    boolean inGeneration() {
+      return relative != null;
+    }
+
+    /** The origin the files of this directory share: one per plain directory or generation. */
+    OriginDirectory origin() {
+      if (origin == null) {
+        origin = inGeneration() ? generationOrigin : new OriginDirectory(shown, namePrefix);
+      }
+      return origin;
+    }
+
+    String key(String name) {
+      return namePrefix.isEmpty() ? name : namePrefix + name;
+    }
+
+    /** A child's path relative to {@link #origin()}: its name, or its path in the generation. */
+    String relativeOf(String name) {
+      return relative == null || relative.isEmpty() ? name : relative + "/" + name;
+    }
+
+    /** The relative path a subdirectory {@code name} has, {@code null} outside generations. */
+    String subdirectory(String name) {
+      return relative == null ? null : relativeOf(name);
+    }
+  }
 
   /**
    * @param root the mount as configured (paths in messages and origins use it)
@@ -149,17 +205,18 @@ final class MountScan {
 
   /** Walks the mount; the results are in the accessors afterwards. */
   MountScan run() throws IOException {
+    observer.scanStarted(reach);
     tracker.opening(realRoot);
     try (MountDirectory top = MountDirectory.open(realRoot)) {
       tracker.opened();
-      visit(top, List.of(), root, prefix, 0);
+      visit(new Directory(top, List.of(), root, prefix, null), 0);
     }
     return this;
   }
 
-  /** Every file found, by key. */
-  Map<String, FileEntry> files() {
-    return found;
+  /** Every secret read ({@link Reach#VALUES}), by name; not to be changed by the caller. */
+  Map<String, Secret> secrets() {
+    return secrets;
   }
 
   /** Every volume, with the {@code ..data} target read. */
@@ -172,12 +229,19 @@ final class MountScan {
     return directories;
   }
 
-  /** What was refused, in walk order. */
+  /** What was refused, in walk order (generations in no particular order). */
   List<Problem> problems() {
     return problems;
   }
 
-  /** The cheap identity the poller compares: volume targets, plain file identities, problems. */
+  /**
+   * The cheap identity the poller compares: directories, volume targets, plain file identities and
+   * problems, in walk order. Canonical: what only a {@link Reach#VALUES} scan sees (the files and
+   * problems inside a generation, which its {@code ..data} target already identifies) is left out,
+   * so a read and a later {@link Reach#IDENTITIES} poll of an unchanged mount give equal strings.
+   * (Not for a mount over {@link #MAX_ENTRIES} entries, which a read counts with its generations;
+   * such a read fails, and a failing source is read at every poll anyway.)
+   */
   String fingerprint() {
     StringBuilder sb = new StringBuilder();
     for (Path dir : directories) {
@@ -186,7 +250,7 @@ final class MountScan {
     for (Volume v : volumes) {
       sb.append(v.directory()).append("->").append(v.dataTarget()).append('\n');
     }
-    for (FileEntry f : found.values()) {
+    for (PlainFile f : plainFiles) {
       sb.append(f.shown())
           .append('=')
           .append(f.size())
@@ -197,56 +261,60 @@ final class MountScan {
           .append('\n');
     }
     for (Problem p : problems) {
-      sb.append("!").append(p.message()).append('\n');
+      if (!p.inGeneration()) {
+        sb.append("!").append(p.message()).append('\n');
+      }
     }
     return sb.toString();
   }
 
   private void problem(Path path, String message) {
-    problems.add(new Problem(path, message));
-  }
-
-  private List<String> list(MountDirectory dir, Path shown) throws IOException {
-    try {
-      return dir.list();
-    } catch (java.nio.file.DirectoryIteratorException e) {
-      throw files.cannotRead(shown, true, e.getCause());
-    } catch (IOException e) {
-      throw files.cannotRead(shown, true, e);
-    }
+    problems.add(new Problem(path, message, generationOrigin != null));
   }
 
   /**
-   * Lists {@code dir} and counts its entries against {@link #MAX_ENTRIES}: the names, or {@code
-   * null} once the mount holds too many (recorded as a problem).
+   * Lists {@code dir} and counts its entries against {@link #MAX_ENTRIES}: the names (as
+   * one-element relative paths, reused for every call on the entry), or {@code null} once the mount
+   * holds too many (recorded as a problem).
    */
-  private List<String> listWithinLimit(MountDirectory dir, Path shown) throws IOException {
-    List<String> names = list(dir, shown);
+  private List<Path> listWithinLimit(Directory dir, boolean sorted) throws IOException {
+    List<Path> names;
+    try {
+      names = dir.handle.list();
+    } catch (java.nio.file.DirectoryIteratorException e) {
+      throw files.cannotRead(dir.shown, true, e.getCause());
+    } catch (IOException e) {
+      throw files.cannotRead(dir.shown, true, e);
+    }
     entries += names.size();
     if (entries > MAX_ENTRIES) {
       problem(
-          shown,
+          dir.shown,
           "the mount holds more than "
               + MAX_ENTRIES
               + " entries (at "
-              + shown
+              + dir.shown
               + "); mount a smaller directory");
       return null;
+    }
+    if (sorted) {
+      names.sort(BY_NAME);
     }
     return names;
   }
 
-  private void visit(
-      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
-      throws IOException {
-    List<String> names = listWithinLimit(dir, shown);
+  private void visit(Directory dir, int depth) throws IOException {
+    List<Path> names = listWithinLimit(dir, true);
     if (names == null) {
       return;
     }
+    Path shown = dir.shown;
     directories.add(shown);
-    if (names.contains(DATA)) {
-      readVolume(dir, real, shown, namePrefix, depth);
-      return;
+    for (Path name : names) {
+      if (name.toString().equals(DATA)) {
+        readVolume(dir, depth);
+        return;
+      }
     }
     if (knownVolumes.contains(shown)) {
       problem(
@@ -255,8 +323,8 @@ final class MountScan {
               + " lost its ..data link: the volume is being removed or rewritten; it is read again when it settles");
       return;
     }
-    for (String name : names) {
-      if (SecretNames.isMachinery(name)) {
+    for (Path name : names) {
+      if (SecretNames.isMachinery(name.toString())) {
         // Kubelet entries without ..data: the first generation of a volume is being written.
         problem(
             shown,
@@ -267,44 +335,36 @@ final class MountScan {
         return;
       }
     }
-    for (String name : names) {
-      if (SecretNames.isCandidate(name)) {
-        visitEntry(dir, real, shown, name, namePrefix + name, depth, true);
+    for (Path name : names) {
+      String text = name.toString();
+      if (SecretNames.isCandidate(text)) {
+        visitEntry(dir, name, text, depth);
       }
     }
   }
 
   /**
    * One entry of a plain directory or a generation: a file is recorded, a directory walked, a link
-   * resolved inside the mount first.
-   *
-   * @param mutable whether the file may be rewritten in place (plain directories) or never changes
-   *     once written (a kubelet generation)
+   * resolved inside the mount first. Files of a plain directory may be rewritten in place; those of
+   * a generation never change once written.
    */
-  private void visitEntry(
-      MountDirectory dir,
-      List<String> real,
-      Path shown,
-      String name,
-      String key,
-      int depth,
-      boolean mutable)
-      throws IOException {
-    Path entryShown = shown.resolve(name);
+  private void visitEntry(Directory dir, Path entry, String name, int depth) throws IOException {
     BasicFileAttributes attrs;
     try {
-      attrs = dir.lstat(name);
+      attrs = dir.handle.lstat(entry);
     } catch (NoSuchFileException e) {
-      problem(entryShown, vanished(entryShown));
+      Path shown = dir.shown.resolve(name);
+      problem(shown, vanished(shown));
       return;
     }
     if (attrs.isSymbolicLink()) {
-      Resolved target = resolve(dir, real, name, entryShown);
+      Path entryShown = dir.shown.resolve(name);
+      Resolved target = resolve(dir.handle, dir.real, name, entryShown);
       if (target == null) {
         return;
       }
       if (target.attrs.isDirectory()) {
-        if (isAncestor(target.components, append(real, name))) {
+        if (isAncestor(target.components, append(dir.real, name))) {
           problem(
               entryShown,
               "link "
@@ -314,12 +374,12 @@ final class MountScan {
                   + ", which contains it: a loop; remove the link");
           return;
         }
-        descend(null, target.components, entryShown, key, depth, mutable);
+        descend(dir, null, target.components, name, depth);
       } else if (target.attrs.isRegularFile() && reach == Reach.IDENTITIES) {
-        addFile(null, last(target.components), target.attrs, entryShown, key, mutable);
+        addFile(dir, null, null, target.attrs, name);
       } else if (target.attrs.isRegularFile() && reach == Reach.VALUES) {
         try (MountDirectory parent = openPath(parentOf(target.components))) {
-          addFile(parent, last(target.components), target.attrs, entryShown, key, mutable);
+          addFile(dir, parent, Path.of(last(target.components)), target.attrs, name);
         } catch (NoSuchFileException | NotDirectoryException e) {
           problem(entryShown, changed(entryShown));
         }
@@ -327,20 +387,21 @@ final class MountScan {
       return;
     }
     if (attrs.isDirectory()) {
-      descend(dir, append(real, name), entryShown, key, depth, mutable);
-    } else if (attrs.isRegularFile() && reach != Reach.DIRECTORIES) {
-      addFile(dir, name, attrs, entryShown, key, mutable);
+      descend(dir, dir.handle, append(dir.real, name), name, depth);
+    } else if (attrs.isRegularFile()) {
+      addFile(dir, dir.handle, entry, attrs, name);
     }
     // Sockets, FIFOs and devices are not secrets: skipped.
   }
 
   /**
-   * Walks a subdirectory, opened from {@code parent} by name, or from the root when it was reached
-   * by a link.
+   * Walks the subdirectory {@code name} of {@code dir}, opened from {@code parent} by name, or from
+   * the root when it was reached by a link.
    */
   private void descend(
-      MountDirectory parent, List<String> real, Path shown, String key, int depth, boolean mutable)
+      Directory dir, MountDirectory parent, List<String> real, String name, int depth)
       throws IOException {
+    Path shown = dir.shown.resolve(name);
     if (depth + 1 > MAX_DEPTH) {
       problem(shown, tooDeep(shown));
       return;
@@ -362,34 +423,39 @@ final class MountScan {
       tracker.opened();
     }
     try (child) {
-      if (mutable) {
-        visit(child, real, shown, key + ".", depth + 1);
+      Directory sub =
+          new Directory(child, real, shown, dir.key(name) + ".", dir.subdirectory(name));
+      if (sub.inGeneration()) {
+        visitGeneration(sub, depth + 1);
       } else {
-        visitGeneration(child, real, shown, key + ".", depth + 1);
+        visit(sub, depth + 1);
       }
     }
   }
 
-  private void visitGeneration(
-      MountDirectory dir, List<String> real, Path shown, String namePrefix, int depth)
-      throws IOException {
-    List<String> names = listWithinLimit(dir, shown);
+  private void visitGeneration(Directory dir, int depth) throws IOException {
+    // Not sorted: a generation is read whole, whatever the order (problems are put in order when
+    // reported), and sorting 10,000 names cost more than reading them.
+    List<Path> names = listWithinLimit(dir, false);
     if (names == null) {
       return;
     }
+    if (dir.relative.isEmpty() && secrets.isEmpty()) {
+      secrets = new HashMap<>(names.size() * 4 / 3 + 1);
+    }
     // Everything in a generation is an item: the kubelet keeps its machinery beside it, and a
     // nested element may start with ".." (only the first element of an item path may not).
-    for (String name : names) {
-      visitEntry(dir, real, shown, name, namePrefix + name, depth, false);
+    for (Path name : names) {
+      visitEntry(dir, name, name.toString(), depth);
     }
   }
 
-  private void readVolume(
-      MountDirectory volume, List<String> real, Path shown, String namePrefix, int depth)
-      throws IOException {
+  private void readVolume(Directory volume, int depth) throws IOException {
+    Path shown = volume.shown;
     Path data = shown.resolve(DATA);
+    String after = null;
     for (int attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
-      String before = dataTarget(volume);
+      String before = dataTarget(volume.handle);
       if (before == null) {
         problem(
             shown, data + " is not a symbolic link; this does not look like a Kubernetes volume");
@@ -399,50 +465,63 @@ final class MountScan {
         volumes.add(new Volume(shown, before));
         return;
       }
-      Map<String, FileEntry> outer = found;
+      Map<String, Secret> outer = secrets;
       List<Problem> outerProblems = problems;
-      found = new TreeMap<>();
+      secrets = new HashMap<>();
       problems = new ArrayList<>();
-      Map<String, FileEntry> generation;
+      Map<String, Secret> generation;
       List<Problem> generationProblems;
-      generationBase = shown;
-      generationPrefix = namePrefix;
+      generationOrigin = new OriginDirectory(shown, volume.namePrefix);
       try {
-        readGeneration(volume, real, shown, data, before, namePrefix, depth);
+        readGeneration(volume, data, before, depth);
       } finally {
-        generationBase = null;
-        generationPrefix = null;
-        generation = found;
+        generationOrigin = null;
+        generation = secrets;
         generationProblems = problems;
-        found = outer;
+        secrets = outer;
         problems = outerProblems;
       }
-      if (Objects.equals(before, dataTarget(volume))) {
+      after = dataTarget(volume.handle);
+      if (Objects.equals(before, after)) {
         volumes.add(new Volume(shown, before));
-        generation.values().forEach(this::put);
+        merge(generation);
+        // A generation is listed unsorted: its problems are put in the order a sorted walk has.
+        generationProblems.sort((a, b) -> compareByElements(a.path(), b.path()));
         problems.addAll(generationProblems);
         return;
       }
       // ..data moved while the generation was read: read the new one.
     }
-    problem(
-        shown,
-        data
-            + " changed during each of "
-            + GENERATION_ATTEMPTS
-            + " reads; the last good generation is kept and the volume is read again on the next change");
+    // Recorded as an identities scan would see it now, so the fingerprint stays canonical.
+    volumes.add(new Volume(shown, after));
+    problems.add(
+        new Problem(
+            shown,
+            data
+                + " changed during each of "
+                + GENERATION_ATTEMPTS
+                + " reads; the last good generation is kept and the volume is read again on the next change",
+            true));
   }
 
-  private void readGeneration(
-      MountDirectory volume,
-      List<String> real,
-      Path shown,
-      Path data,
-      String target,
-      String namePrefix,
-      int depth)
+  /** Adds a generation's secrets; a name already taken is a collision. */
+  private void merge(Map<String, Secret> generation) {
+    if (secrets.isEmpty()) {
+      secrets = generation; // One volume at the root: nothing to merge into.
+      return;
+    }
+    for (Secret secret : generation.values()) {
+      Secret other = secrets.putIfAbsent(secret.name(), secret);
+      if (other != null) {
+        collision(shownOf(other), shownOf(secret), secret.name(), true);
+      }
+    }
+  }
+
+  private void readGeneration(Directory volume, Path data, String target, int depth)
       throws IOException {
-    Resolved resolved = resolveText(volume, real, target, data);
+    Path shown = volume.shown;
+    Resolved resolved = resolveText(volume.handle, volume.real, target, data);
     if (resolved == null) {
       return;
     }
@@ -453,7 +532,11 @@ final class MountScan {
     MountDirectory generation;
     try {
       tracker.opening(realRoot.resolve(String.join("/", resolved.components)));
-      generation = openPath(resolved.components);
+      // The kubelet's generation sits beside ..data: open it from the volume's handle.
+      generation =
+          isChild(resolved.components, volume.real)
+              ? volume.handle.openDirectory(last(resolved.components))
+              : openPath(resolved.components);
     } catch (NoSuchFileException | NotDirectoryException e) {
       problem(shown, data + " points to " + target + ", which is missing or incomplete");
       return;
@@ -461,8 +544,13 @@ final class MountScan {
       tracker.opened();
     }
     try (generation) {
-      visitGeneration(generation, resolved.components, shown, namePrefix, depth);
+      visitGeneration(
+          new Directory(generation, resolved.components, shown, volume.namePrefix, ""), depth);
     }
+  }
+
+  private static boolean isChild(List<String> candidate, List<String> of) {
+    return candidate.size() == of.size() + 1 && candidate.subList(0, of.size()).equals(of);
   }
 
   private static String dataTarget(MountDirectory volume) throws IOException {
@@ -473,98 +561,129 @@ final class MountScan {
     }
   }
 
+  /**
+   * A regular file {@code name} of {@code dir}: its identity (and with {@link Reach#VALUES} its
+   * value) is recorded. It is opened as {@code entry} in {@code handle}, which differs from {@code
+   * dir} when it was reached by a link; {@code handle} is null with {@link Reach#IDENTITIES}.
+   */
   private void addFile(
-      MountDirectory dir,
-      String name,
-      BasicFileAttributes attrs,
-      Path shown,
-      String key,
-      boolean mutable)
+      Directory dir, MountDirectory handle, Path entry, BasicFileAttributes attrs, String name)
       throws IOException {
-    byte[] value = null;
-    BasicFileAttributes identity = attrs;
-    if (reach == Reach.VALUES) {
-      files.checkSize(shown, attrs.size());
-      for (int attempt = 1; ; attempt++) {
-        try {
-          value = readOpened(dir, name, shown);
-        } catch (NoSuchFileException e) {
-          problem(shown, vanished(shown));
-          return;
-        }
-        BasicFileAttributes after;
-        try {
-          after = mutable ? dir.lstat(name) : identity;
-        } catch (NoSuchFileException e) {
-          problem(shown, vanished(shown));
-          return;
-        }
-        if (after.isRegularFile()
-            && SecretFileReader.sameIdentity(identity, after)
-            && value.length == after.size()) {
-          break;
-        }
-        if (!mutable || attempt == STABLE_READ_ATTEMPTS) {
-          problem(shown, files.keptChanging(shown, attempt));
-          return;
-        }
-        identity = after;
+    if (reach == Reach.IDENTITIES) {
+      if (!dir.inGeneration()) {
+        plainFile(dir, name, attrs);
       }
+      return;
     }
-    Path originDirectory;
-    String originPrefix;
-    String relative;
-    if (generationBase != null) {
-      originDirectory = generationBase;
-      originPrefix = generationPrefix;
-      // (Path.relativize normalizes; the shown path is the base plus the item's elements.)
-      relative = shown.toString().substring(generationBase.toString().length() + 1);
-    } else {
-      originDirectory = shown.getParent();
-      relative = shown.getFileName().toString();
-      originPrefix = key.substring(0, key.length() - relative.length());
+    if (attrs.size() > files.maxBytes()) {
+      files.checkSize(dir.shown.resolve(name), attrs.size());
     }
-    put(
-        new FileEntry(
-            key,
+    byte[] value;
+    BasicFileAttributes identity = attrs;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        value = readOpened(handle, entry, dir.shown, name, identity.size());
+      } catch (NoSuchFileException e) {
+        Path shown = dir.shown.resolve(name);
+        problem(shown, vanished(shown));
+        return;
+      }
+      BasicFileAttributes after;
+      try {
+        // A generation's files are never rewritten: what was opened must have the size seen.
+        after = dir.inGeneration() ? identity : handle.lstat(entry);
+      } catch (NoSuchFileException e) {
+        Path shown = dir.shown.resolve(name);
+        problem(shown, vanished(shown));
+        return;
+      }
+      if (after.isRegularFile()
+          && SecretFileReader.sameIdentity(identity, after)
+          && value.length == after.size()) {
+        break;
+      }
+      if (dir.inGeneration() || attempt == STABLE_READ_ATTEMPTS) {
+        Path shown = dir.shown.resolve(name);
+        problem(shown, files.keptChanging(shown, attempt));
+        return;
+      }
+      identity = after;
+    }
+    String key = dir.key(name);
+    if (!dir.inGeneration() && !plainFile(dir, name, identity)) {
+      return;
+    }
+    Secret secret = new Secret(key, files.finish(value), dir.origin(), dir.relativeOf(name));
+    Secret other = secrets.putIfAbsent(key, secret);
+    if (other != null) {
+      // A plain file meeting a generation's item, or two items of one generation: only a read
+      // sees generation files, so this is a generation problem.
+      collision(shownOf(other), shownOf(secret), key, true);
+    }
+  }
+
+  /**
+   * Records a plain file's identity; {@code false} when its name is taken by another plain file.
+   */
+  private boolean plainFile(Directory dir, String name, BasicFileAttributes identity) {
+    Path shown = dir.shown.resolve(name);
+    plainFiles.add(
+        new PlainFile(
             shown,
             identity.size(),
             identity.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-            identity.fileKey(),
-            value,
-            originDirectory,
-            originPrefix,
-            relative));
+            identity.fileKey()));
+    Path other = plainNames.putIfAbsent(dir.key(name), shown);
+    if (other != null) {
+      collision(other, shown, dir.key(name), false);
+      return false;
+    }
+    return true;
   }
 
-  private byte[] readOpened(MountDirectory dir, String name, Path shown) throws IOException {
-    tracker.opening(dir.realPath, name);
+  private static Path shownOf(Secret secret) {
+    return ((SecretOrigin.File) secret.origin()).path();
+  }
+
+  /** Two files map to one key; named in walk order of a sorted listing, whichever came first. */
+  private void collision(Path one, Path two, String key, boolean inGeneration) {
+    Path first = compareByElements(one, two) <= 0 ? one : two;
+    Path second = first == one ? two : one;
+    problems.add(
+        new Problem(
+            second,
+            first + " and " + second + " both map to the key '" + key + "'; rename one of them",
+            inGeneration || generationOrigin != null));
+  }
+
+  /** Orders paths element by element, as a walk of name-sorted listings meets them. */
+  static int compareByElements(Path a, Path b) {
+    int n = Math.min(a.getNameCount(), b.getNameCount());
+    for (int i = 0; i < n; i++) {
+      int c = a.getName(i).toString().compareTo(b.getName(i).toString());
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.getNameCount(), b.getNameCount());
+  }
+
+  private byte[] readOpened(
+      MountDirectory handle, Path entry, Path directoryShown, String name, long expectedSize)
+      throws IOException {
+    tracker.opening(handle.realPath, entry);
     SeekableByteChannel channel;
     try {
-      channel = dir.openFile(name);
+      channel = handle.openFile(entry);
     } catch (NoSuchFileException e) {
       throw e;
     } catch (IOException e) {
-      throw files.cannotRead(shown, false, e);
+      throw files.cannotRead(directoryShown.resolve(name), false, e);
     } finally {
       tracker.opened();
     }
     try (channel) {
-      return files.read(channel, shown, probe);
-    }
-  }
-
-  private void put(FileEntry file) {
-    FileEntry other = found.putIfAbsent(file.name(), file);
-    if (other != null) {
-      problem(
-          file.shown(),
-          other.shown()
-              + " and "
-              + file.shown()
-              + " both map to the key '"
-              + file.name()
-              + "'; rename one of them");
+      return files.read(channel, expectedSize, directoryShown, name, probe);
     }
   }
 

@@ -17,11 +17,11 @@ import java.util.Map;
  *
  * <p>A change of {@code ..data}, an {@code OVERFLOW} or a dead watch asks for an immediate read;
  * any other entry change in a plain directory asks for a read after the quiet period. Handlers run
- * on the shared dispatcher thread and only schedule work. {@link #sync()} runs under the store's
- * refresh lock; it takes its directories from a {@link MountScan} (one bounded walk with the
- * readers' link, loop and depth rules), so it never follows a link out of the mount or into a loop
- * and never blocks. A directory that vanishes between the scan and its registration is skipped, not
- * mistaken for a watch limit.
+ * on the shared dispatcher thread and only schedule work. {@link #sync} runs under the store's
+ * refresh lock with the directories the store's last read found (the read's own {@link MountScan},
+ * with its link, loop and depth rules), so it never follows a link out of the mount or into a loop,
+ * never blocks and never walks the mount a second time. A directory that vanishes between the scan
+ * and its registration is skipped, not mistaken for a watch limit.
  */
 final class MountWatcher implements WatchRegistry.Handler {
 
@@ -33,8 +33,6 @@ final class MountWatcher implements WatchRegistry.Handler {
   }
 
   private final Path root;
-  // Lists the directories with the same scan, rules and pinned root as every read.
-  private final MountReader scanner;
   private final WatchRegistry registry;
   private final Trigger trigger;
   private final Map<Path, WatchRegistry.Registration> registrations = new HashMap<>();
@@ -44,30 +42,38 @@ final class MountWatcher implements WatchRegistry.Handler {
 
   MountWatcher(Path root, WatchRegistry registry, Trigger trigger) {
     this.root = root;
-    this.scanner = new MountReader(root, "", ReadSettings.defaults());
     this.registry = registry;
     this.trigger = trigger;
   }
 
   /**
-   * Brings the registrations in line with the directories that exist now.
+   * Brings the registrations in line with the directories the last read found.
    *
+   * @param scanned the directories of the last read ({@link SourceRead#directories()}), or {@code
+   *     null} when that read did not get through its walk (then what is watched stays watched, and
+   *     the root is watched at least)
    * @return whether a directory was newly registered (its content may predate the watch)
    * @throws IOException when a watch cannot be had (limits reached)
    */
-  synchronized boolean sync() throws IOException {
+  synchronized boolean sync(List<Path> scanned) throws IOException {
     if (closed) {
       return false;
     }
     Map<Path, String> desired = new LinkedHashMap<>();
     if (Files.isDirectory(root)) {
-      try {
-        for (Path dir : scanner.directories()) {
+      if (scanned != null) {
+        for (Path dir : scanned) {
           desired.put(dir, null);
         }
-      } catch (SecretReadException e) {
-        // The read that follows reports the problem; the watches stay as they are meanwhile.
-        return false;
+      } else {
+        // The read failed before its walk was done (an unreadable or oversize file, a timeout):
+        // keep the watches of the mount as they are, and make sure its root is one of them.
+        desired.put(root, null);
+        for (Path dir : registrations.keySet()) {
+          if (awaitedChild.get(dir) == null) {
+            desired.put(dir, null);
+          }
+        }
       }
     } else {
       Path child = root;

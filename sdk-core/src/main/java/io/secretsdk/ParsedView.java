@@ -72,6 +72,7 @@ final class ParsedView<T> {
       new State<>(null, null, null, "no generation read yet", false, null, null, null, 0, 0);
   private final Object subscribeLock = new Object();
   private Subscription storeSubscription; // guarded by subscribeLock
+  private Subscription registration; // guarded by subscribeLock
   private T lastNotified; // guarded by "this"
   private volatile boolean closed; // written under both locks
 
@@ -209,22 +210,50 @@ final class ParsedView<T> {
         rejections);
   }
 
+  /**
+   * Registers {@code owner} with the store, so the store's health includes the view's, and
+   * subscribes to the store, so a generation that changes the view's names is parsed and installed
+   * on the store's notification thread as soon as it is published, not by the first handshake or
+   * read after it (those still resolve the current snapshot themselves and never see a stale
+   * value). Parses the current generation. Called once, by the view's factory, after construction.
+   */
+  void open(SecretView<T> owner) {
+    synchronized (subscribeLock) {
+      registration = store.registerView(owner);
+      try {
+        subscribeToStore();
+      } catch (IllegalStateException e) {
+        // A closed store publishes nothing more; reads keep answering from its last snapshot.
+      } catch (RuntimeException | Error e) {
+        // The view is not handed out: it must not stay in the store's health either.
+        registration.close();
+        registration = null;
+        throw e;
+      }
+    }
+  }
+
   Subscription subscribe(SecretViewListener<? super T> listener) {
     // The store is called outside the notification lock, so its own locks never nest inside ours.
     synchronized (subscribeLock) {
       if (closed) {
         throw new IllegalStateException(description + " is closed");
       }
-      if (storeSubscription == null) {
-        T installed = installed();
-        synchronized (this) {
-          lastNotified = installed;
-        }
-        storeSubscription = store.subscribe(this::onStoreChange);
-      }
+      subscribeToStore();
       listeners.add(listener);
     }
     return () -> listeners.remove(listener);
+  }
+
+  /** Guarded by subscribeLock. */
+  private void subscribeToStore() {
+    if (storeSubscription == null) {
+      T installed = installed();
+      synchronized (this) {
+        lastNotified = installed;
+      }
+      storeSubscription = store.subscribe(this::onStoreChange);
+    }
   }
 
   private void onStoreChange(SecretChangeEvent event) {
@@ -263,18 +292,25 @@ final class ParsedView<T> {
     }
   }
 
+  /** Stops listener delivery and removes the view from the store's health. Idempotent. */
   void close() {
     Subscription subscription;
+    Subscription registered;
     synchronized (subscribeLock) {
       synchronized (this) {
         closed = true;
       }
       subscription = storeSubscription;
       storeSubscription = null;
+      registered = registration;
+      registration = null;
       listeners.clear();
     }
     if (subscription != null) {
       subscription.close();
+    }
+    if (registered != null) {
+      registered.close();
     }
   }
 }

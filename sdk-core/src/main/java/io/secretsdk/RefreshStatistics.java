@@ -7,9 +7,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
- * A store's refresh counters, and the aggregation of them with its sources' state into one {@link
- * SecretStoreHealth}: DOWN once closed, DEGRADED while any source fails, UP otherwise. Thread-safe
- * (counters are atomic; health is a best-effort view across them).
+ * A store's refresh counters, and the aggregation of them with its sources' state and its
+ * registered views' health into one {@link SecretStoreHealth}: DOWN once closed or while a
+ * registered view has never had a usable value, DEGRADED while any source fails or a view serves
+ * stale material, UP otherwise. Thread-safe (counters are atomic; health is a best-effort view
+ * across them).
  */
 final class RefreshStatistics {
 
@@ -42,22 +44,37 @@ final class RefreshStatistics {
     TOTAL_NANOS.addAndGet(this, nanos);
   }
 
-  SecretStoreHealth health(boolean closed, SecretSnapshot snapshot, List<SourceState> sources) {
+  SecretStoreHealth health(
+      boolean closed, SecretSnapshot snapshot, List<SourceState> sources, RegisteredViews views) {
     List<SourceHealth> perSource = sources.stream().map(SourceState::health).toList();
+    List<SecretViewHealth> perView = views.health();
     SecretStoreHealth.Status status;
     if (closed) {
       status = SecretStoreHealth.Status.DOWN;
-    } else if (perSource.stream().anyMatch(s -> s.status() != SecretStoreHealth.Status.UP)) {
-      status = SecretStoreHealth.Status.DEGRADED;
     } else {
       status = SecretStoreHealth.Status.UP;
+      if (perSource.stream().anyMatch(s -> s.status() != SecretStoreHealth.Status.UP)) {
+        status = SecretStoreHealth.Status.DEGRADED;
+      }
+      for (SecretViewHealth view : perView) {
+        if (view.status().compareTo(status) > 0) {
+          status = view.status();
+        }
+      }
     }
+    // A failing source explains the most (a view over it only repeats the consequence).
     String error =
         sources.stream()
             .map(SourceState::lastError)
             .filter(Objects::nonNull)
             .findFirst()
-            .orElse(null);
+            .orElseGet(
+                () ->
+                    perView.stream()
+                        .filter(v -> v.status() != SecretStoreHealth.Status.UP)
+                        .flatMap(v -> v.lastError().stream())
+                        .findFirst()
+                        .orElse(null));
     return new SecretStoreHealth(
         status,
         snapshot.revision(),
@@ -68,6 +85,7 @@ final class RefreshStatistics {
         Duration.ofNanos(lastNanos),
         Duration.ofNanos(totalNanos),
         Optional.ofNullable(error),
-        perSource);
+        perSource,
+        perView);
   }
 }

@@ -62,8 +62,30 @@ public interface SecretStore extends AutoCloseable {
    */
   SecretSnapshot refresh();
 
-  /** The store's state and counters; never values. */
+  /**
+   * The store's state and counters, including the health of every {@link SecretView} registered
+   * with it ({@link #registerView}); never values.
+   */
   SecretStoreHealth health();
+
+  /**
+   * Includes {@code view}'s health in {@link #health()} until the returned registration is closed:
+   * the store's status becomes {@code DEGRADED} while the view refuses the newest generation or
+   * serves an expired certificate, and {@code DOWN} while it has never had a usable value, so a
+   * readiness probe built on the store's health sees a TLS view serving stale material. {@link
+   * TlsView} and {@link CredentialPairView} register themselves when built and unregister in {@code
+   * close()}; call this only for a view of your own. The store keeps a reference to the view until
+   * the registration is closed.
+   *
+   * <p>The default implementation registers nothing and returns a registration that does nothing: a
+   * store that wraps another should forward this call to it. Thread-safe.
+   *
+   * @return the registration; closing it removes the view from {@link #health()}, idempotently
+   */
+  default Subscription registerView(SecretView<?> view) {
+    java.util.Objects.requireNonNull(view, "view");
+    return () -> {};
+  }
 
   /**
    * Stops watching and polling, releases watch registrations and ends the store's threads.

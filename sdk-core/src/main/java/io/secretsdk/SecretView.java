@@ -26,7 +26,11 @@ public interface SecretView<T> extends AutoCloseable {
    */
   T current();
 
-  /** Whether the view has a good value, why not, and (for TLS) when the certificate expires. */
+  /**
+   * Whether the view has a good value, why not, and (for TLS) when the certificate expires. The
+   * store's {@link SecretStore#health()} includes it while the view is registered ({@link
+   * SecretStore#registerView}); the views of this library register when built.
+   */
   SecretViewHealth health();
 
   /**
@@ -37,8 +41,8 @@ public interface SecretView<T> extends AutoCloseable {
   Subscription subscribe(SecretViewListener<? super T> listener);
 
   /**
-   * Stops listener delivery and unsubscribes from the store. Idempotent. {@link #current()} keeps
-   * answering from the store afterwards.
+   * Stops listener delivery, unsubscribes from the store and removes the view from the store's
+   * health. Idempotent. {@link #current()} keeps answering from the store afterwards.
    */
   @Override
   void close();

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The state of a {@link SecretView}. Holds no values: messages name files and keys only. Immutable
+ * The state of a {@link SecretView}, also listed in the {@link SecretStoreHealth#views()} of the
+ * store the view is registered with. Holds no values: messages name files and keys only. Immutable
  * and thread-safe.
  *
  * @param status {@code UP} when the newest generation is installed and usable; {@code DEGRADED}

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -23,6 +24,7 @@ final class SourceState {
   private final SourceReader reader;
   private final boolean optional;
   private final boolean fingerprinted;
+  private final boolean watched;
   private static final AtomicIntegerFieldUpdater<SourceState> QUEUED =
       AtomicIntegerFieldUpdater.newUpdater(SourceState.class, "refreshQueued");
 
@@ -31,6 +33,9 @@ final class SourceState {
 
   private volatile Map<String, Secret> content = Map.of();
   private volatile String fingerprint = "";
+  // The directories the last read found, kept only when watched: the watcher syncs to them after
+  // each read, and a poll that retries events syncs to them again.
+  private volatile List<Path> directories;
   private volatile long revision;
   private volatile Instant lastRefresh;
   private volatile Instant lastSuccess;
@@ -41,11 +46,13 @@ final class SourceState {
 
   /**
    * @param fingerprinted whether to remember the reader's fingerprint at each read, for polls
+   * @param watched whether to remember the directories of each read, for a watcher
    */
-  SourceState(SourceReader reader, boolean optional, boolean fingerprinted) {
+  SourceState(SourceReader reader, boolean optional, boolean fingerprinted, boolean watched) {
     this.reader = reader;
     this.optional = optional;
     this.fingerprinted = fingerprinted;
+    this.watched = watched;
   }
 
   String source() {
@@ -113,22 +120,26 @@ final class SourceState {
   boolean refresh(Clock clock) {
     Instant now = clock.instant();
     lastRefresh = now;
-    String seen = fingerprinted ? reader.fingerprint() : "";
-    Map<String, Secret> read;
-    try {
-      read = reader.read();
-    } catch (SecretReadException e) {
-      lastError = e.getMessage();
-      consecutiveFailures++;
-      fingerprint = seen;
-      throw e;
+    // One walk: the content, the fingerprint the poller compares and the watcher's directories.
+    SourceRead read = reader.readAll();
+    if (fingerprinted) {
+      fingerprint = read.fingerprint();
     }
-    fingerprint = seen;
+    if (watched) {
+      directories = read.directories();
+    }
+    SecretReadException failure = read.failure();
+    if (failure != null) {
+      lastError = failure.getMessage();
+      consecutiveFailures++;
+      throw failure;
+    }
     readAt = now;
-    if (read.equals(content) && revision > 0) {
+    Map<String, Secret> fresh = read.content();
+    if (revision > 0 && fresh.equals(content)) {
       return false;
     }
-    content = Map.copyOf(read);
+    content = fresh;
     revision++;
     return true;
   }
@@ -167,7 +178,7 @@ final class SourceState {
       return false;
     }
     try {
-      boolean added = w.sync();
+      boolean added = w.sync(directories);
       watchMode = WatchMode.EVENTS;
       return added;
     } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -25,6 +26,11 @@ public final class TlsMaterial {
   private final List<X509Certificate> caCertificates;
   private final X509ExtendedTrustManager caTrustManager;
   private final long sequence;
+  // Precomputed for the key manager, which answers every handshake from these fields alone.
+  private final X509Certificate[] chainArray;
+  private final String alias;
+  private final String keyAlgorithm;
+  private final String certificateSignatureAlgorithm;
 
   TlsMaterial(
       List<X509Certificate> chain,
@@ -40,6 +46,10 @@ public final class TlsMaterial {
     if (this.chain.isEmpty()) {
       throw new IllegalArgumentException("a certificate chain needs at least one certificate");
     }
+    this.chainArray = this.chain.toArray(new X509Certificate[0]);
+    this.alias = "secretsdk-" + sequence;
+    this.keyAlgorithm = privateKey.getAlgorithm();
+    this.certificateSignatureAlgorithm = this.chain.get(0).getSigAlgName().toUpperCase(Locale.ROOT);
   }
 
   /** The certificate chain as the certificate file holds it, leaf first. Unmodifiable. */
@@ -88,6 +98,26 @@ public final class TlsMaterial {
   /** A number unique to this parse within the JVM; the key manager's alias is made from it. */
   long sequence() {
     return sequence;
+  }
+
+  /** The key manager's alias for this material, {@code secretsdk-<sequence>}. */
+  String alias() {
+    return alias;
+  }
+
+  /** A copy of the chain as an array, as a key manager hands it out (the JSSE may keep it). */
+  X509Certificate[] chainArray() {
+    return chainArray.clone();
+  }
+
+  /** The private key's algorithm ({@code EC}, {@code RSA}, {@code Ed25519}, ...). */
+  String keyAlgorithm() {
+    return keyAlgorithm;
+  }
+
+  /** The leaf's signature algorithm, upper case ({@code SHA256WITHECDSA}). */
+  String certificateSignatureAlgorithm() {
+    return certificateSignatureAlgorithm;
   }
 
   /** Equal when chain, key and CA certificates are equal (keys compare their encodings). */

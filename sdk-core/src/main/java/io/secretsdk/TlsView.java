@@ -34,7 +34,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * first certificate, its CA bundle (if any) parses, and the first certificate is within its
  * validity period. Otherwise the last good material stays and {@link #health()} is {@code DEGRADED}
  * with a message naming the file. A generation refused only because it is not valid yet is
- * installed at the first read or handshake after its {@code notBefore}.
+ * installed at the first read or handshake after its {@code notBefore}. The view registers with its
+ * store when built, so the store's {@link SecretStore#health()} includes this view's status and
+ * expiry (a readiness probe on the store sees stale TLS material) until {@link #close()}.
  *
  * <p>The trust manager checks peers against the installed generation's CA bundle, or against the
  * JDK's default trust store when the generation has none. A client that resumes a TLS session
@@ -181,7 +183,10 @@ public final class TlsView implements SecretView<TlsMaterial> {
     return trustManager;
   }
 
-  /** Stops listener delivery. The context keeps following the store. Idempotent. */
+  /**
+   * Stops listener delivery and removes the view from the store's {@code health()}. The context
+   * keeps following the store (pulling the current snapshot at each handshake). Idempotent.
+   */
   @Override
   public void close() {
     view.close();
@@ -255,7 +260,11 @@ public final class TlsView implements SecretView<TlsMaterial> {
       return name;
     }
 
-    /** The view; nothing is read until the first call that needs the material. */
+    /**
+     * The view, registered with the store ({@link SecretStore#registerView}) so the store's {@code
+     * health()} includes it until {@link TlsView#close()}. The current generation is parsed now;
+     * later ones as soon as the store publishes them.
+     */
     public TlsView build() {
       List<String> names = new ArrayList<>();
       names.add(prefix + certificate);
@@ -265,7 +274,9 @@ public final class TlsView implements SecretView<TlsMaterial> {
         throw new IllegalStateException(
             "certificate, private key and CA bundle need three different names: " + names);
       }
-      return new TlsView(store, names, clock);
+      TlsView view = new TlsView(store, names, clock);
+      view.view.open(view);
+      return view;
     }
   }
 }

@@ -133,13 +133,13 @@ class MountScanTests {
     Files.writeString(deepest.resolve("key"), "v");
     MountReader reader = new MountReader(dir, "", ReadSettings.defaults());
     assertThat(reader.read()).containsOnlyKeys("d.".repeat(MountScan.MAX_DEPTH) + "key");
-    assertThat(reader.directories()).hasSize(MountScan.MAX_DEPTH + 1).contains(deepest);
+    assertThat(reader.readAll().directories()).hasSize(MountScan.MAX_DEPTH + 1).contains(deepest);
 
     Files.createDirectories(deepest.resolve("d"));
     String message = MountScan.tooDeep(deepest.resolve("d"));
     assertThatThrownBy(reader::read).hasMessageContaining(message);
     assertThat(reader.fingerprint()).contains(message);
-    assertThat(reader.directories())
+    assertThat(reader.readAll().directories())
         .hasSize(MountScan.MAX_DEPTH + 1)
         .doesNotContain(deepest.resolve("d"));
   }

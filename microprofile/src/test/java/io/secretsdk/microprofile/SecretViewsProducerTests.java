@@ -11,8 +11,6 @@ import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.SystemProperties;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -37,9 +35,6 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,8 +59,7 @@ class SecretViewsProducerTests {
   private String rotatedCanary;
   private KubernetesVolumeWriter db;
   private KubernetesVolumeWriter tls;
-  private SmallRyeConfig config;
-  private WeldContainer container;
+  private WeldDeployment deployment;
 
   /** The producer class of the guide, as written there. */
   @ApplicationScoped
@@ -164,34 +158,20 @@ class SecretViewsProducerTests {
   private void start(Pem first, SystemProperties properties) {
     tls.writeStrings(Map.of("tls.crt", first.certificate(), "tls.key", first.privateKey()));
     properties.set("secretsdk.mounts", db.volume() + "=db," + tls.volume() + "=tls");
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-    resolver.releaseConfig(resolver.getConfig(loader));
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    resolver.registerConfig(config, loader);
-    container = new Weld().addBeanClasses(SecretViews.class).initialize();
+    deployment = WeldDeployment.deploy(SecretViews.class);
   }
 
   @AfterEach
   void stop() {
-    if (container != null && container.isRunning()) {
-      container.shutdown();
+    if (deployment != null) {
+      deployment.close();
     }
-    if (config != null) {
-      ConfigProviderResolver.instance().releaseConfig(config);
-    }
-    SharedSecretStores.closeAll();
   }
 
   @Test
   void theCredentialPairBeanFollowsRotationAsOnePair(SystemProperties properties) throws Exception {
     start(selfSigned("first"), properties);
-    CredentialPairView pairs = container.select(CredentialPairView.class).get();
+    CredentialPairView pairs = deployment.get(CredentialPairView.class);
     List<CredentialPair> seen = new CopyOnWriteArrayList<>();
     pairs.subscribe((previous, current) -> seen.add(current));
     assertThat(pairs.current().password()).isEqualTo(canary);
@@ -210,7 +190,7 @@ class SecretViewsProducerTests {
     Pem first = selfSigned("first");
     Pem second = selfSigned("second");
     start(first, properties);
-    SSLContext server = container.select(SSLContext.class).get();
+    SSLContext server = deployment.get(SSLContext.class);
 
     try (SSLServerSocket socket =
         (SSLServerSocket)

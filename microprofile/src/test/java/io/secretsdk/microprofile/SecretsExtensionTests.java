@@ -9,8 +9,6 @@ import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.SystemProperties;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
@@ -24,9 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,8 +41,7 @@ class SecretsExtensionTests {
   private String canary;
   private String rotatedCanary;
   private KubernetesVolumeWriter writer;
-  private SmallRyeConfig config;
-  private WeldContainer container;
+  private WeldDeployment deployment;
 
   /** Reads the password through a {@code Provider}, so every call sees the current value. */
   @ApplicationScoped
@@ -100,33 +94,16 @@ class SecretsExtensionTests {
     writer = KubernetesVolumeWriter.kubelet(volume);
     writer.writeStrings(Map.of("username", "app\n", "password", canary + "\n"));
     properties.set("secretsdk.mounts", volume + "=db");
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-    resolver.releaseConfig(resolver.getConfig(loader));
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    resolver.registerConfig(config, loader);
-    container =
-        new Weld()
-            // Discovery on, so Weld loads the portable extensions (ours and SmallRye Config's)
-            // from META-INF/services as a real application would; no beans.xml means only the
-            // classes added here are beans.
-            .addBeanClasses(
-                LivePasswordClient.class, InjectedPasswordClient.class, ChangeRecorder.class)
-            .initialize();
+    deployment =
+        WeldDeployment.deploy(
+            LivePasswordClient.class, InjectedPasswordClient.class, ChangeRecorder.class);
   }
 
   @AfterEach
   void stopContainer() {
-    if (container.isRunning()) {
-      container.shutdown();
+    if (deployment != null) {
+      deployment.close();
     }
-    ConfigProviderResolver.instance().releaseConfig(config);
-    SharedSecretStores.closeAll();
   }
 
   private void rotate() {
@@ -135,7 +112,7 @@ class SecretsExtensionTests {
 
   @Test
   void providerInjectionSeesTheRotatedValue() {
-    LivePasswordClient client = container.select(LivePasswordClient.class).get();
+    LivePasswordClient client = deployment.get(LivePasswordClient.class);
     assertThat(client.password()).isEqualTo(canary);
     assertThat(client.username()).isEqualTo("app");
 
@@ -147,20 +124,19 @@ class SecretsExtensionTests {
 
   @Test
   void plainInjectedStringKeepsTheValueCurrentAtInjection() {
-    InjectedPasswordClient before = container.select(InjectedPasswordClient.class).get();
-    SecretStore store = container.select(SecretStore.class).get();
+    InjectedPasswordClient before = deployment.get(InjectedPasswordClient.class);
+    SecretStore store = deployment.get(SecretStore.class);
 
     rotate();
     await().atMost(PATIENCE).until(() -> store.snapshot().revision() == 2);
 
     assertThat(before.password).isEqualTo(canary);
-    assertThat(container.select(InjectedPasswordClient.class).get().password)
-        .isEqualTo(rotatedCanary);
+    assertThat(deployment.get(InjectedPasswordClient.class).password).isEqualTo(rotatedCanary);
   }
 
   @Test
   void changeEventArrivesWithTheChangedNames() {
-    ChangeRecorder recorder = container.select(ChangeRecorder.class).get();
+    ChangeRecorder recorder = deployment.get(ChangeRecorder.class);
 
     rotate();
 
@@ -176,8 +152,8 @@ class SecretsExtensionTests {
 
   @Test
   void storeBeanIsTheStoreTheConfigSourceReads() {
-    SecretStore bean = container.select(SecretStore.class).get();
-    assertThat(ConfigProvider.getConfig()).isSameAs(config);
+    SecretStore bean = deployment.get(SecretStore.class);
+    assertThat(ConfigProvider.getConfig()).isSameAs(deployment.config());
 
     assertThat(bean).isSameAs(findSource().store());
     assertThat(bean.require("db.username").asString()).isEqualTo("app");
@@ -185,44 +161,35 @@ class SecretsExtensionTests {
 
   @Test
   void containerShutdownClosesTheProviderStoreAndItsThreads() {
-    SecretStore store = container.select(SecretStore.class).get();
+    SecretStore store = deployment.get(SecretStore.class);
     assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.UP);
 
-    container.shutdown();
+    deployment.container().shutdown();
 
     assertThat(store.health().status()).isEqualTo(SecretStoreHealth.Status.DOWN);
     assertThat(SharedSecretStores.owns(findSource())).isFalse();
-    assertThat(config.getValue("db.password", String.class))
+    assertThat(deployment.config().getValue("db.password", String.class))
         .as("last values stay readable")
         .isEqualTo(canary);
   }
 
   @Test
   void withoutMountsTheExtensionAddsNothing() {
-    container.shutdown();
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver.instance().releaseConfig(config);
+    deployment.close();
     properties.set("secretsdk.mounts", null);
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    ConfigProviderResolver.instance().registerConfig(config, loader);
 
-    container = new Weld().addBeanClasses(ChangeRecorder.class).initialize();
+    deployment = WeldDeployment.deploy(ChangeRecorder.class);
 
-    assertThat(container.select(SecretStore.class).isUnsatisfied()).isTrue();
-    assertThat(container.select(ChangeRecorder.class).get().events()).isEmpty();
+    assertThat(deployment.container().select(SecretStore.class).isUnsatisfied()).isTrue();
+    assertThat(deployment.get(ChangeRecorder.class).events()).isEmpty();
   }
 
   private SecretsConfigSource findSource() {
-    for (var source : config.getConfigSources()) {
+    for (var source : deployment.config().getConfigSources()) {
       if (source instanceof SecretsConfigSource secrets) {
         return secrets;
       }
     }
-    throw new AssertionError("no secretsdk source in " + config.getConfigSources());
+    throw new AssertionError("no secretsdk source in " + deployment.config().getConfigSources());
   }
 }

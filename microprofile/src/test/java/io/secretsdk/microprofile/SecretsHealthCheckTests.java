@@ -7,8 +7,6 @@ import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.SystemProperties;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;
 import jakarta.json.JsonObject;
@@ -17,9 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +35,7 @@ class SecretsHealthCheckTests {
   private String canary;
   private KubernetesVolumeWriter db;
   private KubernetesVolumeWriter app;
-  private SmallRyeConfig config;
-  private WeldContainer container;
+  private WeldDeployment deployment;
 
   @BeforeEach
   void start(Canaries canaries, SystemProperties properties) {
@@ -58,32 +52,18 @@ class SecretsHealthCheckTests {
     for (int i = 0; i < extra.length; i += 2) {
       properties.set(extra[i], extra[i + 1]);
     }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-    resolver.releaseConfig(resolver.getConfig(loader));
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    resolver.registerConfig(config, loader);
-    container = new Weld().initialize();
+    deployment = WeldDeployment.deploy();
   }
 
   @AfterEach
   void stop() {
-    if (container != null && container.isRunning()) {
-      container.shutdown();
+    if (deployment != null) {
+      deployment.close();
     }
-    if (config != null) {
-      ConfigProviderResolver.instance().releaseConfig(config);
-    }
-    SharedSecretStores.closeAll();
   }
 
   private JsonObject readiness() {
-    SmallRyeHealth health = container.select(SmallRyeHealthReporter.class).get().getReadiness();
+    SmallRyeHealth health = deployment.get(SmallRyeHealthReporter.class).getReadiness();
     assertThat(health.getPayload().toString()).doesNotContain(canary);
     return health.getPayload();
   }
@@ -125,7 +105,7 @@ class SecretsHealthCheckTests {
         .until(
             () -> {
               try {
-                container.select(io.secretsdk.SecretStore.class).get().refresh();
+                deployment.get(io.secretsdk.SecretStore.class).refresh();
               } catch (RuntimeException expected) {
                 // The escaping link is refused; health says so.
               }
@@ -158,7 +138,7 @@ class SecretsHealthCheckTests {
         .until(
             () -> {
               try {
-                container.select(io.secretsdk.SecretStore.class).get().refresh();
+                deployment.get(io.secretsdk.SecretStore.class).refresh();
               } catch (RuntimeException expected) {
                 // Refused, as above.
               }
@@ -170,7 +150,8 @@ class SecretsHealthCheckTests {
   @Test
   void jsonServedFromTheLastGoodDocumentIsReportedWithoutContent() {
     deploy();
-    assertThat(config.getValue("app.settings.password", String.class)).isEqualTo(canary);
+    assertThat(deployment.config().getValue("app.settings.password", String.class))
+        .isEqualTo(canary);
 
     app.writeStrings(Map.of("settings", "{\"password\":\"" + canary + "-new\""));
 
@@ -179,13 +160,14 @@ class SecretsHealthCheckTests {
         .until(() -> secretsdkCheck(readiness()).getJsonObject("data").containsKey("json.0"));
     assertThat(secretsdkCheck(readiness()).getJsonObject("data").getString("json.0"))
         .contains("secret 'app.settings'");
-    assertThat(config.getValue("app.settings.password", String.class)).isEqualTo(canary);
+    assertThat(deployment.config().getValue("app.settings.password", String.class))
+        .isEqualTo(canary);
   }
 
   @Test
   void aClosedStoreIsDown() {
     deploy();
-    SecretsConfigSource source = SecretsSources.find(config);
+    SecretsConfigSource source = SecretsSources.find(deployment.config());
 
     source.store().close();
 

@@ -20,9 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,8 +41,7 @@ class SignerSettingsTests {
   private String rotatedKey;
   private Path volume;
   private KubernetesVolumeWriter writer;
-  private SmallRyeConfig config;
-  private WeldContainer container;
+  private WeldDeployment deployment;
 
   /** Signs webhooks with whatever {@link Signer} the container offers. */
   @ApplicationScoped
@@ -77,13 +73,9 @@ class SignerSettingsTests {
 
   @AfterEach
   void stopContainer() {
-    if (container != null && container.isRunning()) {
-      container.shutdown();
+    if (deployment != null) {
+      deployment.close();
     }
-    if (config != null) {
-      ConfigProviderResolver.instance().releaseConfig(config);
-    }
-    SharedSecretStores.closeAll();
   }
 
   private void startContainer() {
@@ -91,25 +83,15 @@ class SignerSettingsTests {
   }
 
   private void startContainer(Class<?>... beans) {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-    resolver.releaseConfig(resolver.getConfig(loader));
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    resolver.registerConfig(config, loader);
-    container = new Weld().addBeanClasses(beans).initialize();
+    deployment = WeldDeployment.deploy(beans);
   }
 
   @Test
   void localModeSignsWithTheStoreKeyAndFollowsRotation() {
     properties.set("secretsdk.mounts", volume.toString()).set("secretsdk.signer.mode", "local");
     startContainer();
-    WebhookSigner webhooks = container.select(WebhookSigner.class).get();
-    SecretStore store = container.select(SecretStore.class).get();
+    WebhookSigner webhooks = deployment.get(WebhookSigner.class);
+    SecretStore store = deployment.get(SecretStore.class);
 
     String before = webhooks.sign(MESSAGE);
 
@@ -136,13 +118,13 @@ class SignerSettingsTests {
           .set("secretsdk.signer.mode", "sidecar")
           .set("secretsdk.signer.sidecar.url", sidecar.uri().toString());
       startContainer();
-      WebhookSigner webhooks = container.select(WebhookSigner.class).get();
+      WebhookSigner webhooks = deployment.get(WebhookSigner.class);
 
       String signature = webhooks.sign(MESSAGE);
 
       assertThat(local.verify("webhook-key", MESSAGE, signature)).isTrue();
       assertThat(webhooks.verify(MESSAGE, local.sign("webhook-key", MESSAGE))).isTrue();
-      assertThat(container.select(SecretStore.class).isUnsatisfied())
+      assertThat(deployment.container().select(SecretStore.class).isUnsatisfied())
           .as("no mounts, no store bean")
           .isTrue();
     }
@@ -153,8 +135,8 @@ class SignerSettingsTests {
     properties.set("secretsdk.mounts", volume.toString());
     startContainer(Bystander.class);
 
-    assertThat(container.select(Signer.class).isUnsatisfied()).isTrue();
-    assertThat(container.select(SecretStore.class).isResolvable()).isTrue();
+    assertThat(deployment.container().select(Signer.class).isUnsatisfied()).isTrue();
+    assertThat(deployment.container().select(SecretStore.class).isResolvable()).isTrue();
   }
 
   @Test

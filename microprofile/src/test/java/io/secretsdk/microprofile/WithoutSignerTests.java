@@ -8,16 +8,11 @@ import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
 import io.secretsdk.testing.SecretLeakExtension;
 import io.secretsdk.testing.SystemProperties;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +34,7 @@ class WithoutSignerTests {
   private SystemProperties properties;
   private String canary;
   private KubernetesVolumeWriter writer;
-  private SmallRyeConfig config;
-  private WeldContainer container;
+  private WeldDeployment deployment;
 
   /** An ordinary bean using the config source and the store. */
   @ApplicationScoped
@@ -71,28 +65,13 @@ class WithoutSignerTests {
 
   @AfterEach
   void stopContainer() {
-    if (container != null && container.isRunning()) {
-      container.shutdown();
+    if (deployment != null) {
+      deployment.close();
     }
-    if (config != null) {
-      ConfigProviderResolver.instance().releaseConfig(config);
-    }
-    SharedSecretStores.closeAll();
   }
 
   private void startContainer() {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
-    resolver.releaseConfig(resolver.getConfig(loader));
-    config =
-        new SmallRyeConfigBuilder()
-            .forClassLoader(loader)
-            .addDefaultSources()
-            .addDiscoveredSources()
-            .build();
-    resolver.registerConfig(config, loader);
-    // Discovery on, so Weld loads the portable extensions from META-INF/services, ours included.
-    container = new Weld().addBeanClasses(PasswordClient.class).initialize();
+    deployment = WeldDeployment.deploy(PasswordClient.class);
   }
 
   @Test
@@ -106,7 +85,7 @@ class WithoutSignerTests {
   @Test
   void containerStartsAndInjectsConfigAndStoreWithoutSigner() {
     startContainer();
-    PasswordClient client = container.select(PasswordClient.class).get();
+    PasswordClient client = deployment.get(PasswordClient.class);
 
     assertThat(client.password()).isEqualTo(canary);
     assertThat(client.passwordFromStore()).isEqualTo(canary);

@@ -98,16 +98,7 @@ final class LocalSigner implements Signer {
 
   @Override
   public List<Boolean> verifyBatch(String keyName, List<byte[]> messages, List<String> signatures) {
-    Objects.requireNonNull(messages, "messages");
-    Objects.requireNonNull(signatures, "signatures");
-    if (messages.size() != signatures.size()) {
-      throw new IllegalArgumentException(
-          "verifyBatch needs one signature per message: "
-              + messages.size()
-              + " messages, "
-              + signatures.size()
-              + " signatures");
-    }
+    BatchArguments.checkOneSignaturePerMessage(messages, signatures);
     Verifier v = verifier(keyName);
     Instant now = clock.instant();
     Boolean[] out = new Boolean[messages.size()];

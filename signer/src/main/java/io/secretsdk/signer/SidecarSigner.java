@@ -127,16 +127,7 @@ final class SidecarSigner implements Signer {
 
   @Override
   public List<Boolean> verifyBatch(String keyName, List<byte[]> messages, List<String> signatures) {
-    Objects.requireNonNull(messages, "messages");
-    Objects.requireNonNull(signatures, "signatures");
-    if (messages.size() != signatures.size()) {
-      throw new IllegalArgumentException(
-          "verifyBatch needs one signature per message: "
-              + messages.size()
-              + " messages, "
-              + signatures.size()
-              + " signatures");
-    }
+    BatchArguments.checkOneSignaturePerMessage(messages, signatures);
     List<Boolean> out = new ArrayList<>(messages.size());
     int start = 0;
     while (start < messages.size()) {

@@ -13,7 +13,7 @@
  *       no thread of its own.
  *   <li>{@code io.secretsdk.signer.protocol} — the wire protocol, one codec for client and server.
  *   <li>The sidecar server is its own application, {@code secretsdk-signer-sidecar}: {@code java
- *       -jar secretsdk-signer-sidecar-<version>.jar --keys-dir <dir>}.
+ *       -jar secretsdk-signer-sidecar-<version>-all.jar --keys-dir <dir>}.
  *   <li>Signatures are {@code v1:<key id>:<base64url HMAC>}; both ends produce the same string for
  *       the same key bytes and message.
  * </ul>

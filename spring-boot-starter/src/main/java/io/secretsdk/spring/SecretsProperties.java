@@ -2,6 +2,8 @@ package io.secretsdk.spring;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -22,6 +24,12 @@ public class SecretsProperties {
   private final Refresh refresh = new Refresh();
   private final Signer signer = new Signer();
 
+  /**
+   * Credential pairs served by secrets: imports, by name: each one is a CredentialPairView bean
+   * named <name>CredentialPairView (qualifier <name>).
+   */
+  private final Map<String, Credentials> credentials = new LinkedHashMap<>();
+
   /** Defaults for every {@code secrets:} import. */
   public Import getImport() {
     return importDefaults;
@@ -35,6 +43,70 @@ public class SecretsProperties {
   /** The {@code Signer} bean. */
   public Signer getSigner() {
     return signer;
+  }
+
+  /**
+   * Credential pairs served by {@code secrets:} imports, by name: each one becomes a {@code
+   * CredentialPairView} bean named {@code <name>CredentialPairView} (qualifier {@code <name>}).
+   */
+  public Map<String, Credentials> getCredentials() {
+    return credentials;
+  }
+
+  /**
+   * One credential pair: two names served by one {@code secrets:} import, read from one generation.
+   * Not thread-safe while binding.
+   */
+  public static class Credentials {
+
+    /**
+     * The name of the username as the import serves it, prefix included (for example
+     * spring.datasource.username with [prefix=spring.datasource.]).
+     */
+    private String usernameKey = "username";
+
+    /** The name of the password as the import serves it, prefix included. */
+    private String passwordKey = "password";
+
+    /**
+     * The secrets: import that serves the pair, as written in spring.config.import (without
+     * optional:). By default the import whose secrets include the username key; when several do,
+     * the one listed last, as for properties.
+     */
+    private String location;
+
+    /** Creates default settings, for binding. */
+    public Credentials() {}
+
+    /** The name of the username. */
+    public String getUsernameKey() {
+      return usernameKey;
+    }
+
+    /** Sets the name of the username. */
+    public void setUsernameKey(String usernameKey) {
+      this.usernameKey = usernameKey;
+    }
+
+    /** The name of the password. */
+    public String getPasswordKey() {
+      return passwordKey;
+    }
+
+    /** Sets the name of the password. */
+    public void setPasswordKey(String passwordKey) {
+      this.passwordKey = passwordKey;
+    }
+
+    /** The import that serves the pair, or {@code null} to find it by the username key. */
+    public String getLocation() {
+      return location;
+    }
+
+    /** Sets the import that serves the pair. */
+    public void setLocation(String location) {
+      this.location = location;
+    }
   }
 
   /** Defaults for every {@code secrets:} import. Not thread-safe while binding. */

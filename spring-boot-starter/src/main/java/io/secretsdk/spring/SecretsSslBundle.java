@@ -5,6 +5,7 @@ import io.secretsdk.SecretSnapshot;
 import io.secretsdk.SecretStore;
 import io.secretsdk.SecretStoreHealth;
 import io.secretsdk.Subscription;
+import io.secretsdk.TlsView;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -160,6 +161,19 @@ final class SecretsSslBundle implements AutoCloseable {
         + ", expires "
         + material.leaf().getNotAfter().toInstant()
         + ")";
+  }
+
+  /**
+   * A new core {@link TlsView} over this bundle's volume and file names: the same generations the
+   * bundle serves, checked and parsed by the core. The caller closes it; it keeps following the
+   * volume until {@link #close()} closes the store.
+   */
+  TlsView tlsView() {
+    return TlsView.builder(store)
+        .certificate(reader.certificateName())
+        .privateKey(reader.privateKeyName())
+        .caCertificates(reader.caName())
+        .build();
   }
 
   /** What is installed and what happened to the latest generation; never key material. */

@@ -63,6 +63,21 @@ final class SecretsSslBundleReader {
     return trimmed.replace('/', '.');
   }
 
+  /** The store name of the certificate chain file. */
+  String certificateName() {
+    return certificateName;
+  }
+
+  /** The store name of the private key file. */
+  String privateKeyName() {
+    return privateKeyName;
+  }
+
+  /** The store name of the CA certificates file. */
+  String caName() {
+    return caName;
+  }
+
   /** Whether a change of these names concerns the bundle. */
   boolean concerns(Set<String> names) {
     return names.contains(certificateName)

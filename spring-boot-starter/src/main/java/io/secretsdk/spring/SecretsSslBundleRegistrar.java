@@ -3,7 +3,6 @@ package io.secretsdk.spring;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.ssl.SslBundleRegistry;
@@ -21,6 +20,7 @@ final class SecretsSslBundleRegistrar implements SslBundleRegistrar, DisposableB
   private final SecretsSslProperties properties;
   private final Clock clock;
   private final List<SecretsSslBundle> bundles = new ArrayList<>();
+  private boolean destroyed;
 
   SecretsSslBundleRegistrar(SecretsSslProperties properties, Clock clock) {
     this.properties = properties;
@@ -29,16 +29,39 @@ final class SecretsSslBundleRegistrar implements SslBundleRegistrar, DisposableB
 
   @Override
   public void registerBundles(SslBundleRegistry registry) {
-    for (Map.Entry<String, SecretsSslProperties.Bundle> entry : properties.getBundle().entrySet()) {
-      SecretsSslBundle bundle = SecretsSslBundle.open(entry.getKey(), entry.getValue(), clock);
-      synchronized (this) {
-        bundles.add(bundle);
-      }
-      bundle.register(registry);
+    for (String name : properties.getBundle().keySet()) {
+      bundle(name).register(registry);
     }
   }
 
-  /** The bundles registered so far, in registration order. */
+  /**
+   * The bundle {@code name}, its volume opened on the first call: by the registry, or earlier by
+   * the bundle's {@code TlsView} bean.
+   *
+   * @throws IllegalStateException when no {@code secretsdk.ssl.bundle.<name>} is configured or the
+   *     context is closing
+   */
+  synchronized SecretsSslBundle bundle(String name) {
+    if (destroyed) {
+      throw new IllegalStateException(
+          "SSL bundle '" + name + "': the application context is closing");
+    }
+    for (SecretsSslBundle bundle : bundles) {
+      if (bundle.name().equals(name)) {
+        return bundle;
+      }
+    }
+    SecretsSslProperties.Bundle settings = properties.getBundle().get(name);
+    if (settings == null) {
+      throw new IllegalStateException(
+          "no SSL bundle '" + name + "': set secretsdk.ssl.bundle." + name + ".location");
+    }
+    SecretsSslBundle bundle = SecretsSslBundle.open(name, settings, clock);
+    bundles.add(bundle);
+    return bundle;
+  }
+
+  /** The bundles opened so far, in the order they were opened. */
   synchronized List<SecretsSslBundle> bundles() {
     return List.copyOf(bundles);
   }
@@ -48,6 +71,7 @@ final class SecretsSslBundleRegistrar implements SslBundleRegistrar, DisposableB
   public void destroy() {
     List<SecretsSslBundle> toClose;
     synchronized (this) {
+      destroyed = true;
       toClose = new ArrayList<>(bundles);
       bundles.clear();
     }

@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("secretsdk.ssl")
 public class SecretsSslProperties {
 
+  /**
+   * SSL bundles by name, each read from a mounted kubernetes.io/tls volume, registered with Spring
+   * Boot's SslBundleRegistry and available as a TlsView bean named <name>TlsView.
+   */
   private final Map<String, Bundle> bundle = new LinkedHashMap<>();
 
   /** Creates empty settings, for binding. */

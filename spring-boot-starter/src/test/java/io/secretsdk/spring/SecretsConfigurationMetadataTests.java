@@ -3,6 +3,7 @@ package io.secretsdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
+import io.secretsdk.CredentialPairView;
 import io.secretsdk.SecretSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,12 @@ import org.junit.jupiter.api.Test;
 class SecretsConfigurationMetadataTests {
 
   private static final Pattern ROW =
-      Pattern.compile("^\\| `([a-z0-9.-]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
+      Pattern.compile("^\\| `([a-z0-9.<>-]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
+
+  /**
+   * Where a row documents the members of a map property: {@code secretsdk.credentials.<name>.x}.
+   */
+  private static final String MAP_KEY = ".<name>.";
 
   private static Map<String, Map<String, Object>> metadata() throws Exception {
     // The starter's own jar/classes directory: the test classes have generated metadata too.
@@ -63,6 +69,15 @@ class SecretsConfigurationMetadataTests {
         .containsKeys("secretsdk.import.max-secret-bytes", "management.health.secrets.enabled");
     documented.forEach(
         (name, defaultValue) -> {
+          if (name.contains(MAP_KEY)) {
+            // The IDE metadata has the map property; the members are its value type's properties.
+            String map = name.substring(0, name.indexOf(MAP_KEY));
+            assertThat(metadata).as("metadata of " + map).containsKey(map);
+            assertThat((String) metadata.get(map).get("description"))
+                .as("description of " + map)
+                .isNotBlank();
+            return;
+          }
           assertThat(metadata).as("metadata of " + name).containsKey(name);
           Map<String, Object> entry = metadata.get(name);
           assertThat((String) entry.get("description")).as("description of " + name).isNotBlank();
@@ -84,10 +99,15 @@ class SecretsConfigurationMetadataTests {
         .filter(
             p -> String.valueOf(p.get("sourceType")).startsWith(SecretsProperties.class.getName()))
         .forEach(
-            p ->
-                assertThat(documented)
-                    .as("docs/spring-boot.md property table")
-                    .containsKey((String) p.get("name")));
+            p -> {
+              String name = (String) p.get("name");
+              assertThat(
+                      documented.containsKey(name)
+                          || documented.keySet().stream()
+                              .anyMatch(d -> d.startsWith(name + MAP_KEY)))
+                  .as("docs/spring-boot.md property table has " + name)
+                  .isTrue();
+            });
   }
 
   @Test
@@ -103,5 +123,17 @@ class SecretsConfigurationMetadataTests {
     assertThat(defaults.getMaxSecretBytes()).isEqualTo(SecretSettings.DEFAULT_MAX_SECRET_BYTES);
     assertThat(defaults.getPollInterval().getSeconds())
         .isEqualTo(SecretSettings.DEFAULT_POLL_SECONDS);
+  }
+
+  @Test
+  void credentialPairDefaultsAreTheBasicAuthNamesAndDocumented() throws Exception {
+    SecretsProperties.Credentials pair = new SecretsProperties.Credentials();
+    assertThat(pair.getUsernameKey()).isEqualTo(CredentialPairView.DEFAULT_USERNAME);
+    assertThat(pair.getPasswordKey()).isEqualTo(CredentialPairView.DEFAULT_PASSWORD);
+    assertThat(pair.getLocation()).isNull();
+    assertThat(documented())
+        .containsEntry("secretsdk.credentials.<name>.username-key", pair.getUsernameKey())
+        .containsEntry("secretsdk.credentials.<name>.password-key", pair.getPasswordKey())
+        .containsEntry("secretsdk.credentials.<name>.location", null);
   }
 }

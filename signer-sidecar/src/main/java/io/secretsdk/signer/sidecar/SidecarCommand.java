@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The sidecar's command line (picocli): {@code java -jar secretsdk-signer-sidecar-<version>.jar
+ * The sidecar's command line (picocli): {@code java -jar secretsdk-signer-sidecar-<version>-all.jar
  * --keys-dir <dir> [--listen 127.0.0.1:8787] [--listen unix:/run/signer/signer.sock] ...}. Exit
  * status 0 (stopped, {@code --help}, {@code --version}), 1 (cannot start, or a probe that failed),
  * 2 (bad arguments), each failure with one clear line on standard error. Not thread-safe; one

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -29,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built runnable jar, started as a child process exactly as documented: {@code java -jar
- * secretsdk-signer-sidecar-<version>.jar ...} and the container recipe's ENTRYPOINT and CMD (read
- * from the Dockerfile, with only the jar's and the volumes' paths mapped to this machine), serving
- * TCP loopback and a Unix socket at once. Runs in the integration-test phase, after the jar is
- * built.
+ * secretsdk-signer-sidecar-<version>-all.jar ...} and the container recipe's ENTRYPOINT and CMD
+ * (read from the Dockerfile, with only the jar's and the volumes' paths mapped to this machine),
+ * serving TCP loopback and a Unix socket at once; and the two artifacts: the runnable jar attached
+ * with the classifier {@code all}, and a thin main jar that holds no dependency's classes. Runs in
+ * the integration-test phase, after the jars are built.
  */
 class SignerSidecarJarTests {
 
@@ -54,7 +57,40 @@ class SignerSidecarJarTests {
   static Path jar() {
     Path jar = Path.of(System.getProperty("sidecar.jar", "target/missing.jar"));
     assertThat(jar).as("the runnable jar is built in the package phase").isRegularFile();
+    assertThat(jar.getFileName().toString()).endsWith("-all.jar");
     return jar;
+  }
+
+  static List<String> entries(Path jar) throws Exception {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.stream().map(JarEntry::getName).toList();
+    }
+  }
+
+  @Test
+  void theRunnableJarIsAttachedBesideAThinMainJar() throws Exception {
+    Path thin = Path.of(System.getProperty("sidecar.thinJar", "target/missing.jar"));
+    assertThat(thin).as("the main artifact is built in the package phase").isRegularFile();
+    // The main artifact: the sidecar's own classes only, so a module depending on it resolves
+    // Netty and picocli as ordinary dependencies (one version, mediated by Maven).
+    List<String> thinEntries = entries(thin);
+    assertThat(thinEntries).contains("io/secretsdk/signer/sidecar/SidecarCommand.class");
+    assertThat(thinEntries)
+        .filteredOn(name -> name.endsWith(".class"))
+        .allMatch(name -> name.startsWith("io/secretsdk/signer/sidecar/"));
+    // The attached runnable jar: everything inside, and a Main-Class.
+    List<String> allEntries = entries(jar());
+    assertThat(allEntries)
+        .contains(
+            "io/secretsdk/signer/sidecar/SidecarCommand.class",
+            "io/secretsdk/signer/Signer.class",
+            "io/secretsdk/SecretStore.class",
+            "picocli/CommandLine.class",
+            "io/netty/channel/Channel.class");
+    try (JarFile file = new JarFile(jar().toFile())) {
+      assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo("io.secretsdk.signer.sidecar.SidecarCommand");
+    }
   }
 
   static String java() {
