@@ -79,6 +79,9 @@ class CredentialPairViewTests {
                     mixed.add(suffix(current.username()));
                   }
                   reads.incrementAndGet();
+                  // Reads back to back, but the writer and the store's threads get a CPU when they
+                  // need one: three readers that never yield hold both CPUs of a small machine.
+                  Thread.yield();
                 }
               },
               "pair-reader-" + r);

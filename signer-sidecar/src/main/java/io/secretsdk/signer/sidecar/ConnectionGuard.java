@@ -91,9 +91,11 @@ final class ConnectionGuard {
 
   /**
    * Closes the connection (of {@code client}, or any) that made progress longest ago, never {@code
-   * except}.
+   * except}. Synchronized: connections are admitted on every I/O thread, and two admissions that
+   * chose a victim at the same time used to pick the same one, so each such race left one
+   * connection over the limit (until a timeout closed it).
    */
-  private void evictStalest(Tracker except, String client) {
+  private synchronized void evictStalest(Tracker except, String client) {
     Tracker victim = null;
     for (Tracker t : open.keySet()) {
       if (t != except
