@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,6 +24,7 @@ import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -42,6 +45,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * that rotates 20 times while the server runs. One application for the class.
  */
 class SecretsSslBundleWebFluxTests {
+
+  /** Keeps the application's console output out of a green build (printed if the test fails). */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   static long nextSerial = 9000;
   static KubernetesVolumeWriter volume;
