@@ -22,6 +22,10 @@ import org.springframework.core.type.AnnotationMetadata;
  * (its listeners stop) before the bundle's volume is, when the context closes. A bean the
  * application defines under the same name wins.
  *
+ * <p>The beans are lazy: the SSL bundle already parses every generation for the server and clients,
+ * so a view is made (and parses a second time, and joins the store's health) only for an
+ * application that injects or looks it up.
+ *
  * <p>Used once by Spring while configuration classes are processed; not thread-safe.
  */
 final class SecretsTlsViewRegistrar
@@ -74,6 +78,7 @@ final class SecretsTlsViewRegistrar
       // Destroyed before the registrar, which closes the volume's store.
       definition.setDependsOn(BUNDLE_REGISTRAR_BEAN);
       definition.setDestroyMethodName("close");
+      definition.setLazyInit(true);
       definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
       registry.registerBeanDefinition(beanName, definition);
     }

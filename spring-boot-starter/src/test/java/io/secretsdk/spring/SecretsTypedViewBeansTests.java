@@ -280,6 +280,27 @@ class SecretsTypedViewBeansTests {
   }
 
   @Test
+  void aBundlesTlsViewIsMadeOnlyWhenTheApplicationAsksForIt() throws Exception {
+    Path tls = dir.resolve("lazy-tls");
+    KubernetesVolumeWriter.kubelet(tls).writeStrings(certificate().tlsSecret());
+    try (ConfigurableApplicationContext bare =
+        new SpringApplicationBuilder(Bare.class)
+            .web(WebApplicationType.NONE)
+            .properties("secretsdk.ssl.bundle.lazy.location=" + tls)
+            .run()) {
+      assertThat(bare.getBeanFactory().containsBeanDefinition("lazyTlsView")).isTrue();
+      assertThat(bare.getBeanFactory().containsSingleton("lazyTlsView"))
+          .as("the bundle alone parses the volume until a view is asked for")
+          .isFalse();
+
+      TlsView view = bare.getBean("lazyTlsView", TlsView.class);
+
+      assertThat(view.current().certificateChain()).isNotEmpty();
+      assertThat(bare.getBeanFactory().containsSingleton("lazyTlsView")).isTrue();
+    }
+  }
+
+  @Test
   void anApplicationBeanOfTheSameNameWins() throws Exception {
     Path plain = dir.resolve("own");
     KubernetesVolumeWriter.kubelet(plain)
