@@ -114,7 +114,9 @@ final class LiveSecretStore implements SecretStore {
       }
     }
     current = new SecretSnapshot(compose(), 1, clock.instant());
-    succeeded.forEach(SourceState::markHealthy);
+    for (SourceState source : succeeded) {
+      source.markHealthy();
+    }
     statistics.took(System.nanoTime() - started);
   }
 
