@@ -37,6 +37,15 @@ import org.springframework.boot.env.ConfigTreePropertySource;
  *
  * <p>Prints the load average before and after, and per reader and volume the median, p90, min and
  * max in milliseconds. Prints figures only; asserts nothing.
+ *
+ * <p>Cold builds alternate with cold raw reads (a new JVM that lists the generation and reads every
+ * file with {@code Files.readAllBytes}, timed the same way), and the ratio cold build ÷ cold raw
+ * read is printed: on a loaded machine it moves far less than either time. Only the cold figures,
+ * 11 pairs on the 10,000-key volume:
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.secretsdk.ReadGenerationHarness --keys 10000 --cold 11 --warm false
+ * </pre>
  */
 public final class ReadGenerationHarness {
 
@@ -53,8 +62,9 @@ public final class ReadGenerationHarness {
    * Measures and prints.
    *
    * @param args {@code --dir /dev/shm}, {@code --keys 10000,1000}, {@code --warmup 15}, {@code
-   *     --samples 25}, {@code --cold 5}, {@code --value-bytes 1024}; {@code --cold-once <volume>}
-   *     is the child mode (one build, prints its time)
+   *     --samples 25}, {@code --cold 5}, {@code --value-bytes 1024}, {@code --warm true} ({@code
+   *     false}: cold figures only); {@code --cold-once <volume>} and {@code --cold-raw-once
+   *     <volume>} are the child modes (one build, or one raw read, prints its time)
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
@@ -70,6 +80,16 @@ public final class ReadGenerationHarness {
       }
       return;
     }
+    if (opts.containsKey("--cold-raw-once")) {
+      // The same work as rawRead, timed from the first call into the library as the build is.
+      Path volume = Path.of(opts.get("--cold-raw-once"));
+      long t0 = System.nanoTime();
+      Path generation = volume.resolve(Files.readSymbolicLink(volume.resolve("..data")));
+      int n = rawRead(generation);
+      long t1 = System.nanoTime();
+      System.out.println("COLD " + (t1 - t0) + " " + n);
+      return;
+    }
     Path base = Path.of(opts.getOrDefault("--dir", "/dev/shm"));
     int[] keyCounts =
         Arrays.stream(opts.getOrDefault("--keys", "10000,1000").split(","))
@@ -79,6 +99,7 @@ public final class ReadGenerationHarness {
     int samples = Integer.parseInt(opts.getOrDefault("--samples", "25"));
     int cold = Integer.parseInt(opts.getOrDefault("--cold", "5"));
     int valueBytes = Integer.parseInt(opts.getOrDefault("--value-bytes", "1024"));
+    boolean warmRuns = Boolean.parseBoolean(opts.getOrDefault("--warm", "true"));
 
     System.out.printf(
         Locale.ROOT,
@@ -106,10 +127,28 @@ public final class ReadGenerationHarness {
             Locale.ROOT, "%n== %d keys x %d bytes, kubelet volume in %s%n", keys, valueBytes, base);
 
         List<Double> coldMs = new ArrayList<>();
+        List<Double> coldRawMs = new ArrayList<>();
+        List<Double> coldRatios = new ArrayList<>();
         for (int i = 0; i < cold; i++) {
-          coldMs.add(coldBuild(volume));
+          // Alternating, so a change of load hits both alike.
+          double raw = coldChild("--cold-raw-once", volume);
+          double build = coldChild("--cold-once", volume);
+          coldRawMs.add(raw);
+          coldMs.add(build);
+          coldRatios.add(build / raw);
         }
+        print("Files.readAllBytes cold (new JVM each)", coldRawMs);
         print("secretsdk build() cold (new JVM each)", coldMs);
+        System.out.printf(
+            Locale.ROOT,
+            "cold build / cold raw read: median of pairs %.2fx, of medians %.2fx, of minima %.2fx%n",
+            median(coldRatios),
+            median(coldMs) / median(coldRawMs),
+            coldMs.stream().mapToDouble(Double::doubleValue).min().orElseThrow()
+                / coldRawMs.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        if (!warmRuns) {
+          continue;
+        }
 
         Map<String, Runnable> readers = new LinkedHashMap<>();
         readers.put("Files.readAllBytes (list + read all)", () -> rawRead(generation));
@@ -168,7 +207,7 @@ public final class ReadGenerationHarness {
     System.out.printf(Locale.ROOT, "%nload average after: %s%n", loadAverage());
   }
 
-  private static void rawRead(Path generation) {
+  private static int rawRead(Path generation) {
     int n = 0;
     long bytes = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(generation)) {
@@ -182,9 +221,10 @@ public final class ReadGenerationHarness {
     if (n == 0 || bytes == 0) {
       throw new IllegalStateException("nothing read");
     }
+    return n;
   }
 
-  private static double coldBuild(Path volume) throws Exception {
+  private static double coldChild(String mode, Path volume) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
@@ -192,7 +232,7 @@ public final class ReadGenerationHarness {
                 "-cp",
                 System.getProperty("java.class.path"),
                 ReadGenerationHarness.class.getName(),
-                "--cold-once",
+                mode,
                 volume.toString())
             .redirectErrorStream(true)
             .start();
@@ -206,7 +246,7 @@ public final class ReadGenerationHarness {
       }
     }
     if (p.waitFor() != 0 || result == null) {
-      throw new IllegalStateException("cold build failed");
+      throw new IllegalStateException(mode + " failed");
     }
     return Long.parseLong(result.split(" ")[1]) / 1e6;
   }

@@ -8,7 +8,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +84,12 @@ final class MountScan {
 
   /** Lets tests change the tree at a precise point of the walk, and count walks. */
   interface Observer {
-    Observer NONE = shown -> {};
+    // A class, not a lambda: every store uses it, and a first build links each lambda it meets.
+    Observer NONE =
+        new Observer() {
+          @Override
+          public void beforeOpeningDirectory(Path shown) {}
+        };
 
     void beforeOpeningDirectory(Path shown) throws IOException;
 
@@ -105,9 +109,6 @@ final class MountScan {
    * does, so it takes no part in the fingerprint.
    */
   record Problem(Path path, String message, boolean inGeneration) {}
-
-  /** Plain directories are listed in name order, so walks and their problems come in one order. */
-  private static final Comparator<Path> BY_NAME = Comparator.comparing(Path::toString);
 
   private final Path root;
   private final Path realRoot;
@@ -327,7 +328,8 @@ final class MountScan {
       return null;
     }
     if (sorted) {
-      names.sort(BY_NAME);
+      // Plain directories are listed in name order, so walks and their problems come in one order.
+      names.sort(MountScan::byName);
     }
     return names;
   }
@@ -527,8 +529,11 @@ final class MountScan {
       after = dataTarget(volume.handle);
       if (Objects.equals(before, after)) {
         volumes.add(new Volume(shown, before));
-        // A generation is listed unsorted: its problems are put in the order a sorted walk has.
-        generationProblems.sort((a, b) -> compareByElements(a.path(), b.path()));
+        if (generationProblems.size() > 1) {
+          // A generation is listed unsorted: its problems are put in the order a sorted walk has
+          // (only when there are any: a first build in a JVM pays for every lambda it links).
+          generationProblems.sort((a, b) -> compareByElements(a.path(), b.path()));
+        }
         problems.addAll(generationProblems);
         return;
       }
@@ -617,10 +622,19 @@ final class MountScan {
         problem(shown, vanished(shown));
         return;
       }
+      if (dir.inGeneration()) {
+        // A generation's files are never rewritten: what was opened must have the size seen (no
+        // second lstat, and no identity compared with itself).
+        if (value.length == identity.size()) {
+          break;
+        }
+        Path shown = dir.shown.resolve(name);
+        problem(shown, files.keptChanging(shown, attempt));
+        return;
+      }
       BasicFileAttributes after;
       try {
-        // A generation's files are never rewritten: what was opened must have the size seen.
-        after = dir.inGeneration() ? identity : handle.lstat(entry);
+        after = handle.lstat(entry);
       } catch (NoSuchFileException e) {
         Path shown = dir.shown.resolve(name);
         problem(shown, vanished(shown));
@@ -631,7 +645,7 @@ final class MountScan {
           && value.length == after.size()) {
         break;
       }
-      if (dir.inGeneration() || attempt == STABLE_READ_ATTEMPTS) {
+      if (attempt == STABLE_READ_ATTEMPTS) {
         Path shown = dir.shown.resolve(name);
         problem(shown, files.keptChanging(shown, attempt));
         return;
@@ -677,6 +691,10 @@ final class MountScan {
             second,
             first + " and " + second + " both map to the key '" + key + "'; rename one of them",
             inGeneration || generationOrigin != null));
+  }
+
+  private static int byName(Path a, Path b) {
+    return a.toString().compareTo(b.toString());
   }
 
   /** Orders paths element by element, as a walk of name-sorted listings meets them. */
