@@ -132,16 +132,11 @@ final class LiveSecretStore implements SecretStore {
             refreshLock,
             this::backgroundRefresh,
             () -> closed);
-    // DEBUG, not INFO: in a JVM where nothing has logged yet, publishing this one line started
-    // java.util.logging (handler, formatter, date formatting: ~250 classes) and made the first
-    // build 50-90 ms slower; health() reports the same facts.
-    if (LOG.isLoggable(Level.DEBUG)) {
-      LOG.log(
-          Level.DEBUG,
-          background == null
-              ? describe(Duration.ZERO) + " (not watching)"
-              : describe(settings.pollInterval()));
-    }
+    LOG.log(
+        Level.INFO,
+        background == null
+            ? describe(Duration.ZERO) + " (not watching)"
+            : describe(settings.pollInterval()));
   }
 
   private String describe(Duration pollInterval) {
