@@ -125,6 +125,8 @@ public final class TlsRotationHarness {
     private void serve() {
       while (!server.isClosed()) {
         try (Socket plain = server.accept()) {
+          // As Tomcat and Netty do by default: no Nagle delay on handshake records.
+          plain.setTcpNoDelay(true);
           SSLSocket tls =
               (SSLSocket)
                   context
@@ -476,6 +478,7 @@ public final class TlsRotationHarness {
     String protocol;
     String suite;
     try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
+      socket.setTcpNoDelay(true);
       socket.connect(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate.server.getLocalPort()),
           10_000);
