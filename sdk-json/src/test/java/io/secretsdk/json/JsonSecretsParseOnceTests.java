@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.secretsdk.SecretStore;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +19,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class JsonSecretsParseOnceTests {
+
+  @RegisterExtension static final SecretLeakExtension leaks = SecretLeakExtension.create();
 
   @TempDir Path tmp;
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.secretsdk.SecretStore;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -29,6 +32,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 class SecretsAutoConfigurationTests {
+
+  /**
+   * Keeps the applications' console logs out of a green build (printed, masked, if a test fails).
+   */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   @TempDir static Path dir;
   static Path db;

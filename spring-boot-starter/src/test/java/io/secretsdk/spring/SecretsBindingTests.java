@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -25,6 +28,13 @@ import org.springframework.context.annotation.Bean;
  * bean, in a real application, with and without Spring Cloud Context's refresh machinery in use.
  */
 class SecretsBindingTests {
+
+  /**
+   * Keeps the applications' console logs out of a green build (printed, masked, if a test fails).
+   */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   @TempDir Path dir;
 

@@ -3,12 +3,15 @@ package io.secretsdk.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -30,6 +33,13 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * imports, the one listed later wins; both win over the application's own files.
  */
 class SecretsConfigServerTests {
+
+  /**
+   * Keeps the applications' console logs out of a green build (printed, masked, if a test fails).
+   */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   @TempDir static Path dir;
   static ConfigurableApplicationContext server;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
+import io.secretsdk.testing.SecretLeakExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,6 +31,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  * are served) and 503 with the strict mapping; liveness never depends on secrets.
  */
 class SecretsHealthProbesTests {
+
+  /**
+   * Keeps the applications' console logs out of a green build (printed, masked, if a test fails).
+   */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   /** The recommended settings, as docs/spring-boot.md lists them. */
   static final List<String> RECOMMENDED =

@@ -7,20 +7,27 @@ import io.secretsdk.signer.Signer;
 import io.secretsdk.signer.sidecar.SignerSidecar;
 import io.secretsdk.testing.Canaries;
 import io.secretsdk.testing.KubernetesVolumeWriter;
+import io.secretsdk.testing.LogSource;
 import io.secretsdk.testing.SecretLeakExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-@ExtendWith(SecretLeakExtension.class)
 class SecretsSignerConfigurationTests {
+
+  /**
+   * Keeps the applications' console logs out of a green build (printed, masked, if a test fails).
+   */
+  @RegisterExtension
+  static final SecretLeakExtension leaks =
+      SecretLeakExtension.create().capture(LogSource.standardStreams());
 
   static final byte[] MESSAGE = "payload".getBytes(StandardCharsets.UTF_8);
 
