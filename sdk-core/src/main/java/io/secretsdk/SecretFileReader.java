@@ -64,14 +64,29 @@ final class SecretFileReader {
       return value;
     }
     // It grew while being read: read on, within the limit.
+    return readOn(value, probe.get(0), limit, directory, name, file::read);
+  }
+
+  /** Reads into {@code buffer} at {@code position}: {@code -1} at the end of the file. */
+  private interface ChunkReader {
+    int read(ByteBuffer buffer, long position) throws IOException;
+  }
+
+  /**
+   * The rest of a file that held more than {@code value}: {@code next} is the byte after it, and
+   * the file is read on to its end or until it is over {@code limit}.
+   */
+  private byte[] readOn(
+      byte[] value, byte next, int limit, Path directory, String name, ChunkReader reader)
+      throws IOException {
     byte[] grown = Arrays.copyOf(value, Math.min(limit + 1, Math.max(value.length * 2, 8192)));
-    grown[value.length] = probe.get(0);
+    grown[value.length] = next;
     int n = value.length + 1;
     while (n <= limit) {
       if (n == grown.length) {
         grown = Arrays.copyOf(grown, (int) Math.min(limit + 1L, grown.length * 2L));
       }
-      int r = file.read(ByteBuffer.wrap(grown, n, grown.length - n), n);
+      int r = reader.read(ByteBuffer.wrap(grown, n, grown.length - n), n);
       if (r < 0) {
         return Arrays.copyOf(grown, n);
       }
@@ -131,20 +146,8 @@ final class SecretFileReader {
     if (channel.read(probe) <= 0) {
       return value;
     }
-    byte[] grown = Arrays.copyOf(value, Math.min(limit + 1, Math.max(value.length * 2, 8192)));
-    grown[value.length] = probe.get(0);
-    int n = value.length + 1;
-    while (n <= limit) {
-      if (n == grown.length) {
-        grown = Arrays.copyOf(grown, (int) Math.min(limit + 1L, grown.length * 2L));
-      }
-      int r = channel.read(ByteBuffer.wrap(grown, n, grown.length - n));
-      if (r < 0) {
-        return Arrays.copyOf(grown, n);
-      }
-      n += r;
-    }
-    throw oversize(shown(directory, name), "more than " + limit);
+    return readOn(
+        value, probe.get(0), limit, directory, name, (chunk, position) -> channel.read(chunk));
   }
 
   private static Path shown(Path directory, String name) {
