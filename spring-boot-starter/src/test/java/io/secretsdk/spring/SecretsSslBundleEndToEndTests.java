@@ -11,9 +11,7 @@ import io.secretsdk.testing.SecretLeakExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,10 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,36 +106,6 @@ class SecretsSslBundleEndToEndTests {
     return pem;
   }
 
-  /** A new TLS handshake with a new client context (no session resumption): the serial served. */
-  private BigInteger handshakeSerial() throws Exception {
-    try (SSLSocket socket = connect()) {
-      socket.startHandshake();
-      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-    }
-  }
-
-  private SSLSocket connect() throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {new TrustEveryServer()}, new SecureRandom());
-    SSLSocket socket =
-        (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
-    socket.setSoTimeout(20_000);
-    return socket;
-  }
-
-  /** One keep-alive request on an open connection; the status code of the answer. */
-  private static int ping(SSLSocket socket, BufferedReader in) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    String status = in.readLine();
-    String line;
-    while ((line = in.readLine()) != null && !line.isEmpty()) {
-      // Headers of a 204: no body follows.
-    }
-    return Integer.parseInt(status.split(" ")[1]);
-  }
-
   /** A request on a new connection (the server closes each one): the serial the client verified. */
   private BigInteger clientSerial(HttpClient client) throws Exception {
     HttpResponse<Void> response =
@@ -159,7 +123,7 @@ class SecretsSslBundleEndToEndTests {
   void everyRotationIsServedToNewHandshakesWhileAnOpenConnectionKeepsWorking(LogCapture output)
       throws Exception {
     TestCertificates.Pem first = SERVED.get(SERVED.size() - 1);
-    assertThat(handshakeSerial()).isEqualTo(first.serial());
+    assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(first.serial());
 
     // A client built once from the bundle, as RestClientSsl / HttpClientSettings.ofSslBundle do: it
     // trusts only the bundle's ca.crt, so it can reach a rotated server only if it follows the
@@ -171,20 +135,22 @@ class SecretsSslBundleEndToEndTests {
             .build();
     assertThat(clientSerial(client)).isEqualTo(first.serial());
 
-    try (SSLSocket open = connect()) {
+    try (SSLSocket open = HttpsProbe.connect(port)) {
       open.startHandshake();
       BufferedReader in =
           new BufferedReader(
               new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
-      assertThat(ping(open, in)).isEqualTo(204);
+      assertThat(HttpsProbe.ping(open, in)).isEqualTo(204);
       BigInteger openSerial =
           ((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber();
 
       for (int i = 0; i < 20; i++) {
         TestCertificates.Pem next = rotate();
 
-        soon().untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(next.serial()));
-        assertThat(ping(open, in)).isEqualTo(204);
+        soon()
+            .untilAsserted(
+                () -> assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(next.serial()));
+        assertThat(HttpsProbe.ping(open, in)).isEqualTo(204);
         assertThat(((X509Certificate) open.getSession().getPeerCertificates()[0]).getSerialNumber())
             .isEqualTo(openSerial);
         assertThat(clientSerial(client)).isEqualTo(next.serial());
@@ -224,7 +190,8 @@ class SecretsSslBundleEndToEndTests {
   void aBadGenerationKeepsTheServedCertificateAndTheNextGoodOneRecovers(LogCapture output)
       throws Exception {
     TestCertificates.Pem good = rotate();
-    soon().untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(good.serial()));
+    soon()
+        .untilAsserted(() -> assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(good.serial()));
 
     // A key that belongs to another certificate: never installed.
     TestCertificates.Pem other = TestCertificates.selfSigned(nextSerial++);
@@ -235,7 +202,7 @@ class SecretsSslBundleEndToEndTests {
     soon().untilAsserted(() -> assertThat(lastError()).contains("does not match"));
     assertThat(lastError()).contains(dir.resolve("tls.key").toString()).contains("'web'");
     assertThat(health.health().getStatus().getCode()).isEqualTo("DEGRADED");
-    assertThat(handshakeSerial()).isEqualTo(good.serial());
+    assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(good.serial());
 
     // A key file that is not PEM at all.
     Map<String, String> garbage = new HashMap<>(other.tlsSecret());
@@ -244,7 +211,7 @@ class SecretsSslBundleEndToEndTests {
     volume.writeStrings(garbage);
     soon().untilAsserted(() -> assertThat(lastError()).contains("does not parse"));
     assertThat(lastError()).contains(dir.resolve("tls.key").toString());
-    assertThat(handshakeSerial()).isEqualTo(good.serial());
+    assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(good.serial());
 
     // An expired certificate with its own key.
     TestCertificates.Pem expired =
@@ -256,10 +223,12 @@ class SecretsSslBundleEndToEndTests {
     volume.writeStrings(expired.tlsSecret());
     soon().untilAsserted(() -> assertThat(lastError()).contains("expired"));
     assertThat(lastError()).contains(dir.resolve("tls.crt").toString());
-    assertThat(handshakeSerial()).isEqualTo(good.serial());
+    assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(good.serial());
 
     TestCertificates.Pem recovered = rotate();
-    soon().untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(recovered.serial()));
+    soon()
+        .untilAsserted(
+            () -> assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(recovered.serial()));
     soon().untilAsserted(() -> assertThat(health.health().getStatus().getCode()).isEqualTo("UP"));
     assertThat(lastError()).isNull();
     // The capture sees the application's log lines: the refusals were logged, naming the bundle.
@@ -292,21 +261,6 @@ class SecretsSslBundleEndToEndTests {
           .lines()
           .filter(line -> !line.startsWith("-----"))
           .forEach(line -> assertThat(text).doesNotContain(line));
-    }
-  }
-
-  /** The client trusts whatever the server presents: the test asserts on the serial itself. */
-  static final class TrustEveryServer implements X509TrustManager {
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 

@@ -9,18 +9,13 @@ import io.secretsdk.testing.SecretLeakExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,43 +82,6 @@ class SecretsSslBundleWebFluxTests {
     return pem;
   }
 
-  /** A new TLS handshake with a new client context (no session resumption): the serial served. */
-  private static BigInteger handshakeSerial() throws Exception {
-    try (SSLSocket socket = connect()) {
-      socket.startHandshake();
-      return serial(socket);
-    }
-  }
-
-  private static BigInteger serial(SSLSocket socket) throws Exception {
-    return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-  }
-
-  private static SSLSocket connect() throws Exception {
-    SSLContext client = SSLContext.getInstance("TLS");
-    client.init(
-        null,
-        new TrustManager[] {new SecretsSslBundleEndToEndTests.TrustEveryServer()},
-        new SecureRandom());
-    SSLSocket socket =
-        (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
-    socket.setSoTimeout(20_000);
-    return socket;
-  }
-
-  /** One keep-alive request on an open connection; the status code of the answer. */
-  private static int ping(SSLSocket socket, BufferedReader in) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    String status = in.readLine();
-    String line;
-    while ((line = in.readLine()) != null && !line.isEmpty()) {
-      // Headers of a 204: no body follows.
-    }
-    return Integer.parseInt(status.split(" ")[1]);
-  }
-
   @Test
   void reactorNettyServesEveryRotationToNewHandshakesWhileAnOpenConnectionKeepsWorking()
       throws Exception {
@@ -131,15 +89,15 @@ class SecretsSslBundleWebFluxTests {
     assertThat(server).isInstanceOf(NettyWebServer.class);
     SslBundles bundles = context.getBean(SslBundles.class);
     BigInteger first = BigInteger.valueOf(nextSerial - 1);
-    assertThat(handshakeSerial()).isEqualTo(first);
+    assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(first);
 
-    try (SSLSocket open = connect()) {
+    try (SSLSocket open = HttpsProbe.connect(port)) {
       open.startHandshake();
       BufferedReader in =
           new BufferedReader(
               new InputStreamReader(open.getInputStream(), StandardCharsets.US_ASCII));
-      assertThat(ping(open, in)).isEqualTo(204);
-      assertThat(serial(open)).isEqualTo(first);
+      assertThat(HttpsProbe.ping(open, in)).isEqualTo(204);
+      assertThat(HttpsProbe.serial(open)).isEqualTo(first);
 
       for (int i = 0; i < 20; i++) {
         TestCertificates.Pem next = rotate();
@@ -148,10 +106,11 @@ class SecretsSslBundleWebFluxTests {
             .pollDelay(Duration.ZERO)
             .pollInterval(Duration.ofMillis(20))
             .atMost(Duration.ofSeconds(20))
-            .untilAsserted(() -> assertThat(handshakeSerial()).isEqualTo(next.serial()));
+            .untilAsserted(
+                () -> assertThat(HttpsProbe.handshakeSerial(port)).isEqualTo(next.serial()));
         // The connection opened before the first rotation still answers, with its session.
-        assertThat(ping(open, in)).isEqualTo(204);
-        assertThat(serial(open)).isEqualTo(first);
+        assertThat(HttpsProbe.ping(open, in)).isEqualTo(204);
+        assertThat(HttpsProbe.serial(open)).isEqualTo(first);
         X509Certificate registered =
             (X509Certificate)
                 bundles.getBundle("web").getStores().getKeyStore().getCertificate("ssl");
