@@ -65,29 +65,14 @@ public final class DockerConfigJson {
     try {
       pair = new String(java.util.Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw badAuth(secret, registry, "is not base64");
+      throw JsonErrors.badAuth(secret, registry, "is not base64");
     }
     int colon = pair.indexOf(':');
     if (colon < 0) {
-      throw badAuth(secret, registry, "does not decode to username:password");
+      throw JsonErrors.badAuth(secret, registry, "does not decode to username:password");
     }
     return new DockerRegistryCredential(
         registry, pair.substring(0, colon), pair.substring(colon + 1));
-  }
-
-  private static JsonSecretException badAuth(Secret secret, String registry, String why) {
-    return new JsonSecretException(
-        secret.name(),
-        -1,
-        -1,
-        "secret '"
-            + secret.name()
-            + "' from "
-            + secret.origin()
-            + ": the \"auth\" of registry '"
-            + registry
-            + "' "
-            + why);
   }
 
   /** Every registry with credentials, by the name the file gives it, sorted; unmodifiable. */

@@ -30,10 +30,7 @@ final class JsonErrors {
         secret.name(),
         line,
         column,
-        "secret '"
-            + secret.name()
-            + "' from "
-            + secret.origin()
+        describe(secret)
             + " "
             + what
             + position(line, column)
@@ -46,11 +43,7 @@ final class JsonErrors {
         secret.name(),
         1,
         1,
-        "secret '"
-            + secret.name()
-            + "' from "
-            + secret.origin()
-            + " is empty, not a JSON document; fix the value in its source");
+        describe(secret) + " is empty, not a JSON document; fix the value in its source");
   }
 
   /** The document of {@code secret} parsed, but does not bind to {@code type}. */
@@ -64,10 +57,7 @@ final class JsonErrors {
         secret.name(),
         -1,
         -1,
-        "secret '"
-            + secret.name()
-            + "' from "
-            + secret.origin()
+        describe(secret)
             + " does not bind to "
             + type.getName()
             + (field.isEmpty() ? "" : " at " + field)
@@ -78,15 +68,21 @@ final class JsonErrors {
   /** The same, for failures Jackson reports without a path. */
   static JsonSecretException doesNotBind(Secret secret, Class<?> type) {
     return new JsonSecretException(
+        secret.name(), -1, -1, describe(secret) + " does not bind to " + type.getName());
+  }
+
+  /** The registry entry {@code registry} of a {@code .dockerconfigjson} has an unusable auth. */
+  static JsonSecretException badAuth(Secret secret, String registry, String why) {
+    return new JsonSecretException(
         secret.name(),
         -1,
         -1,
-        "secret '"
-            + secret.name()
-            + "' from "
-            + secret.origin()
-            + " does not bind to "
-            + type.getName());
+        describe(secret) + ": the \"auth\" of registry '" + registry + "' " + why);
+  }
+
+  /** How every message names the secret: its name and where it came from, never its value. */
+  private static String describe(Secret secret) {
+    return "secret '" + secret.name() + "' from " + secret.origin();
   }
 
   private static String position(long line, long column) {
